@@ -1,0 +1,37 @@
+"""The `extract` command: each command lives in extract/commands/<name>.py."""
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="extract",
+    help="Extract policies, targets and meetings from Chinese local-government news.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# (command name, module in extract.commands, function). Imported lazily so that one
+# command's heavy dependencies (SQLAlchemy, the engine) do not slow the others down.
+COMMANDS: list[tuple[str, str, str]] = [
+    ("schema", "schema", "schema"),
+]
+
+
+def _register() -> None:
+    for name, module, func in COMMANDS:
+        mod = importlib.import_module(f"extract.commands.{module}")
+        app.command(name)(getattr(mod, func))
+
+
+_register()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

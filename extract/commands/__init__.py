@@ -1,0 +1,1 @@
+"""One module per CLI command group; each is a thin shell over the library."""
