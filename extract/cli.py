@@ -20,6 +20,11 @@ COMMANDS: list[tuple[str, str, str]] = [
 ]
 
 
+@app.callback()
+def _root() -> None:
+    """Extract policies, targets and meetings from Chinese local-government news."""
+
+
 def _register() -> None:
     for name, module, func in COMMANDS:
         mod = importlib.import_module(f"extract.commands.{module}")
