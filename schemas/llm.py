@@ -1,0 +1,95 @@
+"""What the model is asked to fill: short answers that need understanding, nothing code can derive.
+
+Values, units, comparators, years, dates, offsets and script come from code (extract/normalize,
+extract/numbers, extract/ground). The validators below check each answer against the text sent
+(passed as instructor's validation context) and raise precise messages that go back to the model
+on a reask. No example values in descriptions: a small model copies them into invented items.
+"""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+
+_SPACE = re.compile(r"\s+")
+
+
+def _squash(s: str) -> str:
+    return _SPACE.sub("", s)
+
+
+def _ctx(info: ValidationInfo) -> dict:
+    return info.context or {}
+
+
+def _must_occur(value: str, info: ValidationInfo, what: str) -> str:
+    text = _ctx(info).get("text")
+    if text is not None and value and _squash(value) not in _squash(text):
+        raise ValueError(f"{what} {value!r} does not occur in the article; copy it verbatim from the text")
+    return value
+
+
+class TargetAnswer(BaseModel):
+    id: int = Field(description="the number in 【】 before the clause")
+    is_target: bool = Field(description="true only for a goal set for the future; false for a result already achieved, a statistic or a forecast")
+    metric: str = Field(description="what is counted or measured, a noun phrase copied from the clause, without the number")
+
+    @field_validator("id")
+    @classmethod
+    def _known_id(cls, v: int, info: ValidationInfo) -> int:
+        ids = _ctx(info).get("ids")
+        if ids is not None and v not in ids:
+            raise ValueError(f"id {v} is not one of the marked clauses {sorted(ids)}")
+        return v
+
+    # The metric is not checked against the text here: a near-copy still scores, and a reask
+    # costs a whole request on a small model. Code replaces an unfindable metric instead.
+
+
+class TargetAnswers(BaseModel):
+    items: list[TargetAnswer] = Field(description="one entry for each marked clause, in order")
+
+
+class PolicyAnswer(BaseModel):
+    title: str = Field(description="the document's title as written, without 《》")
+    issuers: list[str] = Field(default_factory=list, description="bodies that issued it, as written")
+    time_text: str | None = Field(default=None, description="when it was issued, as written, or null")
+
+    @field_validator("title")
+    @classmethod
+    def _title_in_text(cls, v: str, info: ValidationInfo) -> str:
+        return _must_occur(v.strip().strip("《》"), info, "title")
+
+
+class PolicyAnswers(BaseModel):
+    items: list[PolicyAnswer] = Field(description="each policy document reported as issued, released, approved or in force; empty if none")
+
+
+class MeetingAnswer(BaseModel):
+    name: str = Field(description="the meeting or activity as the article names it")
+    quote: str = Field(description="the sentence of the article that says it was held, copied verbatim")
+    time_text: str | None = Field(default=None, description="when it was held, as written, or null")
+    location: str | None = Field(default=None, description="where it was held, as written, or null")
+    organizers: list[str] = Field(default_factory=list, description="bodies that convened it, as written")
+    chairs: list[str] = Field(default_factory=list, description="who presided, each as office plus name as written")
+    attendees: list[str] = Field(default_factory=list, description="every named official who attended, spoke, presided or accompanied, each as office plus name as written")
+
+    @field_validator("quote")
+    @classmethod
+    def _quote_in_text(cls, v: str, info: ValidationInfo) -> str:
+        return _must_occur(v.strip(), info, "quote")
+
+    @model_validator(mode="after")
+    def _people_in_text(self, info: ValidationInfo) -> "MeetingAnswer":
+        text = _ctx(info).get("text")
+        if text is None:
+            return self
+        flat = _squash(text)
+        missing = [p for p in [*self.chairs, *self.attendees] if _squash(p)[-2:] not in flat]
+        if missing:
+            raise ValueError(f"these people are not named in the article: {missing}; list only people the text names")
+        return self
+
+
+class MeetingAnswers(BaseModel):
+    items: list[MeetingAnswer] = Field(description="each meeting, conference, forum, ceremony, inspection or research visit that took place; empty if none")
