@@ -1,0 +1,78 @@
+"""Loading run files into a database: one transaction per call, all or nothing per file.
+
+Policy for bad input: every line of a file is validated; a file with any invalid line is
+not loaded at all (its rows are rolled back to a savepoint) and each bad line is reported
+with file and line number; the other files of the call are still loaded. Any exception
+(database error, interruption) rolls the whole call back: the database stays as it was.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine
+
+from extract.store import write
+from extract.store.db import make_engine
+from extract.store.migrations import migrate
+from extract.store.read import LineError, read_records
+
+BATCH = 1000  # records per bulk write; bounds memory on large run files
+
+
+@dataclass
+class LoadReport:
+    schema_version: int = 0
+    files_loaded: list[str] = field(default_factory=list)
+    files_rejected: list[str] = field(default_factory=list)
+    records: int = 0
+    inserted: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def load_files(db: str | Engine | None, paths: Iterable[str | Path], *, batch: int = BATCH) -> LoadReport:
+    engine = db if isinstance(db, Engine) else make_engine(db)
+    report = LoadReport()
+    state = write.WriteState(now=datetime.now(UTC).replace(tzinfo=None))
+    with engine.begin() as conn:
+        report.schema_version = migrate(conn)
+        for path in paths:
+            _load_file(conn, Path(path), state, report, batch)
+        write.finish(conn, state)
+    report.inserted, report.replaced, report.unchanged = state.inserted, state.replaced, state.unchanged
+    return report
+
+
+def _load_file(conn: Connection, path: Path, state: write.WriteState, report: LoadReport, batch: int) -> None:
+    errors: list[LineError] = []
+    pending = []
+    count = 0
+    mark = state.checkpoint()
+    with conn.begin_nested() as savepoint:
+        for item in read_records(path):
+            if isinstance(item, LineError):
+                errors.append(item)
+            elif not errors:  # after a bad line, keep validating only, to report them all
+                pending.append(item[1])
+                count += 1
+                if len(pending) >= batch:
+                    write.write_batch(conn, pending, state)
+                    pending = []
+        if errors:
+            savepoint.rollback()
+            state.restore(mark)
+            report.errors += errors
+            report.files_rejected.append(str(path))
+            return
+        if pending:
+            write.write_batch(conn, pending, state)
+    report.files_loaded.append(str(path))
+    report.records += count
