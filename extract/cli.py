@@ -17,6 +17,8 @@ app = typer.Typer(
 # command's heavy dependencies (SQLAlchemy, the engine) do not slow the others down.
 COMMANDS: list[tuple[str, str, str]] = [
     ("schema", "schema", "schema"),
+    ("run", "run", "run"),
+    ("serve", "serve", "serve"),
     ("load", "load", "load_cmd"),
 ]
 

@@ -1,0 +1,148 @@
+"""Turn the model's short answers into spec items: ground, normalise, derive in code.
+
+The model says *which* clause is a target and names things; code fills value, unit,
+comparator, deadline, dates, issuers, persons, region and script, and every evidence span.
+"""
+from __future__ import annotations
+
+import re
+
+from extract.candidates import Span, TargetCandidate, clauses, sentences
+from extract.ground import GroundingError, ground
+from extract.normalize import comparator_of, deadline_year, parse_date, split_bodies, split_person
+from extract.region import resolve_region
+from extract.script import to_simplified
+from schemas import Article, Evidence, Meeting, Person, Policy, Target
+from schemas.llm import MeetingAnswer, PolicyAnswer, TargetAnswer
+
+_SQUASH = re.compile(r"\s+")
+_DOC_TYPE = re.compile(
+    r"(实施方案|行动方案|工作方案|方案|实施意见|指导意见|若干意见|意见|若干政策|政策|规划|计划|通知|通报|办法|条例|"
+    r"决定|纲要|建议|细则|措施|目标|规定|意见稿)$"
+)
+_BYLINE = re.compile(r"(记者|通讯员|作者|编辑|摄影|摄)[\s：:]*([\u4e00-\u9fff]{2,3})")
+
+
+def _squash(s: str) -> str:
+    return _SQUASH.sub("", s)
+
+
+def _simp(s: str | None) -> str | None:
+    return to_simplified(s).strip() if s else s
+
+
+def _paragraph_before(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    return text[start:pos]
+
+
+# --- targets -------------------------------------------------------------------------------
+
+def _metric(answer: TargetAnswer, cand: TargetCandidate, simple: str) -> str:
+    """The model's metric when the clause holds it; else the clause without its number."""
+    metric = answer.metric.strip()
+    clause = simple[cand.clause.start : cand.clause.end]
+    if metric and _squash(metric) in _squash(clause):
+        return metric
+    q0, q1 = cand.quantity.start - cand.clause.start, cand.quantity.end - cand.clause.start
+    before, after = clause[:q0], clause[q1:]
+    before = re.sub(r"^.*?(到\d{4}年|力争|确保|争取|实现|达到|达|超过|突破|超|为)", "", before)
+    return (before.strip() or after.strip("以上左右的").strip() or clause).strip()
+
+
+def build_target(answer: TargetAnswer, cand: TargetCandidate, article: Article, simple: str) -> Target:
+    text = article.text
+    clause_simple = simple[cand.clause.start : cand.clause.end]
+    local_q = cand.quantity.__class__(
+        cand.quantity.value, cand.quantity.unit, cand.quantity.start - cand.clause.start,
+        cand.quantity.end - cand.clause.start, cand.quantity.text,
+    )
+    # The deadline usually opens the sentence or paragraph ("到2025年，…；…；…").
+    year, time_text = deadline_year(clause_simple, article.published)
+    if year is None and time_text is None:
+        year, time_text = deadline_year(_paragraph_before(simple, cand.clause.start), article.published)
+    return Target(
+        metric=_simp(_metric(answer, cand, simple)),
+        value=cand.quantity.value,
+        unit=cand.quantity.unit,
+        comparator=comparator_of(clause_simple, local_q),
+        deadline_year=year,
+        time_text=_simp(time_text),
+        region=resolve_region(simple[cand.sentence.start : cand.sentence.end], simple, article.outlet),
+        policy=None,
+        evidence=Evidence(quote=text[cand.clause.start : cand.clause.end],
+                          start=cand.clause.start, end=cand.clause.end),
+    )
+
+
+# --- policies ------------------------------------------------------------------------------
+
+def _clause_around(text: str, span: Evidence) -> Evidence:
+    """The clause of `text` that contains the span (the title), as evidence."""
+    for sent in sentences(text):
+        if sent.start <= span.start and span.end <= sent.end:
+            for cl in clauses(sent):
+                if cl.start <= span.start and span.end <= cl.end:
+                    return Evidence(quote=cl.text, start=cl.start, end=cl.end)
+            return Evidence(quote=sent.text, start=sent.start, end=sent.end)
+    return span
+
+
+def build_policy(answer: PolicyAnswer, article: Article, simple: str, near: int | None) -> Policy:
+    title = answer.title.strip().strip("《》")
+    found = ground(article.text, title, near=near)
+    evidence = _clause_around(article.text, found)
+    sent = simple[evidence.start : evidence.end]
+    doc = _DOC_TYPE.search(to_simplified(title))
+    issued, time_text = parse_date(answer.time_text, article.published) if answer.time_text else (None, None)
+    return Policy(
+        title=_simp(title),
+        doc_type=doc.group(1)[-2:] if doc else None,
+        issuers=[_simp(b) for s in answer.issuers for b in split_bodies(s)],
+        region=resolve_region(sent, simple, article.outlet),
+        issued=issued,
+        time_text=_simp(time_text or answer.time_text),
+        measures=[],
+        evidence=evidence,
+    )
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+def bylines(text: str) -> set[str]:
+    return {m.group(2) for m in _BYLINE.finditer(to_simplified(text))}
+
+
+def _people(raw: list[str], skip: set[str]) -> list[Person]:
+    out: list[Person] = []
+    seen: set[str] = set()
+    for s in raw:
+        p = split_person(to_simplified(s))
+        name = p.name.strip()
+        if not name or name in skip or name in seen:
+            continue
+        seen.add(name)
+        out.append(Person(name=name, title=_simp(p.title)))
+    return out
+
+
+def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
+    evidence = ground(article.text, answer.quote)
+    skip = bylines(article.text)
+    chairs = _people(answer.chairs, skip)
+    attendees = _people([*answer.chairs, *answer.attendees], skip)
+    date, time_text = parse_date(answer.time_text, article.published) if answer.time_text else (None, None)
+    return Meeting(
+        name=_simp(answer.name.strip()),
+        date=date,
+        time_text=_simp(time_text or answer.time_text),
+        location=_simp(answer.location),
+        organizers=[_simp(b) for s in answer.organizers for b in split_bodies(s)],
+        chairs=chairs,
+        attendees=attendees,
+        topics=[],
+        evidence=evidence,
+    )
+
+
+__all__ = ["build_target", "build_policy", "build_meeting", "bylines", "GroundingError", "Span"]

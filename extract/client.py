@@ -1,0 +1,198 @@
+"""The LLM client: openai SDK + instructor over any OpenAI-compatible endpoint.
+
+Two separate, bounded retry mechanisms:
+- transport retries (tenacity, under instructor): 429 honouring Retry-After, 5xx, timeouts and
+  connection resets, exponential backoff with jitter;
+- validation reasks (instructor `max_retries`): the model's answer failed a validator, the
+  message goes back to the model.
+Each `ask` counts its own attempts, HTTP requests and token usage.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+import instructor
+import openai
+from pydantic import BaseModel
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from extract.prompting import prompt_set
+
+# instructor modes as data: the right default per kind of endpoint.
+MODES = {
+    "json_schema": instructor.Mode.JSON_SCHEMA,  # grammar-constrained: llama.cpp, vLLM, Ollama
+    "tools": instructor.Mode.TOOLS,  # OpenAI function calling
+    "json": instructor.Mode.JSON,  # json_object only (DeepSeek, Qwen/DashScope)
+    "md_json": instructor.Mode.MD_JSON,
+}
+_HOST_MODES = {"api.openai.com": "tools", "deepseek": "json", "dashscope": "json"}
+
+
+def default_mode(base_url: str | None) -> str:
+    host = urlparse(base_url or "https://api.openai.com/v1").hostname or ""
+    for needle, mode in _HOST_MODES.items():
+        if needle in host:
+            return mode
+    return "json_schema"
+
+
+class CassetteMismatch(RuntimeError):
+    """Under test, a request that no cassette holds: the prompt or schema changed."""
+
+
+@dataclass
+class LLMSettings:
+    base_url: str | None = None
+    api_key: str | None = None
+    model: str = "gpt-4o-mini"
+    mode: str | None = None
+    timeout_s: float = 600.0
+    reasks: int = 1  # validation reasks after the first answer
+    transport_attempts: int = 4  # HTTP tries per model call
+    max_backoff_s: float = 30.0
+    max_tokens: int = 1200
+    temperature: float = 0.0
+    seed: int | None = 0
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> "LLMSettings":
+        env = {
+            "base_url": os.environ.get("OPENAI_BASE_URL"),
+            "api_key": os.environ.get("OPENAI_API_KEY"),
+            "model": os.environ.get("EXTRACT_MODEL") or os.environ.get("OPENAI_MODEL"),
+        }
+        values = {k: v for k, v in {**env, **overrides}.items() if v is not None}
+        return cls(**values)
+
+
+@dataclass
+class CallStats:
+    attempts: int = 0  # model answers asked for (first try + reasks)
+    requests: int = 0  # HTTP requests, transport retries included
+    retries: int = 0  # transport retries
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    timings: list[dict] = field(default_factory=list)  # llama.cpp's per-request timings
+
+    def add(self, other: "CallStats") -> None:
+        for name in ("attempts", "requests", "retries", "prompt_tokens", "completion_tokens",
+                     "cached_tokens"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.timings.extend(other.timings)
+
+
+_stats: contextvars.ContextVar[CallStats] = contextvars.ContextVar("llm_call_stats")
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if _cassette_mismatch(exc):
+        return False
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError)):
+        return True
+    return isinstance(exc, openai.APIStatusError) and exc.status_code >= 500
+
+
+def _cassette_mismatch(exc: BaseException) -> bool:
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and type(cause).__name__ == "CannotOverwriteExistingCassetteException"
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    value = response.headers.get("retry-after") if response is not None else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class LLMClient:
+    def __init__(self, settings: LLMSettings):
+        self.settings = settings
+        self.mode = settings.mode or default_mode(settings.base_url)
+        # The SDK's own retries are off: tenacity below owns transport retries.
+        self._openai = openai.OpenAI(
+            base_url=settings.base_url,
+            api_key=settings.api_key or "not-needed",
+            timeout=settings.timeout_s,
+            max_retries=0,
+        )
+        create = self._openai.chat.completions.create
+        self._openai.chat.completions.create = self._with_transport_retries(create)
+        self._instructor = instructor.from_openai(self._openai, mode=MODES[self.mode])
+
+    def _wait(self, retry_state) -> float:
+        exc = retry_state.outcome.exception()
+        after = _retry_after(exc) if exc else None
+        if after is not None:
+            return min(after, self.settings.max_backoff_s)
+        return wait_random_exponential(multiplier=0.5, max=self.settings.max_backoff_s)(retry_state)
+
+    def _with_transport_retries(self, create):
+        def call(*args, **kwargs):
+            stats = _stats.get()
+            stats.attempts += 1
+            retrying = Retrying(
+                retry=retry_if_exception(_is_transient),
+                stop=stop_after_attempt(self.settings.transport_attempts),
+                wait=self._wait,
+                reraise=True,
+            )
+            for attempt in retrying:
+                with attempt:
+                    stats.requests += 1
+                    if attempt.retry_state.attempt_number > 1:
+                        stats.retries += 1
+                    try:
+                        response = create(*args, **kwargs)
+                    except openai.APIConnectionError as exc:
+                        if _cassette_mismatch(exc):
+                            raise CassetteMismatch(
+                                "no recorded answer for this request: the prompt, schema or text "
+                                "changed since the cassettes were recorded; re-record them with "
+                                "`python -m tests.record_cassettes` (see README)"
+                            ) from exc
+                        raise
+            self._account(stats, response)
+            return response
+
+        return call
+
+    @staticmethod
+    def _account(stats: CallStats, response: Any) -> None:
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            stats.prompt_tokens += usage.prompt_tokens or 0
+            stats.completion_tokens += usage.completion_tokens or 0
+            details = getattr(usage, "prompt_tokens_details", None)
+            stats.cached_tokens += (getattr(details, "cached_tokens", 0) or 0) if details else 0
+        timings = (getattr(response, "model_extra", None) or {}).get("timings")
+        if timings:
+            stats.timings.append(timings)
+
+    def ask(self, kind: str, text: str, context: dict | None = None) -> tuple[BaseModel, CallStats]:
+        """One structured question about `text`; raises after bounded retries and reasks."""
+        stats = CallStats()
+        token = _stats.set(stats)
+        try:
+            answer = self._instructor.chat.completions.create(
+                model=self.settings.model,
+                messages=prompt_set(kind).messages(text),
+                response_model=prompt_set(kind).response_model,
+                max_retries=self.settings.reasks + 1,
+                context=context or {},
+                max_tokens=self.settings.max_tokens,
+                temperature=self.settings.temperature,
+                **({"seed": self.settings.seed} if self.settings.seed is not None else {}),
+            )
+            return answer, stats
+        except Exception as exc:
+            exc.call_stats = stats  # the caller still accounts what the failed call cost
+            raise
+        finally:
+            _stats.reset(token)

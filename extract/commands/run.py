@@ -1,0 +1,99 @@
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+from urllib.parse import urlparse
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from extract.batch import Summary, collect_articles, run_batch
+from extract.client import MODES, LLMClient, LLMSettings
+from extract.engine import ENGINE_NAME, EmbeddedServer
+from extract.model_file import MODEL_NAME
+from extract.pipeline import ArticleExtractor
+from extract.prompting import prompt_version
+
+err = Console(stderr=True)
+
+
+def run(
+    paths: list[str] = typer.Argument(..., help="Files or folders (.txt .md .html); '-' reads stdin."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSON Lines output (appended; finished articles are skipped on re-run). Default: stdout."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", envvar="OPENAI_BASE_URL", help="OpenAI-compatible endpoint. Unset: the embedded local model."),
+    model: Optional[str] = typer.Option(None, "--model", envvar="EXTRACT_MODEL", help="Model name at the endpoint."),
+    api_key: Optional[str] = typer.Option(None, "--api-key", envvar="OPENAI_API_KEY", show_default=False, help="API key (read from OPENAI_API_KEY by default)."),
+    mode: Optional[str] = typer.Option(None, "--mode", help=f"instructor mode: {', '.join(MODES)} (default by endpoint)."),
+    concurrency: int = typer.Option(1, "--concurrency", "-j", min=1, help="Articles in flight at once."),
+    reasks: int = typer.Option(1, "--reasks", min=0, help="Validation reasks per request."),
+    max_tokens: int = typer.Option(1200, "--max-tokens", min=64, help="Cap on tokens generated per request."),
+    timeout: float = typer.Option(600.0, "--timeout", help="Seconds per HTTP request."),
+    force: bool = typer.Option(False, "--force", help="Redo articles already in the output."),
+) -> None:
+    """Extract policies, targets and meetings from PATHS into JSON Lines."""
+    summary = Summary()
+    articles = collect_articles(paths, summary, lambda e: err.print(f"[red]error[/red] {e}", markup=True, highlight=False))
+    if mode is not None and mode not in MODES:
+        raise typer.BadParameter(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+    with contextlib.ExitStack() as stack:
+        if base_url:
+            engine = f"openai-compatible:{urlparse(base_url).hostname}"
+            settings = LLMSettings(base_url=base_url, api_key=api_key, model=model or "gpt-4o-mini", mode=mode,
+                                   reasks=reasks, max_tokens=max_tokens, timeout_s=timeout)
+        else:
+            engine = ENGINE_NAME
+            if articles:
+                err.print(f"engine: embedded llama.cpp server, model {MODEL_NAME} (starting on 127.0.0.1…)")
+                server = stack.enter_context(EmbeddedServer(parallel=concurrency))
+                url = server.base_url
+            else:
+                url = "http://127.0.0.1:9/v1"  # nothing to extract: no server needed
+            settings = LLMSettings(base_url=url, api_key="local", model=MODEL_NAME, mode=mode or "json_schema",
+                                   reasks=reasks, max_tokens=max_tokens, timeout_s=timeout)
+        if base_url:
+            err.print(f"engine: {engine}, model {settings.model}")
+        extractor = ArticleExtractor(LLMClient(settings))
+        with _progress(len(articles)) as (progress, task):
+            def on_record(rec, s: Summary) -> None:
+                progress.update(task, advance=1, refresh=True,
+                                items=f"{s.policies}P {s.targets}T {s.meetings}M", errors=s.article_errors)
+
+            run_batch(articles, extractor, output, engine=engine, model=settings.model,
+                      prompt_version=prompt_version(), concurrency=concurrency, force=force,
+                      summary=summary, on_record=on_record)
+    _print_summary(summary, output)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _progress(total: int):
+    progress = Progress(
+        TextColumn("articles"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("items {task.fields[items]}"), TextColumn("errors {task.fields[errors]}"),
+        TimeElapsedColumn(), console=err, disable=not sys.stderr.isatty() and not os.environ.get("EXTRACT_PROGRESS"),
+    )
+    with progress:
+        task = progress.add_task("extract", total=total, items="0P 0T 0M", errors=0)
+        yield progress, task
+
+
+def _print_summary(s: Summary, output: Optional[Path]) -> None:
+    per_article = s.article_seconds / s.done if s.done else 0.0
+    rate = s.done / s.elapsed_s * 60 if s.elapsed_s else 0.0
+    lines = [
+        f"files read: {s.files}, unreadable: {len(s.read_errors)}",
+        f"articles: {s.articles} (extracted {s.done}, already done {s.skipped}, with errors {s.article_errors})",
+        f"items: {s.policies} policies, {s.targets} targets, {s.meetings} meetings",
+        f"model calls: {s.attempts} answers in {s.requests} requests; tokens {s.prompt_tokens} prompt "
+        f"({s.cached_tokens} cached) + {s.completion_tokens} completion",
+        f"time: {s.elapsed_s:.1f} s, {per_article:.1f} s per article, {rate:.1f} articles/min",
+    ]
+    if s.interrupted:
+        lines.append(f"interrupted: {s.remaining} articles left; run the same command again to finish them")
+    if output:
+        lines.append(f"output: {output}")
+    for line in lines:
+        err.print(line, highlight=False)

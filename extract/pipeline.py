@@ -1,0 +1,168 @@
+"""Extract one article: candidates → requests → answers → grounded, normalised items.
+
+One small request per kind, only when code found something of that kind to ask about, in
+simplified script (offsets carry over unchanged), long inputs in chunks merged without
+duplicates. A failure in one kind is recorded in `errors` and the other kinds still run.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from extract import candidates as cand
+from extract.assemble import build_meeting, build_policy, build_target
+from extract.client import CallStats, LLMClient
+from extract.ground import GroundingError
+from extract.script import to_simplified_chars
+from schemas import Article, ErrorInfo, Meeting, Policy, Record, RunInfo, Target, Usage
+
+MAX_TARGETS_PER_REQUEST = 12
+MAX_CHARS_PER_REQUEST = 1500
+
+
+@dataclass
+class Extraction:
+    policies: list[Policy] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
+    errors: list[ErrorInfo] = field(default_factory=list)
+    stats: CallStats = field(default_factory=CallStats)
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def target_request(simple: str, group: list[cand.TargetCandidate]) -> tuple[str, dict[int, cand.TargetCandidate]]:
+    """Candidate sentences with 【k】 before each candidate clause."""
+    ids = {k: c for k, c in enumerate(group, start=1)}
+    by_sentence: dict[tuple[int, int], list[tuple[int, cand.TargetCandidate]]] = {}
+    for k, c in ids.items():
+        by_sentence.setdefault((c.sentence.start, c.sentence.end), []).append((k, c))
+    lines = []
+    for (s0, s1), marks in sorted(by_sentence.items()):
+        out, pos = [], s0
+        for k, c in sorted(marks, key=lambda kc: kc[1].clause.start):
+            out.append(simple[pos : c.clause.start])
+            out.append(f"【{k}】")
+            pos = c.clause.start
+        out.append(simple[pos:s1])
+        lines.append("".join(out))
+    return "\n".join(lines), ids
+
+
+def text_chunks(spans: list[cand.Span], head: str | None = None) -> list[str]:
+    chunks, current = [], []
+    size = 0
+    for sp in spans:
+        if current and size + len(sp.text) > MAX_CHARS_PER_REQUEST:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(sp.text)
+        size += len(sp.text)
+    if current:
+        chunks.append(current)
+    prefix = [head] if head else []
+    return ["\n".join(prefix + c) for c in chunks]
+
+
+class ArticleExtractor:
+    def __init__(self, client: LLMClient):
+        self.client = client
+
+    def _ask(self, out: Extraction, kind: str, text: str, context: dict):
+        try:
+            answer, stats = self.client.ask(kind, text, context)
+            out.stats.add(stats)
+            return answer.items
+        except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
+            out.stats.add(getattr(exc, "call_stats", CallStats()))
+            out.errors.append(ErrorInfo(stage=f"llm:{kind}", message=_describe(exc)))
+            return []
+
+    def extract(self, article: Article) -> Extraction:
+        out = Extraction()
+        simple = to_simplified_chars(article.text) if article.script == "hant" else article.text
+        self._targets(article, simple, out)
+        self._policies(article, simple, out)
+        self._meetings(article, simple, out)
+        return out
+
+    def _targets(self, article: Article, simple: str, out: Extraction) -> None:
+        seen: set[tuple] = set()
+        for group in _chunks(cand.target_candidates(simple), MAX_TARGETS_PER_REQUEST):
+            text, ids = target_request(simple, group)
+            for a in self._ask(out, "targets", text, {"ids": set(ids)}):
+                c = ids.get(a.id)
+                if c is None or not a.is_target or a.id in seen:
+                    continue
+                seen.add(a.id)
+                out.targets.append(build_target(a, c, article, simple))
+
+    def _policies(self, article: Article, simple: str, out: Extraction) -> None:
+        spans = cand.policy_sentences(simple)
+        titles: set[str] = set()
+        for text in text_chunks(spans):
+            for a in self._ask(out, "policies", text, {"text": text}):
+                try:
+                    p = build_policy(a, article, simple, near=None)
+                except GroundingError as exc:
+                    out.errors.append(ErrorInfo(stage="ground:policy", message=str(exc)))
+                    continue
+                if p.title not in titles:
+                    titles.add(p.title)
+                    out.policies.append(p)
+
+    def _meetings(self, article: Article, simple: str, out: Extraction) -> None:
+        spans = cand.meeting_paragraphs(simple)
+        if not spans:
+            return
+        title = simple.split("\n", 1)[0] if article.title else None
+        if title and spans and spans[0].start == 0:
+            title = None  # the headline is already the first paragraph sent
+        names: set[str] = set()
+        for text in text_chunks(spans, head=title):
+            for a in self._ask(out, "meetings", text, {"text": text}):
+                try:
+                    m = build_meeting(a, article)
+                except GroundingError as exc:
+                    out.errors.append(ErrorInfo(stage="ground:meeting", message=str(exc)))
+                    continue
+                if m.name not in names:
+                    names.add(m.name)
+                    out.meetings.append(m)
+
+
+def _describe(exc: BaseException) -> str:
+    msg = str(exc).strip().splitlines()
+    first = msg[0] if msg else type(exc).__name__
+    cause = exc.__cause__
+    if cause is not None and str(cause).strip():
+        first = f"{first} ({type(cause).__name__}: {str(cause).strip().splitlines()[0]})"
+    return f"{type(exc).__name__}: {first}"[:500]
+
+
+def to_record(article: Article, ex: Extraction, engine: str, model: str, prompt_version: str,
+              duration_s: float) -> Record:
+    s = ex.stats
+    return Record(
+        article=article,
+        policies=ex.policies,
+        targets=ex.targets,
+        meetings=ex.meetings,
+        run=RunInfo(
+            engine=engine, model=model, prompt_version=prompt_version,
+            attempts=s.attempts, requests=s.requests,
+            usage=Usage(prompt_tokens=s.prompt_tokens, completion_tokens=s.completion_tokens,
+                        cached_tokens=s.cached_tokens),
+            duration_s=round(duration_s, 3),
+        ),
+        errors=ex.errors,
+    )
+
+
+def extract_article(extractor: ArticleExtractor, article: Article, engine: str, model: str,
+                    prompt_version: str) -> Record:
+    t0 = time.monotonic()
+    ex = extractor.extract(article)
+    return to_record(article, ex, engine, model, prompt_version, time.monotonic() - t0)

@@ -1,0 +1,76 @@
+"""Build the requests: prompt files + few-shot examples + the text, fixed part first.
+
+The instructions and examples come first and never change between articles, so a server with
+a prompt cache (llama.cpp, vLLM, OpenAI) reuses that prefix; only the last user turn varies.
+`prompt_version` hashes every prompt file and the answer schemas, and is stamped into records.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from schemas.llm import MeetingAnswers, PolicyAnswers, TargetAnswers
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+KINDS: dict[str, type[BaseModel]] = {
+    "targets": TargetAnswers,
+    "policies": PolicyAnswers,
+    "meetings": MeetingAnswers,
+}
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    kind: str
+    instructions: str
+    examples: tuple[tuple[str, str], ...]  # (user, assistant JSON)
+    response_model: type[BaseModel]
+
+    def messages(self, text: str) -> list[dict[str, str]]:
+        """A fresh list each call: instructor appends reask turns to the list it is given."""
+        msgs = [{"role": "system", "content": self.instructions}]
+        for user, assistant in self.examples:
+            msgs.append({"role": "user", "content": user})
+            msgs.append({"role": "assistant", "content": assistant})
+        msgs.append({"role": "user", "content": text})
+        return msgs
+
+
+def _read_examples(path: Path) -> tuple[tuple[str, str], ...]:
+    out = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                ex = json.loads(line)
+                out.append((ex["user"], json.dumps(ex["assistant"], ensure_ascii=False)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def prompt_set(kind: str) -> PromptSet:
+    return PromptSet(
+        kind=kind,
+        instructions=(PROMPTS_DIR / f"{kind}.md").read_text(encoding="utf-8").strip(),
+        examples=_read_examples(PROMPTS_DIR / f"{kind}.examples.jsonl"),
+        response_model=KINDS[kind],
+    )
+
+
+@lru_cache(maxsize=None)
+def prompt_version() -> str:
+    """Content hash of the prompt files and the answer schemas (12 hex digits)."""
+    h = hashlib.sha256()
+    for path in sorted(PROMPTS_DIR.iterdir()):
+        if path.is_file():
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    for kind, model in sorted(KINDS.items()):
+        h.update(kind.encode())
+        h.update(json.dumps(model.model_json_schema(), sort_keys=True).encode())
+    return h.hexdigest()[:12]
