@@ -1,0 +1,395 @@
+"""Field normalisers: what code can derive from the wording, so the model does not have to.
+
+All functions are pure. Input may be simplified or traditional script; regexes run on
+`numbers.fold(text)` (simplified, half-width, same length), and every `time_text` returned is
+the original wording, sliced from the input.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any
+
+from extract.numbers import Quantity, find_quantities, fold, parse_number
+from extract.script import to_simplified
+from schemas.record import Comparator, Person
+
+# --- comparator --------------------------------------------------------------------------------
+
+# Words right after the quantity qualify it directly and win over a verb before it
+# (达3400家左右 is "about"). Longest first so 不超过 is not read as 超过.
+_AFTER = [
+    ("及以上", "at_least"), ("或以上", "at_least"), ("以上", "at_least"),
+    ("及以下", "at_most"), ("以下", "at_most"), ("以内", "at_most"), ("之内", "at_most"),
+    ("左右", "about"), ("上下", "about"),
+]
+_BEFORE = [
+    ("不超过", "at_most"), ("不高于", "at_most"), ("不多于", "at_most"), ("不大于", "at_most"),
+    ("控制在", "at_most"), ("不到", "at_most"), ("不足", "at_most"), ("少于", "at_most"),
+    ("低于", "at_most"), ("小于", "at_most"),
+    ("不少于", "at_least"), ("不低于", "at_least"), ("不小于", "at_least"), ("至少", "at_least"),
+    ("最少", "at_least"),
+    ("超过", "exceed"), ("突破", "exceed"), ("超出", "exceed"), ("高于", "exceed"),
+    ("多于", "exceed"), ("大于", "exceed"), ("逾", "exceed"), ("超", "exceed"),
+    ("大约", "about"), ("约", "about"), ("接近", "about"), ("将近", "about"), ("近", "about"),
+    ("达到", "reach"), ("实现", "reach"), ("达", "reach"), ("为", "reach"),
+]
+_BEFORE_LONGEST_FIRST = sorted(_BEFORE, key=lambda wc: -len(wc[0]))  # 不低于 before 低于
+_CLAUSE = re.compile(r"[，。；;,、！？!?：:\n（(）)]")
+
+
+def comparator_of(quote: str, quantity: Quantity | None = None) -> Comparator:
+    """reach | exceed | at_least | about | at_most for `quantity` in `quote` (spec §1 table).
+
+    Only the words touching the quantity count: a qualifier right after it (以上, 以内, 左右),
+    多/余 inside it (100多家 → exceed), else a verb right before it (突破, 超过, 不低于, 控制在,
+    约; 了 may follow the verb), else reach. `quantity` should come from find_quantities(quote);
+    if its span does not index `quote`, its text is looked up. None: the first quantity.
+    """
+    folded = fold(quote)
+    if quantity is None:
+        qs = find_quantities(quote)
+        if not qs:
+            return "reach"
+        quantity = qs[0]
+    start, end = quantity.start, quantity.end
+    if quote[start:end] != quantity.text:
+        pos = quote.find(quantity.text)
+        if pos < 0:
+            return "reach"
+        start, end = pos, pos + len(quantity.text)
+    after = folded[end:end + 3]
+    for word, comp in _AFTER:
+        if after.startswith(word):
+            return comp  # type: ignore[return-value]
+    if re.search(r"[\d一二两三四五六七八九十百千万亿][多余]", fold(quantity.text)):
+        return "exceed"
+    before = folded[max(0, start - 6):start]
+    before = _CLAUSE.split(before)[-1]
+    before = re.sub(r"了$", "", before)
+    for word, comp in _BEFORE_LONGEST_FIRST:
+        if before.endswith(word):
+            return comp  # type: ignore[return-value]
+    return "reach"
+
+
+# --- years and dates ---------------------------------------------------------------------------
+
+_CN_D = "零〇○一二两三四五六七八九"
+_YEAR = rf"(?:民国\d{{1,3}}|[12]\d{{3}}|[{_CN_D}]{{4}})"
+_EXPLICIT_YEAR = re.compile(
+    rf"(?P<pre>到|至|截至|截止到|截止|直至)?(?P<y>{_YEAR})年(?P<post>底前|末前|年底|底|末|前|以前|之前)?"
+)
+_PLAN = re.compile(
+    r"[“\"「『‘']?十(?P<k>[一二三四五六七八九])五[”\"」』’']?"
+    r"(?P<post>规划期间|规划期|期间|时期|期末|末期|末|内)?(?![”"」』’']?(?:以来|来))"
+)
+_REL_YEAR = {"今年": 0, "本年": 0, "当年": 0, "年内": 0, "全年": 0, "本年度": 0,
+             "明年": 1, "来年": 1, "后年": 2, "去年": -1}
+# 年内 after a number is a duration (3年内), not "this year".
+_REL_YEAR_RE = re.compile(
+    "|".join("(?<![\\d一二两三四五六七八九十])" + w if w.startswith("年") else w
+             for w in sorted(_REL_YEAR, key=len, reverse=True))
+)
+_DURATION = re.compile(
+    rf"(?<![\d.])(?P<n>\d{{1,2}}|[一二两三四五六七八九十]{{1,2}})年(?P<post>内|之内|时间|左右)?(?!来|以来|前|度|均|底|末)"
+)
+_MONTH_END = re.compile(r"(?:到|至)(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})月(?:底|末|份)?")
+
+
+def _year_value(y: str) -> int | None:
+    if y.startswith("民国"):
+        return 1911 + int(y[2:])  # ROC era: 民國105年 = 2016
+    if y.isdigit():
+        return int(y)
+    v = parse_number(y)
+    return int(v) if v is not None else None
+
+
+def _pub_year(published: str | None) -> int | None:
+    if published and re.match(r"^\d{4}", published):
+        return int(published[:4])
+    return None
+
+
+def deadline_year(text: str, published: str | None = None) -> tuple[int | None, str | None]:
+    """(year, time_text as written) by which a target is to hold.
+
+    In order: an explicit year (到2025年, 2025年底前, 至二〇二五年, 民國105年 → 2016; one with
+    到/至/底/末/前 wins over a bare one); a five-year plan (“十四五”期间/末/时期 → 2025,
+    十三五 → 2020, 十五五 → 2030; not …以来); 今年/年内/全年 (publication year), 明年 (+1);
+    a duration (3年内, 通过3年努力, 五年) → publication year + N − 1, because such plans count
+    the current year (a 3-year plan issued in 2021 runs to 2023). Relative forms need `published`
+    (any ISO form with a year); without it the year is None and time_text keeps the words.
+    """
+    f = fold(text)
+    explicit = [m for m in _EXPLICIT_YEAR.finditer(f) if _year_value(m.group("y"))]
+    if explicit:
+        marked = [m for m in explicit if m.group("pre") or m.group("post")]
+        m = (marked or explicit)[0]
+        return _year_value(m.group("y")), text[m.start():m.end()]
+    m = _PLAN.search(f)
+    if m:
+        k = 10 + "一二三四五六七八九".index(m.group("k")) + 1
+        return 1955 + 5 * k, text[m.start():m.end()]  # plan k (k ≥ 3) ends in 1955 + 5k
+    pub = _pub_year(published)
+    m = _REL_YEAR_RE.search(f)
+    if m:
+        word = text[m.start():m.end()]
+        return (pub + _REL_YEAR[m.group()] if pub else None), word
+    m = _DURATION.search(f)
+    if m:
+        n = parse_number(m.group("n"))
+        if n and 1 <= n <= 20:
+            return (pub + int(n) - 1 if pub else None), text[m.start():m.end()]
+    m = _MONTH_END.search(f)
+    if m:
+        return pub, text[m.start():m.end()]
+    return None, None
+
+
+_PART_OF_DAY = r"(?:上午|下午|中午|晚上|晚间|傍晚|早上|清晨|凌晨|夜间|晚)?"
+_NUM12 = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
+_FULL_DATE = re.compile(
+    rf"(?:(?P<rel>去年|今年|明年)|(?P<y>{_YEAR})年)?(?P<m>{_NUM12})月(?P<d>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[日号]"
+    + _PART_OF_DAY
+)
+_MONTH = re.compile(
+    rf"(?:(?P<rel>去年|今年|明年)|(?P<y>{_YEAR})年)?(?P<m>{_NUM12})月(?:份)?(?P<part>上旬|中旬|下旬|初|底|末|中)?"
+)
+_YEAR_ONLY = re.compile(rf"(?P<y>{_YEAR})年(?:度)?")
+_REL_DAY = {"今天": 0, "今日": 0, "当天": 0, "当日": 0, "昨天": -1, "昨日": -1,
+            "前天": -2, "前日": -2, "日前": None, "近日": None, "连日来": None, "近期": None,
+            "近来": None, "日来": None}
+_REL_DAY_RE = re.compile(
+    "(?P<w>" + "|".join(sorted(_REL_DAY, key=len, reverse=True)) + ")" + _PART_OF_DAY
+)
+
+
+def _full_pub(published: str | None) -> _dt.date | None:
+    if published and re.match(r"^\d{4}-\d{2}-\d{2}$", published):
+        try:
+            return _dt.date.fromisoformat(published)
+        except ValueError:
+            return None
+    return None
+
+
+def _num(s: str) -> int | None:
+    v = parse_number(s)
+    return int(v) if v is not None else None
+
+
+def parse_date(text: str, published: str | None = None) -> tuple[str | None, str | None]:
+    """(ISO date with reduced precision, time_text as written) of the first date in `text`.
+
+    2021年2月19日 → 2021-02-19; 2月19日 → --02-19, or 2021-02-19 when `published` has a year;
+    去年3月23日 → year from `published` − 1, else --03-23; 2021年2月 / 2月上旬 (with a known
+    year) → 2021-02 (上旬/中旬/下旬/初/底 give month precision); 2021年 → 2021. 昨天/今天/前天
+    resolve only when `published` is a full date; 日前/近日/连日来 never resolve. A part of day
+    (上午, 下午) stays in time_text: 11月13日下午 → ("--11-13", "11月13日下午").
+    """
+    f = fold(text)
+    pub = _pub_year(published)
+    cands: list[tuple[int, int, str | None]] = []  # (start, -end, iso)
+
+    def year_of(m: re.Match[str]) -> int | None:
+        if m.group("y"):
+            return _year_value(m.group("y"))
+        if m.group("rel"):
+            return pub + _REL_YEAR[m.group("rel")] if pub else None
+        return pub
+
+    for m in _FULL_DATE.finditer(f):
+        mo, d, y = _num(m.group("m")), _num(m.group("d")), year_of(m)
+        if not mo or not d or not (1 <= mo <= 12 and 1 <= d <= 31):
+            continue
+        if y:
+            try:
+                iso: str | None = _dt.date(y, mo, d).isoformat()
+            except ValueError:
+                continue
+        else:
+            iso = f"--{mo:02d}-{d:02d}"
+        cands.append((m.start(), -m.end(), iso))
+    for m in _MONTH.finditer(f):
+        if _FULL_DATE.match(f, m.start()) or f[max(0, m.start() - 1):m.start()] == "第":
+            continue
+        mo, y = _num(m.group("m")), year_of(m)
+        if not mo or not 1 <= mo <= 12:
+            continue
+        cands.append((m.start(), -m.end(), f"{y:04d}-{mo:02d}" if y else None))
+    for m in _YEAR_ONLY.finditer(f):
+        if _MONTH.match(f, m.start()):
+            continue  # 2021年2月…: the month or full date is the better reading
+        y = _year_value(m.group("y"))
+        if y:
+            cands.append((m.start(), -m.end(), f"{y:04d}"))
+    pub_day = _full_pub(published)
+    for m in _REL_DAY_RE.finditer(f):
+        off = _REL_DAY[m.group("w")]
+        iso = (pub_day + _dt.timedelta(days=off)).isoformat() if pub_day and off is not None else None
+        cands.append((m.start(), -m.end(), iso))
+    if not cands:
+        return None, None
+    start, neg_end, iso = min(cands)
+    return iso, text[start:-neg_end]
+
+
+# --- bodies and people -------------------------------------------------------------------------
+
+# A body name ends in one of these; 和/及/与 split only after one (市委和市政府), so
+# 人力资源和社会保障局 and 住房和城乡建设局 stay whole.
+_ORG_END = re.compile(
+    r"(?:委|政府|局|厅|部|办|院|会|所|校|处|科|室|中心|公司|集团|镇|街道|区|市|县|省|村|社区|园|"
+    r"组|队|站|党委|党工委|协会|学院|大学|银行|联|团|馆|台|社|署|委员会|管委会|班子)$"
+)
+
+
+def split_bodies(s: str) -> list[str]:
+    """'区委、区政府' → ['区委', '区政府']. Splits on 、，,;； and on 和/及/与/以及 when the part
+    before ends like a body (委, 政府, 局, …); strips, drops empties, de-duplicates in order."""
+    out: list[str] = []
+    for part in re.split(r"[、，,;；/\n]+", s or ""):
+        pieces = [part]
+        while True:
+            last = pieces[-1]
+            m = next((m for m in re.finditer(r"以及|和|及|与", last)
+                      if _ORG_END.search(last[:m.start()].strip()) and last[m.end():].strip()), None)
+            if not m:
+                break
+            pieces[-1:] = [last[:m.start()], last[m.end():]]
+        for p in pieces:
+            p = p.strip(" \t\u3000“”\"《》")
+            if p and p not in out:
+                out.append(p)
+    return out
+
+
+# Office words a title ends with, longest first so 副区长 is matched whole.
+_OFFICES = sorted({
+    "书记", "副书记", "常委", "委员", "主席", "副主席", "主任", "副主任", "部长", "副部长", "局长",
+    "副局长", "区长", "副区长", "市长", "副市长", "县长", "副县长", "镇长", "副镇长", "乡长",
+    "省长", "副省长", "厅长", "副厅长", "秘书长", "副秘书长", "总经理", "副总经理", "经理",
+    "董事长", "副董事长", "董事", "会长", "副会长", "院长", "副院长", "校长", "副校长", "所长",
+    "处长", "科长", "组长", "副组长", "代表", "理事长", "总裁", "总监", "行长", "主委", "关长",
+    "司令员", "政委", "检察长", "庭长", "队长", "站长", "馆长", "社长", "总编辑", "主编",
+    "记者", "教授", "研究员", "院士", "专家", "负责人", "主管", "首席", "巡视员", "调研员",
+    "总工程师", "工程师", "合伙人", "创始人", "代理市长", "代理区长", "代市长", "统战部长",
+    "宣传部长", "组织部长", "政法委书记", "长",
+}, key=len, reverse=True)
+_OFFICE_END = re.compile("(?:" + "|".join(map(re.escape, _OFFICES)) + ")")
+_SURNAMES_2 = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐",
+               "夏侯", "端木", "西门", "宇文", "长孙", "司徒", "澹台", "独孤", "南宫", "呼延")
+_HAN = re.compile(r"^[\u4e00-\u9fff·]+$")
+_HONORIFIC = re.compile(r"(?:同志|先生|女士|教授|博士)$")
+# Generic descriptions of a group, not offices: 区领导刘明江 has no title.
+_GENERIC = re.compile(r"^(?:[省市区县镇]|市四套班子|区四套班子)?(?:领导|领导同志|负责同志|嘉宾)$")
+_GENERIC_PREFIX = re.compile(r"^(?:[省市区县镇]|市四套班子|区四套班子)?(?:领导同志|领导|负责同志|嘉宾)")
+
+
+def _looks_like_name(s: str) -> bool:
+    if not _HAN.match(s) or _OFFICE_END.fullmatch(s):
+        return False
+    if s.startswith(_SURNAMES_2):
+        return 3 <= len(s) <= 4
+    return 2 <= len(s) <= 3 or (len(s) == 4 and "·" not in s)
+
+
+def _title_name(s: str) -> tuple[str | None, str | None]:
+    """(title, name) of one person mention; name None when `s` is only a title."""
+    s = _HONORIFIC.sub("", s.strip(" \t\u3000"))
+    generic = _GENERIC_PREFIX.match(s)
+    if generic and _looks_like_name(s[generic.end():]):
+        return None, s[generic.end():]  # 区领导刘明江: a group, not an office
+    m = re.match(r"^(?P<name>[^（(]+)[（(](?P<title>[^）)]+)[）)]$", s)  # 陈金虎（市委书记）
+    if m and _looks_like_name(m.group("name").strip()):
+        return m.group("title").strip(), m.group("name").strip()
+    if _looks_like_name(s) and not _OFFICE_END.search(s[-2:]):
+        return None, s
+    # The title ends at the last office word that leaves a name-shaped remainder; prefer a
+    # 3-character name, then 2, then 4 (王长江: the 长 inside the name leaves only 江).
+    best: tuple[int, str, str] | None = None
+    ends = sorted({m.end() for i in range(len(s)) for m in [_OFFICE_END.match(s, i)] if m})
+    for e in ends:
+        title, name = s[:e], s[e:]
+        if not name:
+            continue
+        if _looks_like_name(name):
+            rank = {3: 0, 2: 1, 4: 2}.get(len(name), 3)
+            if best is None or rank < best[0]:
+                best = (rank, title, name)
+    if best:
+        title = best[1]
+        return (None if _GENERIC.match(title) else title), best[2]
+    if s.endswith(tuple(_OFFICES)) or _GENERIC.match(s):
+        return s, None
+    return None, s if _looks_like_name(s) else None
+
+
+def split_person(s: str) -> Person:
+    """'市委书记陈金虎' → Person(name='陈金虎', title='市委书记'); '刘明江' → title None;
+    '陈金虎（市委书记）' and '陈金虎同志' work too; several offices joined by 、 stay one title.
+    A string with no recognisable name comes back whole as the name."""
+    s = to_simplified((s or "").strip())
+    title, name = _title_name(s)
+    if name is None:
+        return Person(name=s or "?", title=None)
+    return Person(name=name, title=title)
+
+
+def split_people(s: str) -> list[Person]:
+    """'区委常委、宣传部长刘明江、王艳红' → [刘明江 (区委常委、宣传部长), 王艳红 (…)].
+
+    Title-only pieces (区委常委) join the next piece's title. A bare name right after a titled
+    one shares its title, as in 副主任刘东升、王新辉、冯锁强 (the Chinese convention for a title
+    over a list); a generic lead-in (区领导) is no title. Splits on 、，,;； and on 和/及/与
+    between two names.
+    """
+    pieces: list[str] = []
+    for part in re.split(r"[、，,;；\n]+", to_simplified(s or "")):
+        part = part.strip()
+        if not part:
+            continue
+        # 王新辉和李林: split on 和/及/与 only when both sides carry a name.
+        m = re.fullmatch(r"(.+?)(?:和|及|与)(.+)", part)
+        if m and _title_name(m.group(1))[1] and _title_name(m.group(2))[1]:
+            pieces += [m.group(1), m.group(2)]
+        else:
+            pieces.append(part)
+    people: list[Person] = []
+    pending: list[str] = []
+    shared: str | None = None
+    for p in pieces:
+        title, name = _title_name(p)
+        if name is None:
+            if title and not _GENERIC.match(title):
+                pending.append(title)
+            shared = None
+            continue
+        if pending:
+            title = "、".join(pending + ([title] if title else []))
+            pending = []
+        if title:
+            shared = title
+        elif shared:
+            title = shared
+        people.append(Person(name=name, title=title))
+    return people
+
+
+# --- script ------------------------------------------------------------------------------------
+
+_KEEP = {"quote", "evidence"}
+
+
+def simplify_fields(obj: Any) -> Any:
+    """A copy of an item (dict/list/str) with every string converted to simplified, except
+    evidence quotes (they stay in the article's script, spec §1)."""
+    if isinstance(obj, str):
+        return to_simplified(obj)
+    if isinstance(obj, list):
+        return [simplify_fields(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: (v if k in _KEEP else simplify_fields(v)) for k, v in obj.items()}
+    return obj
