@@ -1,0 +1,61 @@
+"""`extract eval RUN GOLD`: spec §3 scores of a run against gold."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from extract.evaluate import Report, evaluate
+from extract.match import KINDS, load_side
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.1f}%"
+
+
+def render(report: Report, console: Console) -> None:
+    t = Table(title=f"{report.run} vs {report.gold}")
+    for col in ("type", "TP", "FP", "FN", "opt.", "precision", "recall", "F1", "field agreement"):
+        t.add_column(col, justify="left" if col in ("type", "field agreement") else "right")
+    for kind in KINDS:
+        s = report.types[kind]
+        fields = ", ".join(f"{f} {_pct(v)}" for f, v in s.fields.items())
+        t.add_row(kind, str(s.tp), str(s.fp), str(s.fn), str(s.optional_matched),
+                  _pct(s.precision), _pct(s.recall), _pct(s.f1), fields)
+    console.print(t)
+
+    seg = Table(title="per source file")
+    for col in ("source", "policies TP/FP/FN", "targets TP/FP/FN", "meetings TP/FP/FN", "articles found"):
+        seg.add_column(col)
+    for src in report.sources:
+        cells = [f"{c.tp}/{c.fp}/{c.fn}" for c in (src.counts[k] for k in KINDS)]
+        note = "" if src.in_run else " [red](no run records)[/red]"
+        seg.add_row(src.source + note, *cells,
+                    f"{src.articles_found}/{src.gold_articles} (run: {src.run_articles})")
+    console.print(seg)
+
+    grounded = "n/a (gold side)" if report.grounded is None else (
+        f"{_pct(report.grounded)} ({report.ungrounded_items} ungrounded)")
+    console.print(f"grounded evidence: {grounded}")
+    console.print(f"articles with errors: {report.articles_with_errors} of {report.articles}")
+    console.print(f"segmentation: {_pct(report.segmentation_found)} of gold articles found")
+    if report.missing_sources:
+        console.print(f"[red]no run records for {', '.join(report.missing_sources)}: "
+                      "their required items count as misses[/red]")
+    if report.extra_sources:
+        console.print(f"not in gold, not scored: {', '.join(report.extra_sources)}")
+
+
+def eval_cmd(
+    run: Path = typer.Argument(..., exists=True, dir_okay=False, help="run JSON Lines (or a gold file)"),
+    gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="gold JSON Lines"),
+    json_out: bool = typer.Option(False, "--json", help="print the report as JSON"),
+) -> None:
+    """Score a run against gold (spec §3): P/R/F1 per type, field agreement, grounding, segmentation."""
+    report = evaluate(load_side(run), load_side(gold))
+    if json_out:
+        typer.echo(report.model_dump_json(indent=2))
+    else:
+        render(report, Console())

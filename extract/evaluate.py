@@ -1,0 +1,200 @@
+"""Spec §3 scoring of a run (or any side) against gold: P/R/F1, field agreement, grounding,
+errors and segmentation. Matching itself lives in extract.match."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from pydantic import BaseModel, Field
+
+from extract.match import (
+    KINDS,
+    Item,
+    Pairing,
+    Side,
+    fold,
+    fold_name,
+    match_titles,
+    pair_items,
+    values_equal,
+)
+
+
+class Counts(BaseModel):
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    # Run items matched to an optional gold item: neither credited nor penalised.
+    optional_matched: int = 0
+
+    @property
+    def precision(self) -> float:
+        # Nothing predicted makes no false claim (1.0); recall then carries the miss.
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, other: "Counts") -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        self.optional_matched += other.optional_matched
+
+
+class TypeScore(BaseModel):
+    tp: int
+    fp: int
+    fn: int
+    optional_matched: int
+    precision: float
+    recall: float
+    f1: float
+    # Share of credited (TP) pairs on which each field agrees; None when there are no pairs.
+    fields: dict[str, float | None] = Field(default_factory=dict)
+
+
+class SourceScore(BaseModel):
+    source: str
+    in_run: bool
+    in_gold: bool
+    counts: dict[str, Counts]
+    gold_articles: int
+    articles_found: int
+    run_articles: int
+
+
+class Report(BaseModel):
+    run: str
+    gold: str
+    types: dict[str, TypeScore]
+    grounded: float | None  # None when the run side has no offsets (a gold file)
+    grounded_items: int
+    ungrounded_items: int
+    articles: int
+    articles_with_errors: int
+    segmentation_found: float | None  # gold articles found / gold articles, over all sources
+    sources: list[SourceScore]
+    missing_sources: list[str]  # gold sources with no run record: their items are all misses
+    extra_sources: list[str]  # run sources not in gold: not scored
+
+
+def set_f1(a: set, b: set) -> float:
+    if not a and not b:
+        return 1.0
+    inter = len(a & b)
+    return 2 * inter / (len(a) + len(b))
+
+
+def _norm(value: Any) -> Any:
+    return fold(value) if isinstance(value, str) else value
+
+
+def _agree(field: str) -> Callable[[dict, dict], float]:
+    return lambda a, b: float(_norm(a.get(field)) == _norm(b.get(field)))
+
+
+def _issuers(a: dict, b: dict) -> float:
+    return set_f1({fold(x) for x in a.get("issuers") or []}, {fold(x) for x in b.get("issuers") or []})
+
+
+def _attendees(a: dict, b: dict) -> float:
+    names = lambda d: {fold_name(p.get("name")) for p in d.get("attendees") or [] if p.get("name")}
+    return set_f1(names(a), names(b))
+
+
+def _deadline(a: dict, b: dict) -> float:
+    x, y = a.get("deadline_year"), b.get("deadline_year")
+    return float(x == y if x is None or y is None else values_equal(x, y))
+
+
+FIELD_CHECKS: dict[str, dict[str, Callable[[dict, dict], float]]] = {
+    "targets": {"deadline_year": _deadline, "comparator": _agree("comparator"), "region": _agree("region")},
+    "policies": {"issuers": _issuers},
+    "meetings": {"date": _agree("date"), "attendees": _attendees},
+}
+
+
+def _grounded(item: Item, side: Side) -> bool | None:
+    span = item.span
+    if span is None:
+        return None
+    art = side.sources[item.source].article(item.article_id)
+    return bool(art and art.text is not None and art.text[span[0] : span[1]] == item.quote)
+
+
+def score_pairing(p: Pairing) -> tuple[Counts, list[tuple[Item, Item]]]:
+    """Counts for one kind in one source: optional gold items neither credit nor penalise."""
+    credited = [(a, b) for a, b, _ in p.pairs if not b.optional]
+    counts = Counts(
+        tp=len(credited),
+        fp=len(p.a_only),
+        fn=sum(1 for b in p.b_only if not b.optional),
+        optional_matched=len(p.pairs) - len(credited),
+    )
+    return counts, credited
+
+
+def evaluate(run_side: Side, gold_side: Side) -> Report:
+    totals = {k: Counts() for k in KINDS}
+    credited: dict[str, list[tuple[Item, Item]]] = {k: [] for k in KINDS}
+    sources: list[SourceScore] = []
+    gold_articles = found_articles = 0
+    for name, gold in gold_side.sources.items():
+        run = run_side.sources.get(name)
+        per_kind = {}
+        for kind in KINDS:
+            pairing = pair_items(run.items[kind] if run else [], gold.items[kind], kind)
+            counts, pairs = score_pairing(pairing)
+            totals[kind].add(counts)
+            credited[kind].extend(pairs)
+            per_kind[kind] = counts
+        found = match_titles([a.title for a in run.articles] if run else [], [a.title for a in gold.articles])
+        gold_articles += len(gold.articles)
+        found_articles += found
+        sources.append(
+            SourceScore(source=name, in_run=run is not None, in_gold=True, counts=per_kind,
+                        gold_articles=len(gold.articles), articles_found=found,
+                        run_articles=len(run.articles) if run else 0)
+        )
+
+    types = {}
+    for kind in KINDS:
+        c = totals[kind]
+        fields = {
+            f: (sum(check(a.data, b.data) for a, b in credited[kind]) / len(credited[kind])
+                if credited[kind] else None)
+            for f, check in FIELD_CHECKS[kind].items()
+        }
+        types[kind] = TypeScore(**c.model_dump(), precision=c.precision, recall=c.recall, f1=c.f1,
+                                fields=fields)
+
+    # Grounding and errors are properties of the run alone, over all its sources. An item
+    # without offsets on a run side counts as ungrounded; a gold side has none to check.
+    checks = [
+        _grounded(item, run_side) is True
+        for group in run_side.sources.values()
+        for kind in KINDS
+        for item in group.items[kind]
+    ]
+    grounded_n = sum(checks)
+    articles = run_side.all_articles()
+    return Report(
+        run=run_side.path,
+        gold=gold_side.path,
+        types=types,
+        grounded=None if run_side.is_gold else (grounded_n / len(checks) if checks else 1.0),
+        grounded_items=0 if run_side.is_gold else grounded_n,
+        ungrounded_items=0 if run_side.is_gold else len(checks) - grounded_n,
+        articles=len(articles),
+        articles_with_errors=sum(1 for a in articles if a.errors),
+        segmentation_found=found_articles / gold_articles if gold_articles else None,
+        sources=sources,
+        missing_sources=[s.source for s in sources if not s.in_run],
+        extra_sources=sorted(set(run_side.sources) - set(gold_side.sources)),
+    )

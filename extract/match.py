@@ -1,0 +1,383 @@
+"""Spec §3 matching: load a run or gold file per source file, and pair items one to one.
+
+This is the one implementation that `eval`, `diff` and `review` share, so that the three
+never disagree on what counts as "the same item".
+"""
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path, PurePath
+from typing import Any, Iterable
+
+from rapidfuzz import fuzz
+
+from extract.script import to_simplified, to_simplified_chars
+
+KINDS = ("policies", "targets", "meetings")
+
+# Spec §3 thresholds.
+TARGET_METRIC_MIN = 60
+POLICY_TITLE_MIN = 70
+MEETING_NAME_MIN = 60
+MEETING_OVERLAP_MIN = 0.5
+ARTICLE_TITLE_MIN = 80
+
+
+# ---------------------------------------------------------------- loading
+
+
+@dataclass
+class ArticleInfo:
+    id: str
+    source: str  # basename of the source file
+    index: int
+    title: str | None = None
+    text: str | None = None  # None on a gold side: gold holds titles only
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    record: dict[str, Any] | None = None  # the whole run record, for review
+
+
+@dataclass
+class Item:
+    kind: str
+    data: dict[str, Any]
+    source: str
+    pos: int  # position in its source's list of this kind (what match_items returns)
+    article_id: str | None = None  # None for gold items: gold does not assign articles
+    article_index: int | None = None
+    number: int = 0  # position in its article's (or gold line's) list, for display
+
+    @property
+    def optional(self) -> bool:
+        return bool(self.data.get("optional"))
+
+    @property
+    def quote(self) -> str:
+        return ((self.data.get("evidence") or {}).get("quote")) or ""
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        ev = self.data.get("evidence") or {}
+        if isinstance(ev.get("start"), int) and isinstance(ev.get("end"), int):
+            return ev["start"], ev["end"]
+        return None
+
+
+@dataclass
+class SourceGroup:
+    source: str
+    articles: list[ArticleInfo] = field(default_factory=list)
+    items: dict[str, list[Item]] = field(default_factory=lambda: {k: [] for k in KINDS})
+
+    def article(self, article_id: str | None) -> ArticleInfo | None:
+        return next((a for a in self.articles if a.id == article_id), None)
+
+
+@dataclass
+class Side:
+    path: str
+    is_gold: bool  # every line was a gold line
+    sources: dict[str, SourceGroup] = field(default_factory=dict)
+
+    def all_articles(self) -> list[ArticleInfo]:
+        return [a for g in self.sources.values() for a in g.articles]
+
+
+def _basename(source: str) -> str:
+    return PurePath(source.replace("\\", "/")).name
+
+
+def _group(side: Side, source: str) -> SourceGroup:
+    return side.sources.setdefault(source, SourceGroup(source))
+
+
+def _add_items(group: SourceGroup, line: dict, article: ArticleInfo | None) -> None:
+    for kind in KINDS:
+        for number, data in enumerate(line.get(kind) or []):
+            group.items[kind].append(
+                Item(
+                    kind=kind,
+                    data=data,
+                    source=group.source,
+                    pos=len(group.items[kind]),
+                    article_id=article.id if article else None,
+                    article_index=article.index if article else None,
+                    number=number,
+                )
+            )
+
+
+def _add_record(side: Side, rec: dict) -> None:
+    art = rec["article"]
+    source = _basename(art.get("source") or art.get("id", "").split("#")[0])
+    group = _group(side, source)
+    index = int(art.get("index") or len(group.articles) + 1)
+    info = ArticleInfo(
+        id=art.get("id") or f"{PurePath(source).stem}#{index}",
+        source=source,
+        index=index,
+        title=art.get("title"),
+        text=art.get("text"),
+        errors=list(rec.get("errors") or []),
+        record=rec,
+    )
+    group.articles.append(info)
+    _add_items(group, rec, info)
+
+
+def _add_gold(side: Side, line: dict) -> None:
+    source = _basename(line["source"])
+    group = _group(side, source)
+    stem = PurePath(source).stem
+    for art in line.get("articles") or []:
+        group.articles.append(
+            ArticleInfo(id=f"{stem}#{art['index']}", source=source, index=int(art["index"]),
+                        title=art.get("title"))
+        )
+    _add_items(group, line, None)
+
+
+def load_side(path: str | Path) -> Side:
+    """Read a run file (one record per article) or a gold file (one line per source file).
+
+    The format is detected per line: a line with `article` is a run record, a line with
+    `source` and no `article` a gold line.
+    """
+    side = Side(path=str(path), is_gold=True)
+    seen = False
+    with open(path, encoding="utf-8") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            line = json.loads(raw)
+            seen = True
+            if isinstance(line.get("article"), dict):
+                side.is_gold = False
+                _add_record(side, line)
+            elif "source" in line:
+                _add_gold(side, line)
+            else:
+                raise ValueError(f"{path}:{lineno}: neither a run record nor a gold line")
+    if not seen:
+        side.is_gold = False  # an empty run is still a run
+    return side
+
+
+# ---------------------------------------------------------------- normalisation
+
+_QUOTES = set("《》〈〉“”‘’\"'「」『』")
+_MAGNITUDES = ("万亿", "千亿", "百亿", "十亿", "亿", "千万", "百万", "十万", "万", "千", "百", "十")
+
+
+def _strip_punct(text: str) -> str:
+    # Unicode categories P* (punctuation), S* (symbols) and Z*/C* (spaces, controls) go.
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PSZC")
+
+
+def fold(text: str | None) -> str:
+    """Script folded (traditional → simplified), width folded, punctuation and spaces stripped."""
+    if not text:
+        return ""
+    return _strip_punct(to_simplified(unicodedata.normalize("NFKC", text)))
+
+
+def fold_title(text: str | None) -> str:
+    """Policy/article titles: 《》 and quotation marks stripped, script folded (spec §3)."""
+    if not text:
+        return ""
+    text = to_simplified(unicodedata.normalize("NFKC", text))
+    return "".join(ch for ch in text if ch not in _QUOTES and not ch.isspace())
+
+
+def fold_name(text: str | None) -> str:
+    """Names of meetings and people: script and width folded, spaces stripped."""
+    if not text:
+        return ""
+    return "".join(ch for ch in to_simplified(unicodedata.normalize("NFKC", text)) if not ch.isspace())
+
+
+def normalize_unit(unit: str | None) -> str:
+    """Units compared for target matching (spec §3: 亿元 = 亿; % and 个百分点 differ).
+
+    Script and width folded (％ → %), spaces dropped, and a trailing 元 after a magnitude word
+    dropped, so 亿元 = 亿 and 万亿元 = 万亿; a bare 元 stays 元. Nothing else is merged:
+    %, 个百分点, 个 and 家 stay distinct.
+    """
+    if not unit:
+        return ""
+    u = "".join(ch for ch in to_simplified(unicodedata.normalize("NFKC", unit)) if not ch.isspace())
+    if u.endswith("元") and u[:-1].endswith(_MAGNITUDES):
+        u = u[:-1]
+    return u
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def values_equal(a: Any, b: Any) -> bool:
+    x, y = _number(a), _number(b)
+    return x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _ratio(a: str, b: str) -> float:
+    return fuzz.partial_ratio(a, b) if a and b else 0.0
+
+
+# ---------------------------------------------------------------- similarity
+
+
+def quote_overlap(a: Item, b: Item, texts_same: bool) -> float:
+    """Overlap of the two evidence quotes as a share of the shorter one (0..1).
+
+    With offsets into the same article text on both sides the spans are intersected; otherwise
+    the longest common substring of the two quotes (script folded, spaces dropped) is used.
+    """
+    sa, sb = a.span, b.span
+    if texts_same and sa and sb:
+        shorter = min(sa[1] - sa[0], sb[1] - sb[0])
+        inter = min(sa[1], sb[1]) - max(sa[0], sb[0])
+        return max(0, inter) / shorter if shorter > 0 else 0.0
+    qa = "".join(to_simplified_chars(a.quote).split())
+    qb = "".join(to_simplified_chars(b.quote).split())
+    if not qa or not qb:
+        return 0.0
+    m = SequenceMatcher(None, qa, qb, autojunk=False).find_longest_match(0, len(qa), 0, len(qb))
+    return m.size / min(len(qa), len(qb))
+
+
+def similarity(a: Item, b: Item, texts_same: bool = False) -> float | None:
+    """Spec §3 similarity on a 0..100 scale, or None when the pair may not match."""
+    if a.kind != b.kind:
+        return None
+    da, db = a.data, b.data
+    if a.kind == "targets":
+        if not values_equal(da.get("value"), db.get("value")):
+            return None
+        if normalize_unit(da.get("unit")) != normalize_unit(db.get("unit")):
+            return None
+        score = _ratio(fold(da.get("metric")), fold(db.get("metric")))
+        return score if score >= TARGET_METRIC_MIN else None
+    if a.kind == "policies":
+        score = _ratio(fold_title(da.get("title")), fold_title(db.get("title")))
+        return score if score >= POLICY_TITLE_MIN else None
+    if a.kind == "meetings":
+        name = _ratio(fold_name(da.get("name")), fold_name(db.get("name")))
+        overlap = quote_overlap(a, b, texts_same)
+        if name >= MEETING_NAME_MIN or overlap >= MEETING_OVERLAP_MIN:
+            # Either criterion suffices, so the pair ranks by the stronger one.
+            return max(name, 100.0 * overlap)
+        return None
+    raise ValueError(f"unknown item kind {a.kind!r}")
+
+
+def _key_text(item: Item) -> str:
+    d = item.data
+    if item.kind == "targets":
+        return fold(d.get("metric"))
+    if item.kind == "policies":
+        return fold_title(d.get("title"))
+    return fold_name(d.get("name"))
+
+
+def match_items(
+    a_items: list[Item],
+    b_items: list[Item],
+    kind: str | None = None,
+    same_text: Any = None,
+) -> list[tuple[int, int, float]]:
+    """One-to-one greedy matching, best similarity first: [(i, j, score)] sorted by i.
+
+    `same_text(a, b) -> bool` says whether the two items' offsets index the same article
+    text (see `same_text_between`); without it quotes are compared as strings.
+    partial_ratio scores a short string inside a long one 100 (企业 vs 百亿元企业集团), so ties
+    break on evidence overlap, then on the full `fuzz.ratio`, then on list order: the
+    closer pair wins and results are stable. Tie-breaks never make a pair match.
+    """
+    candidates = []
+    for i, a in enumerate(a_items):
+        if kind and a.kind != kind:
+            continue
+        for j, b in enumerate(b_items):
+            same = bool(same_text(a, b)) if same_text else False
+            score = similarity(a, b, same)
+            if score is not None:
+                closeness = fuzz.ratio(_key_text(a), _key_text(b))
+                candidates.append((-score, -quote_overlap(a, b, same), -closeness, i, j, score))
+    candidates.sort()
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs = []
+    for *_, i, j, score in candidates:
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        pairs.append((i, j, score))
+    return sorted(pairs)
+
+
+def same_text_between(a_side: Side, b_side: Side):
+    """A `same_text` predicate: both items come from articles with the same id and text."""
+
+    def check(a: Item, b: Item) -> bool:
+        if a.article_id is None or a.article_id != b.article_id:
+            return False
+        ga, gb = a_side.sources.get(a.source), b_side.sources.get(b.source)
+        aa = ga.article(a.article_id) if ga else None
+        ab = gb.article(b.article_id) if gb else None
+        return bool(aa and ab and aa.text is not None and aa.text == ab.text)
+
+    return check
+
+
+def match_titles(run_titles: Iterable[str | None], gold_titles: Iterable[str | None]) -> int:
+    """How many gold article titles a run article title matches (one to one, ratio ≥ 80)."""
+    run = [fold_title(t) for t in run_titles]
+    gold = [fold_title(t) for t in gold_titles]
+    candidates = sorted(
+        (-s, i, j)
+        for i, r in enumerate(run)
+        for j, g in enumerate(gold)
+        if (s := _ratio(r, g)) >= ARTICLE_TITLE_MIN
+    )
+    used_r, used_g, found = set(), set(), 0
+    for _, i, j in candidates:
+        if i not in used_r and j not in used_g:
+            used_r.add(i)
+            used_g.add(j)
+            found += 1
+    return found
+
+
+@dataclass
+class Pairing:
+    """The outcome of matching one kind of item within one scope (a source file or article)."""
+
+    kind: str
+    pairs: list[tuple[Item, Item, float]]
+    a_only: list[Item]
+    b_only: list[Item]
+
+
+def pair_items(a_items: list[Item], b_items: list[Item], kind: str, same_text: Any = None) -> Pairing:
+    a_items = [x for x in a_items if x.kind == kind]
+    b_items = [x for x in b_items if x.kind == kind]
+    pairs = match_items(a_items, b_items, kind, same_text)
+    ia = {i for i, _, _ in pairs}
+    jb = {j for _, j, _ in pairs}
+    return Pairing(
+        kind=kind,
+        pairs=[(a_items[i], b_items[j], s) for i, j, s in pairs],
+        a_only=[x for i, x in enumerate(a_items) if i not in ia],
+        b_only=[x for j, x in enumerate(b_items) if j not in jb],
+    )
