@@ -39,14 +39,19 @@ class LoadReport:
 
 
 def load_files(db: str | Engine | None, paths: Iterable[str | Path], *, batch: int = BATCH) -> LoadReport:
+    """Load run files in one transaction; `db` is a URL, a path, None (./extractions.db) or an Engine."""
     engine = db if isinstance(db, Engine) else make_engine(db)
     report = LoadReport()
     state = write.WriteState(now=datetime.now(UTC).replace(tzinfo=None))
-    with engine.begin() as conn:
-        report.schema_version = migrate(conn)
-        for path in paths:
-            _load_file(conn, Path(path), state, report, batch)
-        write.finish(conn, state)
+    try:
+        with engine.begin() as conn:
+            report.schema_version = migrate(conn)
+            for path in paths:
+                _load_file(conn, Path(path), state, report, batch)
+            write.finish(conn, state)
+    finally:
+        if engine is not db:  # ours: close its pooled connections now, not at GC
+            engine.dispose()
     report.inserted, report.replaced, report.unchanged = state.inserted, state.replaced, state.unchanged
     return report
 
