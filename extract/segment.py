@@ -1,0 +1,219 @@
+"""Cutting a page into articles.
+
+A page is a list of lines (furniture already dropped). An article starts at
+- a heading the markup marks at level 1–2 (`#`, `##`, `<h1>`, `<h2>`);
+- a headline block (1–3 short lines without sentence-final punctuation) followed by a lead:
+  本报讯, a byline (记者…/通讯员…), 本报评论员, or a date lead (2月19日，… / 昨天上午…);
+- a two- or three-line headline block (title + subtitle) between body paragraphs;
+- a "(上接第一版)" notice after another article's body: the rest of an article from another page.
+Headline lines that follow a headline with no body in between are its subtitle (deck).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extract.clean import (
+    Line,
+    drop_furniture,
+    fold,
+    is_continued_from,
+    is_lead,
+    is_terminated,
+    join_broken,
+    join_lines,
+    to_lines,
+)
+from extract.read import STDIN_SOURCE, Document
+from extract.script import detect_script, to_simplified
+from schemas import Article
+
+MAX_HEADLINE = 60  # characters; longer lines are body text
+MAX_RUN = 8  # headline-like lines considered together
+
+
+@dataclass
+class _Draft:
+    title: list[Line] = field(default_factory=list)
+    body: list[Line] = field(default_factory=list)
+    deck: list[Line] = field(default_factory=list)
+    continued: str | None = None  # the "(上接…)" notice that opened it
+
+    @property
+    def empty(self) -> bool:
+        return not self.title and not self.body and not self.deck and self.continued is None
+
+
+def segment(doc: Document) -> list[Article]:
+    """Cut a document into articles (one for a single-article page)."""
+    lines = page_lines(doc)
+    marked = any(level <= 2 for level, _ in doc.headings)
+    drafts = [d for d in _cut(lines) if d.body]
+    return [_article(doc, d, i, marked) for i, d in enumerate(drafts, start=1)]
+
+
+def page_lines(doc: Document) -> list[Line]:
+    """The page's lines with markup heading levels, the document title first, furniture dropped."""
+    lines = to_lines(doc.text)
+    pending = [(level, _key(text)) for level, text in doc.headings]
+    for line in lines:
+        for n, (level, key) in enumerate(pending):
+            if key == _key(line.text):
+                line.heading = level
+                del pending[n]
+                break
+    if doc.title:
+        _place_title(lines, doc.title)
+    return drop_furniture(lines)
+
+
+def _place_title(lines: list[Line], title: str) -> None:
+    # The document title (front matter, <h1>, <title>) heads the first article; it is added
+    # when the page body does not already start with it.
+    key = _key(title)
+    for n, line in enumerate(lines[:5]):
+        if n + 1 < len(lines) and not lines[n + 1].gap and _key(line.text + lines[n + 1].text) == key:
+            # A headline broken over two lines (<br>): one line again.
+            line.text += lines.pop(n + 1).text
+        if _key(line.text) == key:
+            line.heading = min(line.heading or 1, 1)
+            return
+    lines.insert(0, Line(title, gap=False, heading=1))
+    if len(lines) > 1:
+        lines[1].gap = True
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", fold(text))
+
+
+# --------------------------------------------------------------------------- cutting
+
+
+def is_headline(line: Line) -> bool:
+    """Short, unterminated, no full stop inside: could be a headline or a subheading."""
+    text = line.text
+    if line.heading and line.heading <= 2:
+        return True
+    if not 2 <= len(text) <= MAX_HEADLINE or is_terminated(text) or "。" in text:
+        return False
+    if len(re.findall(r"[\u4e00-\u9fff]", fold(text))) < 2:
+        return False
+    return not is_lead(text) and not is_continued_from(text)
+
+
+def _cut(lines: list[Line]) -> list[_Draft]:
+    drafts = [_Draft()]
+    i = 0
+    while i < len(lines):
+        line, cur = lines[i], drafts[-1]
+        if is_continued_from(line.text):
+            if cur.body:
+                drafts.append(_Draft(continued=line.text))
+            i += 1  # a notice right under its headline is just dropped
+            continue
+        if is_headline(line):
+            j = i
+            while j < len(lines) and j - i < MAX_RUN and is_headline(lines[j]):
+                j += 1
+            run, nxt = lines[i:j], lines[j] if j < len(lines) else None
+            k = _title_start(run, nxt, cur, lines[i - 1] if i else None)
+            if k is not None:
+                _start(drafts, run, k)
+            else:
+                (cur.body if cur.body or cur.continued else cur.deck).extend(run)
+            i = j
+            continue
+        cur.body.append(line)
+        i += 1
+    return drafts
+
+
+def _title_start(run: list[Line], nxt: Line | None, cur: _Draft, prev: Line | None) -> int | None:
+    """Index in `run` where a new article's title begins, or None when the run is body text."""
+    if nxt is None:
+        return None
+    marked = [n for n, ln in enumerate(run) if ln.heading and ln.heading <= 2]
+    if marked:
+        return marked[0]
+    k = _last_group(run)
+    if is_lead(nxt.text):
+        return k
+    if cur.empty:
+        return k  # the first lines of a page are its headline
+    group = run[k:]
+    subtitle = (
+        2 <= len(group) <= 3
+        and all(len(ln.text) >= 6 and not ln.heading for ln in group)
+        and len(nxt.text) >= 40
+        and (prev is None or is_terminated(prev.text))
+    )
+    return k if subtitle else None
+
+
+def _last_group(run: list[Line]) -> int:
+    """Start of the last blank-line-separated group of the run, at most 3 lines long."""
+    k = max((n for n, ln in enumerate(run) if ln.gap), default=0)
+    return max(k, len(run) - 3)
+
+
+def _start(drafts: list[_Draft], run: list[Line], k: int) -> None:
+    cur = drafts[-1]
+    before, head = run[:k], run[k:]
+    while before and before[-1].heading >= 3:
+        before.pop()  # a column banner right above a headline
+    if not cur.body and cur.continued is None and cur.title:
+        cur.deck.extend(before + head)  # headline lines right under a headline: its subtitle
+        return
+    marked = head[0].heading and head[0].heading <= 2
+    title, deck = (head[:1], head[1:]) if marked else (head, [])
+    if cur.body or cur.continued is not None:
+        cur.body.extend(before)
+        drafts.append(_Draft(title=title, deck=deck))
+    else:
+        # Lines above the page's first headline (a document number, a kicker) follow it.
+        drafts[-1] = _Draft(title=title, deck=cur.deck + before + deck)
+
+
+# --------------------------------------------------------------------------- articles
+
+
+def _article(doc: Document, draft: _Draft, index: int, marked: bool) -> Article:
+    body = join_broken(draft.deck + draft.body, marked)
+    if body:
+        body[0] = Line(body[0].text, gap=bool(draft.title), heading=body[0].heading)
+    title_lines = [Line(ln.text, gap=False) for ln in draft.title]
+    text = join_lines(title_lines + body)
+    return Article(
+        id=f"{_stem(doc.source)}#{index}",
+        source=doc.source,
+        source_sha256=doc.sha256,
+        index=index,
+        title=_title(draft, body),
+        outlet=doc.outlet,
+        published=doc.published,
+        script=detect_script(text),
+        text=text,
+    )
+
+
+def _title(draft: _Draft, body: list[Line]) -> str | None:
+    if draft.title:
+        return to_simplified(" ".join(ln.text.strip("*# ") for ln in draft.title))
+    if draft.continued is not None and body:
+        # No headline on this page: the notice and the opening clause name the article.
+        return to_simplified(draft.continued.strip() + _opening(body[0].text))
+    return None
+
+
+def _opening(text: str, limit: int = 50) -> str:
+    sentence = re.split(r"[。！？!?]", text, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence
+    cut = max(sentence.rfind(p, 0, limit) for p in "，,；;")
+    return sentence[: cut if cut > 0 else limit]
+
+
+def _stem(source: str) -> str:
+    return "stdin" if source == STDIN_SOURCE else Path(source).stem
