@@ -17,6 +17,7 @@ app = typer.Typer(
 # command's heavy dependencies (SQLAlchemy, the engine) do not slow the others down.
 COMMANDS: list[tuple[str, str, str]] = [
     ("schema", "schema", "schema"),
+    ("read", "read", "read"),
     ("run", "run", "run"),
     ("serve", "serve", "serve"),
     ("load", "load", "load_cmd"),
