@@ -4,7 +4,8 @@ Scopes: between two runs, items are compared per article when both runs cut the 
 into the same articles (same indices and titles), else per source file, so a changed
 segmentation does not show up as every item removed and re-added; with gold on either side
 always per source file, the way `eval` pools them. Misses and extras against gold are then
-exactly eval's FN and FP.
+exactly eval's FN and FP. Between two runs only, a target whose value or unit was edited
+(same metric, overlapping quote) is paired as changed rather than removed and added.
 """
 from __future__ import annotations
 
@@ -13,7 +14,17 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from extract.match import KINDS, Item, Side, fold_title, pair_items, same_text_between, values_equal
+from extract.match import (
+    KINDS,
+    Item,
+    Pairing,
+    Side,
+    edited_target_similarity,
+    fold_title,
+    pair_items,
+    same_text_between,
+    values_equal,
+)
 
 # The spec §1 fields compared per kind; evidence is compared by quote only.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -143,16 +154,27 @@ def _scopes(a: Side, b: Side) -> list[tuple[str, str, bool, list[Item], list[Ite
     return out
 
 
+def _pair(items_a: list[Item], items_b: list[Item], kind: str, same_text, runs: bool) -> Pairing:
+    pairing = pair_items(items_a, items_b, kind, same_text)
+    if kind == "targets" and runs and pairing.a_only and pairing.b_only:
+        # Between two runs, a target whose value or unit was edited is one changed item.
+        # Against gold this pass is skipped, so misses and extras stay eval's FN and FP.
+        edited = pair_items(pairing.a_only, pairing.b_only, kind, same_text, edited_target_similarity)
+        pairing = Pairing(kind, pairing.pairs + edited.pairs, edited.a_only, edited.b_only)
+    return pairing
+
+
 def diff(a_side: Side, b_side: Side) -> DiffReport:
     """What changed from A to B: B-only items are added, A-only items removed."""
     same_text = same_text_between(a_side, b_side)
+    runs = not a_side.is_gold and not b_side.is_gold
     summary = {k: TypeSummary() for k in KINDS}
     fields: dict[str, int] = {f"{k}.{f}": 0 for k in KINDS for f in FIELDS[k]}
     scopes = []
     for key, source, per_article, items_a, items_b in _scopes(a_side, b_side):
         scope = ScopeDiff(key=key, source=source, per_article=per_article)
         for kind in KINDS:
-            pairing = pair_items(items_a, items_b, kind, same_text)
+            pairing = _pair(items_a, items_b, kind, same_text, runs)
             s = summary[kind]
             for x, y, _ in pairing.pairs:
                 changes = field_changes(kind, x.data, y.data)

@@ -280,6 +280,19 @@ def similarity(a: Item, b: Item, texts_same: bool = False) -> float | None:
     raise ValueError(f"unknown item kind {a.kind!r}")
 
 
+def edited_target_similarity(a: Item, b: Item, texts_same: bool = False) -> float | None:
+    """Not spec §3: the same target with its value or unit edited. Used only by `diff` between
+    two runs, on targets left unmatched, so that 100 → 101 reads as a change of `value`
+    rather than one target removed and another added. Needs the metric (≥ 60) and the
+    evidence quotes overlapping by half the shorter one."""
+    if a.kind != "targets" or b.kind != "targets":
+        return None
+    score = _ratio(fold(a.data.get("metric")), fold(b.data.get("metric")))
+    if score >= TARGET_METRIC_MIN and quote_overlap(a, b, texts_same) >= MEETING_OVERLAP_MIN:
+        return score
+    return None
+
+
 def _key_text(item: Item) -> str:
     d = item.data
     if item.kind == "targets":
@@ -294,6 +307,7 @@ def match_items(
     b_items: list[Item],
     kind: str | None = None,
     same_text: Any = None,
+    sim: Any = None,
 ) -> list[tuple[int, int, float]]:
     """One-to-one greedy matching, best similarity first: [(i, j, score)] sorted by i.
 
@@ -302,14 +316,16 @@ def match_items(
     partial_ratio scores a short string inside a long one 100 (企业 vs 百亿元企业集团), so ties
     break on evidence overlap, then on the full `fuzz.ratio`, then on list order: the
     closer pair wins and results are stable. Tie-breaks never make a pair match.
+    `sim` replaces `similarity` (diff uses `edited_target_similarity` for a second pass).
     """
+    sim = sim or similarity
     candidates = []
     for i, a in enumerate(a_items):
         if kind and a.kind != kind:
             continue
         for j, b in enumerate(b_items):
             same = bool(same_text(a, b)) if same_text else False
-            score = similarity(a, b, same)
+            score = sim(a, b, same)
             if score is not None:
                 closeness = fuzz.ratio(_key_text(a), _key_text(b))
                 candidates.append((-score, -quote_overlap(a, b, same), -closeness, i, j, score))
@@ -369,10 +385,11 @@ class Pairing:
     b_only: list[Item]
 
 
-def pair_items(a_items: list[Item], b_items: list[Item], kind: str, same_text: Any = None) -> Pairing:
+def pair_items(a_items: list[Item], b_items: list[Item], kind: str, same_text: Any = None,
+               sim: Any = None) -> Pairing:
     a_items = [x for x in a_items if x.kind == kind]
     b_items = [x for x in b_items if x.kind == kind]
-    pairs = match_items(a_items, b_items, kind, same_text)
+    pairs = match_items(a_items, b_items, kind, same_text, sim)
     ia = {i for i, _, _ in pairs}
     jb = {j for _, j, _ in pairs}
     return Pairing(

@@ -13,12 +13,38 @@ from extract.diff import DiffReport, diff
 from extract.match import KINDS, load_side
 
 
-def _short(value: Any, limit: int = 60) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+def fmt(value: Any, limit: int = 60) -> str:
+    """A field value as a reader wants it: 100 not 100.0, people as 名字(职务), lists with 、."""
+    if value is None or value == [] or value == "":
+        text = "—"
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, dict) and "name" in value:
+        text = value["name"] + (f"({value['title']})" if value.get("title") else "")
+    elif isinstance(value, list):
+        text = "、".join(fmt(v, limit=10**6) for v in value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def change_text(field: str, old: Any, new: Any) -> str:
+    if isinstance(old, list) and isinstance(new, list):
+        # For lists the members that came and went say more than the two whole lists.
+        gone = [v for v in old if v not in new]
+        came = [v for v in new if v not in old]
+        if gone or came:
+            parts = [f"+{fmt(v)}" for v in came] + [f"−{fmt(v)}" for v in gone]
+            return f"{field}: " + " ".join(parts)
+        return f"{field}: order {fmt(old)} → {fmt(new)}"
+    return f"{field}: {fmt(old)} → {fmt(new)}"
+
+
 def render(report: DiffReport, console: Console) -> None:
+    only_a = "extra: not in gold" if report.b_is_gold else "only in A"
+    only_b = "missed: only in gold" if report.b_is_gold else ("only in gold" if report.a_is_gold else "only in B")
     summary = Table(title=f"{report.a} → {report.b}")
     for col in ("type", "unchanged", "changed", "added", "removed", "optional unmatched"):
         summary.add_column(col, justify="left" if col == "type" else "right")
@@ -40,11 +66,11 @@ def render(report: DiffReport, console: Console) -> None:
         t.add_column("item")
         t.add_column("details")
         for r in scope.removed:
-            t.add_row("[red]-[/red]", r.kind, r.label, "only in A")
+            t.add_row("[red]-[/red]", r.kind, r.label, only_a)
         for r in scope.added:
-            t.add_row("[green]+[/green]", r.kind, r.label, "only in B")
+            t.add_row("[green]+[/green]", r.kind, r.label, only_b)
         for p in scope.changed:
-            details = "\n".join(f"{f}: {_short(old)} → {_short(new)}" for f, (old, new) in p.changes.items())
+            details = "\n".join(change_text(f, old, new) for f, (old, new) in p.changes.items())
             t.add_row("[yellow]~[/yellow]", p.kind, p.a.label, details)
         for r in scope.optional_unmatched:
             t.add_row("?", r.kind, r.label, "optional, unmatched (not counted)")
