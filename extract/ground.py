@@ -121,14 +121,14 @@ def _fuzzy(ntext: str, nquote: str, idx: tuple[int, ...], near: int | None) -> t
     if near is not None:
         # Search a window around `near` first so a repeated passage resolves to the nearer one.
         centre = min(range(len(idx)), key=lambda i: abs(idx[i] - near)) if idx else 0
-        pad = 3 * len(nquote)
-        windows.append((max(0, centre - pad), min(len(ntext), centre + pad)))
+        pad = len(nquote) // 2 + 2
+        windows.append((max(0, centre - pad), min(len(ntext), centre + len(nquote) + pad)))
     windows.append((0, len(ntext)))
     for lo, hi in windows:
         res = fuzz.partial_ratio_alignment(nquote, ntext[lo:hi], score_cutoff=FUZZY_THRESHOLD)
         if res is None or res.dest_end <= res.dest_start:
             continue
-        a, b = lo + res.dest_start, lo + res.dest_end
+        a, b = _refine(ntext, nquote, lo + res.dest_start, lo + res.dest_end)
         # Alignment windows often take in a neighbouring comma; keep the quote's own ends.
         while b - a > 1 and _is_punct(ntext[b - 1]) and not _is_punct(nquote[-1]):
             b -= 1
@@ -142,6 +142,19 @@ def _fuzzy(ntext: str, nquote: str, idx: tuple[int, ...], near: int | None) -> t
             continue
         return a, b
     return None
+
+
+def _refine(ntext: str, nquote: str, a: int, b: int) -> tuple[int, int]:
+    """Move the aligned ends by up to 2 characters to best fit the quote: partial_ratio aligns a
+    window of the quote's length, which cuts a character off when the quote dropped one."""
+    best = (fuzz.ratio(nquote, ntext[a:b]), b - a, a, b)
+    for da in range(-2, 3):
+        for db in range(-2, 3):
+            x, y = a + da, b + db
+            if 0 <= x < y <= len(ntext):
+                cand = (fuzz.ratio(nquote, ntext[x:y]), y - x, x, y)
+                best = max(best, cand)
+    return best[2], best[3]
 
 
 def _is_punct(ch: str) -> bool:
