@@ -61,7 +61,7 @@ _BIG = {"万": 10_000, "亿": 100_000_000}
 _CN_CHARS = "".join(_DIGITS) + "".join(_SMALL) + "".join(_BIG)
 
 _ARABIC = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_ARABIC_RE = re.compile(rf"^(?:{_ARABIC})$")
+_ARABIC_M = re.compile(_ARABIC)
 
 
 def _cn_section(s: str) -> int | None:
@@ -187,13 +187,13 @@ _MEASURE = [
     "公顷", "亩", "吨标准煤", "吨", "千克", "公斤", "克", "千瓦时", "千瓦", "兆瓦", "吉瓦",
     "千伏安", "千伏", "标准箱", "标箱", "升", "度",
 ]
-# Classifiers. 批/期/届/部/级/大 are left out on purpose: 一批, 二期, 十九届, 三部门, 两级, 四大
+# Classifiers. 批/期/届/部/级/大/门 are left out on purpose: 一批, 二期, 十九届, 三部门, 两级, 四大, 一门心思
 # are words or ordinals far more often than counts.
 _CLASSIFIER = [
     "人次", "户次", "架次", "家", "个月", "个", "项", "名", "人", "户", "座", "所", "条", "辆",
     "台套", "台", "套", "件", "次", "倍", "年", "天", "小时", "分钟", "周", "场", "张", "本",
     "篇", "份", "处", "栋", "幢", "间", "层", "床", "棵", "株", "位", "支", "类", "种", "款",
-    "艘", "列", "宗", "例", "笔", "颗", "根", "只", "头", "匹", "枚", "门", "所",
+    "艘", "列", "宗", "例", "笔", "颗", "根", "只", "头", "匹", "枚",
 ]
 _BASE = sorted(set(_CURRENCY + _MEASURE + _CLASSIFIER), key=len, reverse=True)
 
@@ -263,7 +263,7 @@ def _numerals(folded: str) -> list[tuple[_Num, int]]:
         prev = folded[s - 1] if s else ""
         if folded.startswith(("百分之", "千分之"), s):
             word = folded[s:s + 3]
-            rm = re.compile(rf"{_ARABIC}|{_CN_RUN.pattern}").match(folded, s + 3)
+            rm = _ARABIC_M.match(folded, s + 3) or _CN_RUN.match(folded, s + 3)
             if rm and (v := parse_number(rm.group())) is not None:
                 out.append((_Num(v, s, rm.end(), True, word), rm.end()))
                 i = rm.end()
@@ -271,7 +271,7 @@ def _numerals(folded: str) -> list[tuple[_Num, int]]:
             i = s + 3
             continue
         if folded[s].isdigit():
-            am = re.compile(_ARABIC).match(folded, s)
+            am = _ARABIC_M.match(folded, s)
             e = am.end()
             # Identifiers and ordinals: PM2.5, 5G, 第47位, 1.2.3 — not quantities.
             skip = (prev != "" and prev.isascii() and (prev.isalpha() or prev in "._-")) or prev == "第" \
@@ -291,7 +291,7 @@ def _numerals(folded: str) -> list[tuple[_Num, int]]:
         run_end = rm.end()
         if prev == "第" or folded.startswith("分之", run_end):
             if folded.startswith("分之", run_end):  # 三分之一
-                rm2 = _CN_RUN.match(folded, run_end + 2) or re.compile(_ARABIC).match(folded, run_end + 2)
+                rm2 = _CN_RUN.match(folded, run_end + 2) or _ARABIC_M.match(folded, run_end + 2)
                 if rm2 and (v := parse_number(folded[s:rm2.end()])) is not None:
                     out.append((_Num(v, s, rm2.end(), True), rm2.end()))
                     i = rm2.end()
