@@ -307,8 +307,8 @@ def _title_name(s: str) -> tuple[str | None, str | None]:
         return m.group("title").strip(), m.group("name").strip()
     if _looks_like_name(s) and not _OFFICE_END.search(s[-2:]):
         return None, s
-    # The title ends at the last office word that leaves a name-shaped remainder; prefer a
-    # 3-character name, then 2, then 4 (王长江: the 长 inside the name leaves only 江).
+    # The title ends after an office word that leaves a name-shaped remainder; prefer a
+    # 3-character name, then 2, then 4 (市长王长江: the 长 inside the name leaves only 江).
     best: tuple[int, str, str] | None = None
     ends = sorted({m.end() for i in range(len(s)) for m in [_OFFICE_END.match(s, i)] if m})
     for e in ends:
@@ -330,11 +330,13 @@ def _title_name(s: str) -> tuple[str | None, str | None]:
 def split_person(s: str) -> Person:
     """'市委书记陈金虎' → Person(name='陈金虎', title='市委书记'); '刘明江' → title None;
     '陈金虎（市委书记）' and '陈金虎同志' work too; several offices joined by 、 stay one title.
-    A string with no recognisable name comes back whole as the name."""
+    A string with no recognisable name comes back whole as the name; empty raises ValueError."""
     s = to_simplified((s or "").strip())
+    if not s:
+        raise ValueError("empty person string")
     title, name = _title_name(s)
     if name is None:
-        return Person(name=s or "?", title=None)
+        return Person(name=s, title=None)
     return Person(name=name, title=title)
 
 

@@ -228,6 +228,12 @@ def test_split_person(text, name, title):
     assert split_person(text) == Person(name=name, title=title)
 
 
+def test_split_person_edge_cases():
+    assert split_person("区委常委") == Person(name="区委常委")  # no name: kept whole, not dropped
+    with pytest.raises(ValueError):
+        split_person("  ")
+
+
 def test_split_people():
     assert split_people("区人大常委会主任王跃中，副主任刘东升、王新辉、冯锁强") == [
         Person(name="王跃中", title="区人大常委会主任"), Person(name="刘东升", title="副主任"),
