@@ -21,6 +21,9 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("run", "run", "run"),
     ("serve", "serve", "serve"),
     ("load", "load", "load_cmd"),
+    ("eval", "eval", "eval_cmd"),
+    ("diff", "diff", "diff_cmd"),
+    ("review", "review", "review_cmd"),
 ]
 
 

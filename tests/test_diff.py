@@ -1,7 +1,6 @@
 """`diff` and `extract diff`: runs against runs and against gold."""
 from __future__ import annotations
 
-import copy
 import io
 import json
 import sys
@@ -16,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from conftest_browser import (  # noqa: E402
     ROOT,
     cli_app,
+    edit,
     gold_path,
     read_jsonl,
     record_for,
@@ -26,33 +26,12 @@ from conftest_browser import (  # noqa: E402
 from extract.commands.diff import render  # noqa: E402
 from extract.diff import diff  # noqa: E402
 from extract.evaluate import evaluate  # noqa: E402
-from extract.match import KINDS, load_side, normalize_unit  # noqa: E402
+from extract.match import KINDS, load_side  # noqa: E402
 
 
 @pytest.fixture
 def run_file(tmp_path) -> Path:
     return run_path(tmp_path)
-
-
-def edit(rows: list[dict]) -> tuple[list[dict], dict]:
-    """A copy with three known edits: a policy removed, a target's value changed, an attendee
-    added to a meeting. Returns the rows and what the diff must report."""
-    rows = copy.deepcopy(rows)
-    rec_p = next(r for r in rows if r["policies"])
-    removed = rec_p["policies"].pop(0)
-
-    def unique_value(rec, t):  # no other target of the article shares the value and unit
-        return sum(1 for u in rec["targets"] if u["value"] == t["value"]
-                   and normalize_unit(u["unit"]) == normalize_unit(t["unit"])) == 1
-
-    rec_t, target = next((r, t) for r in rows for t in r["targets"] if unique_value(r, t))
-    old_value = target["value"]
-    target["value"] = old_value + 1000
-    rec_m = next(r for r in rows if r["meetings"])
-    meeting = rec_m["meetings"][0]
-    meeting["attendees"] = meeting["attendees"] + [{"name": "测试新增人", "title": "区长"}]
-    return rows, {"removed": removed, "target": (rec_t["article"]["id"], old_value),
-                  "meeting": rec_m["article"]["id"]}
 
 
 def test_run_against_itself_is_identical(run_file):
@@ -92,9 +71,10 @@ def test_known_edits_are_reported_exactly(run_file, tmp_path):
     assert json.loads(res.output)["summary"]["targets"]["changed"] == 1
 
 
+@pytest.mark.parametrize("split", [False, True], ids=["page", "articles"])
 @pytest.mark.parametrize("variant", ["as_is", "edited"])
-def test_against_gold_equals_eval(run_file, tmp_path, variant):
-    rows = read_jsonl(run_file)
+def test_against_gold_equals_eval(tmp_path, variant, split):
+    rows = read_jsonl(run_path(tmp_path, split=split))
     if variant == "edited":
         rows = edit(rows)[0]
     run = load_side(write_jsonl(tmp_path / "run.jsonl", rows))

@@ -1,0 +1,20 @@
+"""`extract review RUN [--against OTHER] -o review.html`: one self-contained HTML page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from extract.match import load_side
+from extract.review import write_review
+
+
+def review_cmd(
+    run: Path = typer.Argument(..., exists=True, dir_okay=False, help="run JSON Lines"),
+    against: Path | None = typer.Option(None, "--against", exists=True, dir_okay=False,
+                                        help="another run, or gold, to compare with"),
+    output: Path = typer.Option(Path("review.html"), "-o", "--output", help="the HTML file to write"),
+) -> None:
+    """Write a self-contained HTML page to review a run's items against its article texts."""
+    out = write_review(load_side(run), load_side(against) if against else None, output)
+    typer.echo(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
