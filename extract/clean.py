@@ -195,14 +195,14 @@ def _drop_index_entry(kept: list[Line]) -> bool:
 
 
 def join_broken(lines: list[Line], marked: bool = False) -> list[Line]:
-    """Join paragraphs that a page break split mid-sentence.
+    """Join paragraphs that a page break (or a hard line wrap) split mid-sentence.
 
     `marked`: the page marks its headings with markup, so an unmarked short line is body
     text, not a subheading.
     """
     out: list[Line] = []
     for line in lines:
-        if out and line.gap and _is_split(out[-1], line, marked):
+        if out and _is_split(out[-1], line, marked):
             prev = out[-1]
             sep = " " if re.match(r"[A-Za-z0-9]", line.text) and re.search(r"[A-Za-z0-9]$", prev.text) else ""
             out[-1] = Line(prev.text + sep + line.text, gap=prev.gap, heading=prev.heading)

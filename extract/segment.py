@@ -17,6 +17,7 @@ from pathlib import Path
 from extract.clean import (
     Line,
     drop_furniture,
+    find_outlet,
     fold,
     is_continued_from,
     is_lead,
@@ -191,7 +192,7 @@ def _article(doc: Document, draft: _Draft, index: int, marked: bool) -> Article:
         source_sha256=doc.sha256,
         index=index,
         title=_title(draft, body),
-        outlet=doc.outlet,
+        outlet=doc.outlet or find_outlet(doc.text),
         published=doc.published,
         script=detect_script(text),
         text=text,
