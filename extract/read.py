@@ -23,7 +23,7 @@ import frontmatter
 import lxml.html
 from lxml import etree
 
-from extract.clean import find_outlet, parse_date_text
+from extract.clean import find_outlet, is_furniture, parse_date_text
 
 SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 STDIN = "-"
@@ -328,7 +328,7 @@ def markdown_to_html(text: str) -> str:
 
 def _md_paragraph(para: str) -> str:
     bold = _MD_BOLD_PARA.match(para)
-    if bold and "\n" in para.strip() or bold and not _MD_STRONG.search(bold.group("body")):
+    if bold and not _MD_STRONG.search(bold.group("body")):
         # A whole-bold paragraph is a banner or subheading, not body text.
         return f"<h3>{_md_inline(bold.group('body'))}</h3>"
     html_parts, lines = [], []
@@ -375,7 +375,7 @@ _BLOCK_TAGS = {
     "article", "blockquote", "dl", "dt", "dd", "pre", "center", "main", "body", "html", "tbody",
     "thead", "tfoot", "caption", "figure", "figcaption", "address", "hr", "fieldset", "legend",
 }
-_LINK_LIST_TAGS = {"ul", "ol", "div", "p", "table", "tr", "td", "dl", "section", "li", "span", "font"}
+_LINK_LIST_TAGS = {"ul", "ol", "div", "p", "table", "tr", "td", "dl", "section", "li"}
 _HEADING_TAGS = {f"h{i}": i for i in range(1, 7)}
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
@@ -393,20 +393,65 @@ def parse_html(markup: str) -> dict:
     doc_title = _text_of(root.find(".//title")) if root.find(".//title") is not None else ""
     _strip_chrome(root)
     _prune_link_lists(root)
+    text, headings = _render_text(root)
+    published = published or parse_date_text("\n".join(text.split("\n")[:30]), metadata_only=True)
+    outlet = find_outlet(text)
+    h1 = next((t for level, t in headings if level == 1), None)
+    headline = None
+    main = _main_block(root, text)
+    if main is not None:
+        main_text, headings = _render_text(main)
+        headline = _headline_before(text, main_text)
+        text = f"{headline}\n\n{main_text}" if headline and headline not in main_text.split("\n") else main_text
+    title = h1 or headline or _title_tag(doc_title) or _first_heading(headings) or _first_short_block(text)
+    return {"text": text, "title": title, "published": published, "outlet": outlet, "headings": headings}
+
+
+def _render_text(el) -> tuple[str, tuple[tuple[int, str], ...]]:
     headings: list[tuple[int, str]] = []
     chunks: list[str] = []
-    _render(root, chunks, headings)
-    text = _finish("".join(chunks))
-    h1 = next((t for level, t in headings if level == 1), None)
-    title = h1 or _title_tag(doc_title) or _first_heading(headings) or _first_short_block(text)
-    head = "\n".join(text.split("\n")[:12])
-    return {
-        "text": text,
-        "title": title,
-        "published": published or parse_date_text(head, metadata_only=True),
-        "outlet": find_outlet(text),
-        "headings": tuple(headings),
-    }
+    _render(el, chunks, headings)
+    return _finish("".join(chunks)), tuple(headings)
+
+
+def _han(text: str) -> int:
+    return len(re.findall(r"[\u4e00-\u9fff]", text))
+
+
+def _main_block(root, text: str):
+    """The element holding most of the page's Chinese text, when text chrome surrounds it."""
+    total = _han(text)
+    if total < 100:
+        return None
+    best = None
+    for el in root.iter("div", "td", "article", "section", "main"):
+        # Document order: the last element of a nested chain that qualifies is the deepest.
+        if _han("".join(el.itertext())) >= 0.6 * total:
+            best = el
+    if best is None:
+        return None
+    inner = set(_render_text(best)[0].split("\n"))
+    outside = [
+        ln for ln in text.split("\n")
+        if ln and ln not in inner and _han(ln) >= 2 and not parse_date_text(ln, metadata_only=True)
+    ]
+    # A headline and a date line outside the article are not chrome; several other blocks are.
+    return best if len(outside) >= 4 and _han("".join(outside)) >= 0.1 * total else None
+
+
+def _headline_before(text: str, main_text: str) -> str | None:
+    lines = text.split("\n")
+    first = next((ln for ln in main_text.split("\n") if ln), "")
+    if first not in lines:
+        return None
+    for line in reversed(lines[: lines.index(first)][-8:]):
+        if not line or parse_date_text(line, metadata_only=True) or is_furniture(line):
+            continue
+        if len(line) > 80:
+            return None
+        if _han(line) >= 6:
+            return line
+    return None
 
 
 def _html_root(markup: str):

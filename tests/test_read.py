@@ -160,6 +160,15 @@ def test_markdown_post_markup_is_stripped() -> None:
     assert (2, "会议要求") in doc.headings
 
 
+def test_page_chrome_around_the_article_is_dropped() -> None:
+    doc = read_document(DATA / "chrome.html")
+    assert (doc.title, doc.published) == ("县政府召开全县经济工作会议", "2021-12-20")
+    assert doc.text.startswith("县政府召开全县经济工作会议\n\n12月18日上午")
+    assert doc.text.endswith("以优异成绩迎接党的二十大胜利召开。")
+    for chrome in ("欢迎访问", "政务公开", "县长信箱", "首页", "主办单位", "联系电话", "备案"):
+        assert chrome not in doc.text
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [
