@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 
-from extract.candidates import Span, TargetCandidate, clauses, sentences
+from extract.candidates import PolicyCandidate, Span, TargetCandidate, clauses, sentences
 from extract.ground import GroundingError, ground
-from extract.normalize import comparator_of, deadline_year, parse_date, split_bodies, split_person
+from extract.normalize import comparator_of, deadline_year, parse_date, split_bodies, split_people
+from extract.people import officials
 from extract.region import resolve_region
 from extract.script import to_simplified
 from schemas import Article, Evidence, Meeting, Person, Policy, Target
-from schemas.llm import MeetingAnswer, PolicyAnswer, TargetAnswer
+from schemas.llm import MeetingAnswer, TargetAnswer
 
 _SQUASH = re.compile(r"\s+")
 _DOC_TYPE = re.compile(
@@ -88,20 +89,26 @@ def _clause_around(text: str, span: Evidence) -> Evidence:
     return span
 
 
-def build_policy(answer: PolicyAnswer, article: Article, simple: str, near: int | None) -> Policy:
-    title = answer.title.strip().strip("《》")
-    found = ground(article.text, title, near=near)
-    evidence = _clause_around(article.text, found)
-    sent = simple[evidence.start : evidence.end]
-    doc = _DOC_TYPE.search(to_simplified(title))
-    issued, time_text = parse_date(answer.time_text, article.published) if answer.time_text else (None, None)
+_ISSUE_VERB = re.compile(r"(印发|出台|发布|制定|审议通过|通过|颁布|下发)")
+
+
+def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simple: str) -> Policy:
+    mention = Evidence(quote=article.text[c.mention.start : c.mention.end],
+                       start=c.mention.start, end=c.mention.end)
+    evidence = _clause_around(article.text, mention)
+    clause = simple[evidence.start : evidence.end]
+    doc = _DOC_TYPE.search(re.sub(r"[（(][^）)]*[）)]$", "", c.title))
+    # The time expression, if any, sits before the issuing verb: "区委、区政府于日前印发了《…》".
+    before = clause[: c.mention.start - evidence.start]
+    verb = _ISSUE_VERB.search(before)
+    issued, time_text = parse_date(before[: verb.start()] if verb else before, article.published)
     return Policy(
-        title=_simp(title),
+        title=_simp(c.title),
         doc_type=doc.group(1)[-2:] if doc else None,
-        issuers=[_simp(b) for s in answer.issuers for b in split_bodies(s)],
-        region=resolve_region(sent, simple, article.outlet),
+        issuers=[_simp(b) for s in issuers for b in split_bodies(s)],
+        region=resolve_region(clause, simple, article.outlet),
         issued=issued,
-        time_text=_simp(time_text or answer.time_text),
+        time_text=_simp(time_text),
         measures=[],
         evidence=evidence,
     )
@@ -113,25 +120,27 @@ def bylines(text: str) -> set[str]:
     return {m.group(2) for m in _BYLINE.finditer(to_simplified(text))}
 
 
-def _people(raw: list[str], skip: set[str]) -> list[Person]:
+def _people(raw: list[str], skip: set[str], known: dict[str, str | None]) -> list[Person]:
     out: list[Person] = []
     seen: set[str] = set()
     for s in raw:
-        p = split_person(to_simplified(s))
-        name = p.name.strip()
-        if not name or name in skip or name in seen:
-            continue
-        seen.add(name)
-        out.append(Person(name=name, title=_simp(p.title)))
+        for p in split_people(to_simplified(s)):
+            name = p.name.strip()
+            if not name or name in skip or name in seen:
+                continue
+            seen.add(name)
+            out.append(Person(name=name, title=_simp(p.title) or known.get(name)))
     return out
 
 
 def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
     evidence = ground(article.text, answer.quote)
     skip = bylines(article.text)
-    chairs = _people(answer.chairs, skip)
-    attendees = _people([*answer.chairs, *answer.attendees], skip)
-    date, time_text = parse_date(answer.time_text, article.published) if answer.time_text else (None, None)
+    known = {p.name: p.title for p in officials(article.text)}
+    chairs = _people(answer.chairs, skip, known)
+    attendees = _people([*answer.chairs, *answer.attendees], skip, known)
+    # The time is in the quote more often than the model says so.
+    date, time_text = parse_date(answer.time_text or evidence.quote, article.published)
     return Meeting(
         name=_simp(answer.name.strip()),
         date=date,
@@ -145,4 +154,24 @@ def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
     )
 
 
-__all__ = ["build_target", "build_policy", "build_meeting", "bylines", "GroundingError", "Span"]
+def add_named_officials(meetings: list[Meeting], article: Article) -> None:
+    """Complete attendees with officials the text names: from the whole article when it
+    reports one meeting, else only from each meeting's own sentence."""
+    skip = bylines(article.text)
+    for m in meetings:
+        scope = article.text if len(meetings) == 1 else _sentence_of(article.text, m.evidence)
+        have = {p.name for p in m.attendees}
+        for p in officials(scope):
+            if p.name not in have and p.name not in skip:
+                m.attendees.append(Person(name=p.name, title=_simp(p.title)))
+                have.add(p.name)
+
+
+def _sentence_of(text: str, ev: Evidence) -> str:
+    for sent in sentences(text):
+        if sent.start <= ev.start < sent.end:
+            return text[sent.start : max(sent.end, ev.end)]
+    return ev.quote
+
+
+__all__ = ["build_target", "build_policy", "build_meeting", "add_named_officials", "bylines", "GroundingError", "Span"]

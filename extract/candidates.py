@@ -107,12 +107,10 @@ def head_quantity(clause: str) -> Quantity | None:
     return (heads or qs)[-1]
 
 
-_SMALL_WORD_UNITS = {"个", "场", "次", "项", "种", "条", "批", "步"}
-
-
 def _is_idiom(q: Quantity) -> bool:
-    """一个/两个加快/三个节点/五个示范: small counts written in words are phrasing, not goals."""
-    return q.value < 10 and q.unit in _SMALL_WORD_UNITS and not any(ch.isdigit() for ch in q.text)
+    """一门心思/两个加快/三个节点/五个示范: small counts written in words are phrasing; news
+    states goals in Arabic figures or with a magnitude (十亿元)."""
+    return q.value < 10 and not any(ch.isdigit() for ch in q.text)
 
 
 def _is_year_or_date(clause: str, q: Quantity) -> bool:
@@ -133,11 +131,42 @@ def _is_modifier(clause: str, q: Quantity) -> bool:
     return bool(_MOD_FOLLOW.match(rest)) and not re.match(r"^[，。；、]", rest)
 
 
-POLICY_DOC = re.compile(r"《[^》]{2,80}》|关于[^，。；]{2,60}?(方案|意见|政策|规划|计划|通知|办法|条例|决定|纲要|建议|细则|措施)")
+DOC_WORDS = r"(?:实施方案|行动方案|工作方案|方案|实施意见|指导意见|若干意见|意见|若干政策|政策|规划|计划|通知|通报|办法|条例|决定|纲要|建议|细则|措施|规定|目标)"
+_TITLED = re.compile(r"《([^《》]{4,80}?)》")
+_DOC_END = re.compile(DOC_WORDS + r"(（[^）]*）|\([^)]*\))?$")
+# "关于A、B、C等四方面实施意见": one document per listed subject.
+_LISTED = re.compile(r"关于([^，。；《》]{2,120}?)等[一二三四五六七八九十两\d]+(?:方面|项|个|份)的?(" + DOC_WORDS + r")")
+_UNTITLED = re.compile(r"关于[^，。；《》、]{2,40}?的" + DOC_WORDS)
 
 
-def policy_sentences(text: str) -> list[Span]:
-    return [s for s in sentences(text) if POLICY_DOC.search(s.text)]
+@dataclass(frozen=True)
+class PolicyCandidate:
+    title: str  # in the article's wording, simplified script
+    mention: Span  # where the article names it (the 《》 title or the phrase)
+    sentence: Span
+
+
+def policy_candidates(text: str) -> list[PolicyCandidate]:
+    out: list[PolicyCandidate] = []
+    for sent in sentences(text):
+        taken: list[tuple[int, int]] = []
+        for m in _TITLED.finditer(sent.text):
+            title = m.group(1).strip()
+            if _DOC_END.search(title):
+                out.append(PolicyCandidate(title, Span(sent.start + m.start(), sent.start + m.end(), m.group(0)), sent))
+                taken.append(m.span())
+        for m in _LISTED.finditer(sent.text):
+            for subject in re.split(r"[、，]", m.group(1)):
+                subject = subject.strip()
+                if subject:
+                    title = f"关于{subject}的{m.group(2)}"
+                    out.append(PolicyCandidate(title, Span(sent.start + m.start(), sent.start + m.end(), m.group(0)), sent))
+            taken.append(m.span())
+        for m in _UNTITLED.finditer(sent.text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            out.append(PolicyCandidate(m.group(0), Span(sent.start + m.start(), sent.start + m.end(), m.group(0)), sent))
+    return out
 
 
 MEETING_WORDS = re.compile(

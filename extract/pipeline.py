@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from extract import candidates as cand
-from extract.assemble import build_meeting, build_policy, build_target
+from extract.assemble import add_named_officials, build_meeting, build_policy, build_target
 from extract.client import CallStats, LLMClient
 from extract.ground import GroundingError
 from extract.script import to_simplified_chars
@@ -33,22 +33,35 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def target_request(simple: str, group: list[cand.TargetCandidate]) -> tuple[str, dict[int, cand.TargetCandidate]]:
-    """Candidate sentences with 【k】 before each candidate clause."""
-    ids = {k: c for k, c in enumerate(group, start=1)}
-    by_sentence: dict[tuple[int, int], list[tuple[int, cand.TargetCandidate]]] = {}
-    for k, c in ids.items():
-        by_sentence.setdefault((c.sentence.start, c.sentence.end), []).append((k, c))
+def marked_request(simple: str, marks: list[tuple[object, cand.Span]],
+                   at=lambda item: item[0].mention.start) -> tuple[str, dict[int, object]]:
+    """The sentences holding the marked things, with 【k】 inserted before each."""
+    ids = {k: item for k, (item, _) in enumerate(marks, start=1)}
+    by_sentence: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for k, (item, sent) in enumerate(marks, start=1):
+        by_sentence.setdefault((sent.start, sent.end), []).append((at(item), k))
     lines = []
-    for (s0, s1), marks in sorted(by_sentence.items()):
+    for (s0, s1), points in sorted(by_sentence.items()):
         out, pos = [], s0
-        for k, c in sorted(marks, key=lambda kc: kc[1].clause.start):
-            out.append(simple[pos : c.clause.start])
+        for p, k in sorted(points):
+            out.append(simple[pos:p])
             out.append(f"【{k}】")
-            pos = c.clause.start
+            pos = p
         out.append(simple[pos:s1])
         lines.append("".join(out))
     return "\n".join(lines), ids
+
+
+def target_request(simple: str, group: list[cand.TargetCandidate]) -> tuple[str, dict[int, cand.TargetCandidate]]:
+    return marked_request(simple, [(c, c.sentence) for c in group], at=lambda c: c.clause.start)
+
+
+def _by_mention(cands: list[cand.PolicyCandidate]) -> list[list[cand.PolicyCandidate]]:
+    """Documents named by one phrase (关于A、B等两方面意见) share one mark."""
+    groups: dict[tuple[int, int], list[cand.PolicyCandidate]] = {}
+    for c in cands:
+        groups.setdefault((c.mention.start, c.mention.end), []).append(c)
+    return list(groups.values())
 
 
 def text_chunks(spans: list[cand.Span], head: str | None = None) -> list[str]:
@@ -83,9 +96,12 @@ class ArticleExtractor:
     def extract(self, article: Article) -> Extraction:
         out = Extraction()
         simple = to_simplified_chars(article.text) if article.script == "hant" else article.text
-        self._targets(article, simple, out)
-        self._policies(article, simple, out)
-        self._meetings(article, simple, out)
+        for kind, step in (("targets", self._targets), ("policies", self._policies),
+                           ("meetings", self._meetings)):
+            try:
+                step(article, simple, out)
+            except Exception as exc:  # noqa: BLE001 - a bug or odd input costs one kind, not the batch
+                out.errors.append(ErrorInfo(stage=f"extract:{kind}", message=_describe(exc)))
         return out
 
     def _targets(self, article: Article, simple: str, out: Extraction) -> None:
@@ -100,18 +116,15 @@ class ArticleExtractor:
                 out.targets.append(build_target(a, c, article, simple))
 
     def _policies(self, article: Article, simple: str, out: Extraction) -> None:
-        spans = cand.policy_sentences(simple)
         titles: set[str] = set()
-        for text in text_chunks(spans):
-            for a in self._ask(out, "policies", text, {"text": text}):
-                try:
-                    p = build_policy(a, article, simple, near=None)
-                except GroundingError as exc:
-                    out.errors.append(ErrorInfo(stage="ground:policy", message=str(exc)))
-                    continue
-                if p.title not in titles:
-                    titles.add(p.title)
-                    out.policies.append(p)
+        for group in _chunks(_by_mention(cand.policy_candidates(simple)), MAX_TARGETS_PER_REQUEST):
+            text, ids = marked_request(simple, [(m, m[0].sentence) for m in group])
+            for a in self._ask(out, "policies", text, {"ids": set(ids), "text": text}):
+                for c in ids.get(a.id, []) if a.is_policy else []:
+                    p = build_policy(c, a.issuers, article, simple)
+                    if p.title not in titles:
+                        titles.add(p.title)
+                        out.policies.append(p)
 
     def _meetings(self, article: Article, simple: str, out: Extraction) -> None:
         spans = cand.meeting_paragraphs(simple)
@@ -131,6 +144,7 @@ class ArticleExtractor:
                 if m.name not in names:
                     names.add(m.name)
                     out.meetings.append(m)
+        add_named_officials(out.meetings, article)
 
 
 def _describe(exc: BaseException) -> str:

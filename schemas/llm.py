@@ -51,18 +51,26 @@ class TargetAnswers(BaseModel):
 
 
 class PolicyAnswer(BaseModel):
-    title: str = Field(description="the document's title as written, without 《》")
-    issuers: list[str] = Field(default_factory=list, description="bodies that issued it, as written")
-    time_text: str | None = Field(default=None, description="when it was issued, as written, or null")
+    id: int = Field(description="the number in 【】 before the document's name")
+    is_policy: bool = Field(description="true when the article reports this document as issued, released, approved, presented or in force")
+    issuers: list[str] = Field(default_factory=list, description="bodies that issued it, copied from the text; empty if not stated")
 
-    @field_validator("title")
+    @field_validator("id")
     @classmethod
-    def _title_in_text(cls, v: str, info: ValidationInfo) -> str:
-        return _must_occur(v.strip().strip("《》"), info, "title")
+    def _known_id(cls, v: int, info: ValidationInfo) -> int:
+        ids = _ctx(info).get("ids")
+        if ids is not None and v not in ids:
+            raise ValueError(f"id {v} is not one of the marked documents {sorted(ids)}")
+        return v
+
+    @field_validator("issuers")
+    @classmethod
+    def _issuers_in_text(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        return [_must_occur(x.strip(), info, "issuer") for x in v if x.strip()]
 
 
 class PolicyAnswers(BaseModel):
-    items: list[PolicyAnswer] = Field(description="each policy document reported as issued, released, approved or in force; empty if none")
+    items: list[PolicyAnswer] = Field(description="one entry for each marked document, in order")
 
 
 class MeetingAnswer(BaseModel):

@@ -1,0 +1,45 @@
+"""Find named officials in text by rule: an office word, a 2–3 character name, then a verb or
+punctuation (区委书记狄志强指出 / 副区长朱霞参加 / 市人大常委会副主任戴士福、…).
+
+Used to complete a meeting's attendees and titles where a small model lists too few people;
+the model's own list is kept and these are added only from the meeting's own text.
+"""
+from __future__ import annotations
+
+import re
+
+from extract.normalize import _OFFICES, split_person
+from extract.script import to_simplified
+from schemas import Person
+
+_OFFICE = "(?:" + "|".join(map(re.escape, sorted(_OFFICES, key=len, reverse=True))) + ")"
+_AFTER_NAME = (
+    r"(?=指出|表示|强调|出席|参加|主持|讲话|陪同|介绍|说|作|带队|一行|等|在|和|与|及|分别|率|要求|宣读|"
+    r"通报|代表|调研|视察|来|到|对|就|为|同志|先后|也|还|深入|一同|[、，,。；;：:）)\s])"
+)
+_MENTION = re.compile(r"(?P<title>[\u4e00-\u9fff、]{0,30}?" + _OFFICE + r")(?P<name>[\u4e00-\u9fff]{2,3}?)" + _AFTER_NAME)
+# Words that can precede a title inside the same clause but are not part of it.
+_LEAD = re.compile(r"^.*(参加|出席|陪同|主持|指出|表示|会上|会议|由|邀请|听取|在|和|及|与|、)(?=[^、]*$)")
+_NOT_NAME = re.compile(r"^(同志|领导|负责|班子|成员|代表|干部|一行|部门|单位|等|及|和|的|在|主持|出席|[会集部局委办处科室组团队])")
+
+
+def officials(text: str) -> list[Person]:
+    """Officials named in `text`, in order of first mention, one per name."""
+    out: list[Person] = []
+    seen: set[str] = set()
+    simple = to_simplified(text)
+    for m in _MENTION.finditer(simple):
+        name = m.group("name")
+        if _NOT_NAME.match(name) or name in seen:
+            continue
+        title = m.group("title")
+        lead = _LEAD.match(title)
+        if lead and not title.endswith(lead.group(1)):
+            title = title[lead.end():] if lead.group(1) != "、" else title
+        title = title.lstrip("、")
+        p = split_person(title + name)
+        if p.name != name:
+            continue
+        seen.add(name)
+        out.append(Person(name=name, title=p.title))
+    return out
