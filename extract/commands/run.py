@@ -22,7 +22,7 @@ err = Console(stderr=True)
 def run(
     paths: list[str] = typer.Argument(..., help="Files or folders (.txt .md .html); '-' reads stdin."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSON Lines output (appended; finished articles are skipped on re-run). Default: stdout."),
-    base_url: Optional[str] = typer.Option(None, "--base-url", envvar="OPENAI_BASE_URL", help="OpenAI-compatible endpoint. Unset: the embedded local model."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", envvar="OPENAI_BASE_URL", help="OpenAI-compatible endpoint. With neither this nor an API key: the embedded local model."),
     model: Optional[str] = typer.Option(None, "--model", envvar="EXTRACT_MODEL", help="Model name at the endpoint."),
     api_key: Optional[str] = typer.Option(None, "--api-key", envvar="OPENAI_API_KEY", show_default=False, help="API key (read from OPENAI_API_KEY by default)."),
     mode: Optional[str] = typer.Option(None, "--mode", help=f"instructor mode: {', '.join(MODES)} (default by endpoint)."),
@@ -38,8 +38,9 @@ def run(
     if mode is not None and mode not in MODES:
         raise typer.BadParameter(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
     with contextlib.ExitStack() as stack:
-        if base_url:
-            engine = f"openai-compatible:{urlparse(base_url).hostname}"
+        if base_url or api_key:
+            # An API key alone means OpenAI itself; a base URL any compatible server.
+            engine = f"openai-compatible:{urlparse(base_url or 'https://api.openai.com/v1').hostname}"
             settings = LLMSettings(base_url=base_url, api_key=api_key, model=model or "gpt-4o-mini", mode=mode,
                                    reasks=reasks, max_tokens=max_tokens, timeout_s=timeout)
         else:
@@ -52,7 +53,7 @@ def run(
                 url = "http://127.0.0.1:9/v1"  # nothing to extract: no server needed
             settings = LLMSettings(base_url=url, api_key="local", model=MODEL_NAME, mode=mode or "json_schema",
                                    reasks=reasks, max_tokens=max_tokens, timeout_s=timeout)
-        if base_url:
+        if base_url or api_key:
             err.print(f"engine: {engine}, model {settings.model}")
         extractor = ArticleExtractor(LLMClient(settings))
         with _progress(len(articles)) as (progress, task):
