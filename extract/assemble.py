@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from extract.candidates import PolicyCandidate, Span, TargetCandidate, clauses, sentences
+from extract.candidates import MEETING_WORDS, PolicyCandidate, Span, TargetCandidate, clauses, sentences
 from extract.ground import GroundingError, ground
 from extract.normalize import comparator_of, deadline_year, parse_date, split_bodies, split_people
 from extract.people import officials
@@ -102,16 +102,32 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     before = clause[: c.mention.start - evidence.start]
     verb = _ISSUE_VERB.search(before)
     issued, time_text = parse_date(before[: verb.start()] if verb else before, article.published)
+    region = resolve_region(clause, simple, article.outlet)
     return Policy(
         title=_simp(c.title),
         doc_type=doc.group(1)[-2:] if doc else None,
-        issuers=[_simp(b) for s in issuers for b in split_bodies(s)],
-        region=resolve_region(clause, simple, article.outlet),
+        issuers=_bodies(issuers, region),
+        region=region,
         issued=issued,
         time_text=_simp(time_text),
         measures=[],
         evidence=evidence,
     )
+
+
+_SELF_BODY = re.compile(r"^(我|全|本)(省|市|区|县)$")
+
+
+def _bodies(raw: list[str], region: str | None) -> list[str]:
+    """Issuing or convening bodies, one each; 我区 means the region when that is known."""
+    out: list[str] = []
+    for s in raw:
+        for b in split_bodies(to_simplified(s)):
+            if _SELF_BODY.match(b):
+                b = region if region and region.endswith(b[-1]) else ""
+            if b and b not in out:
+                out.append(b)
+    return out
 
 
 # --- meetings ------------------------------------------------------------------------------
@@ -120,13 +136,16 @@ def bylines(text: str) -> set[str]:
     return {m.group(2) for m in _BYLINE.finditer(to_simplified(text))}
 
 
+_GENERIC_PERSON = re.compile(r"(领导|负责人|代表|同志|干部|成员|委员会|班子|群众|记者)$")
+
+
 def _people(raw: list[str], skip: set[str], known: dict[str, str | None]) -> list[Person]:
     out: list[Person] = []
     seen: set[str] = set()
     for s in raw:
         for p in split_people(to_simplified(s)):
             name = p.name.strip()
-            if not name or name in skip or name in seen:
+            if len(name) < 2 or _GENERIC_PERSON.search(name) or name in skip or name in seen:
                 continue
             seen.add(name)
             out.append(Person(name=name, title=_simp(p.title) or known.get(name)))
@@ -146,12 +165,17 @@ def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
         date=date,
         time_text=_simp(time_text or answer.time_text),
         location=_simp(answer.location),
-        organizers=[_simp(b) for s in answer.organizers for b in split_bodies(s)],
+        organizers=_bodies(answer.organizers, resolve_region(evidence.quote, article.text, article.outlet)),
         chairs=chairs,
         attendees=attendees,
         topics=[],
         evidence=evidence,
     )
+
+
+def is_meeting_name(name: str) -> bool:
+    """A meeting or visit is named with meeting wording; '出台《…》' or a measure is not one."""
+    return bool(MEETING_WORDS.search(to_simplified(name)))
 
 
 def add_named_officials(meetings: list[Meeting], article: Article) -> None:
@@ -174,4 +198,4 @@ def _sentence_of(text: str, ev: Evidence) -> str:
     return ev.quote
 
 
-__all__ = ["build_target", "build_policy", "build_meeting", "add_named_officials", "bylines", "GroundingError", "Span"]
+__all__ = ["build_target", "build_policy", "build_meeting", "add_named_officials", "is_meeting_name", "bylines", "GroundingError", "Span"]

@@ -305,7 +305,9 @@ def _title_name(s: str) -> tuple[str | None, str | None]:
     m = re.match(r"^(?P<name>[^（(]+)[（(](?P<title>[^）)]+)[）)]$", s)  # 陈金虎（市委书记）
     if m and _looks_like_name(m.group("name").strip()):
         return m.group("title").strip(), m.group("name").strip()
-    if _looks_like_name(s) and not _OFFICE_END.search(s[-2:]):
+    # 区长王红 is an office and a name, not a four-character name.
+    if _looks_like_name(s) and not _OFFICE_END.search(s[-2:]) \
+            and not (len(s) == 4 and _OFFICE_END.fullmatch(s[:2])):
         return None, s
     # The title ends after an office word that leaves a name-shaped remainder; prefer a
     # 3-character name, then 2, then 4 (市长王长江: the 长 inside the name leaves only 江).

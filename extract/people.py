@@ -23,6 +23,10 @@ _LEAD = re.compile(r"^.*(参加|出席|陪同|主持|指出|表示|会上|会议
 _NOT_NAME = re.compile(r"^(同志|领导|负责|班子|成员|代表|干部|一行|部门|单位|等|及|和|的|在|主持|出席|[会集部局委办处科室组团队])")
 
 
+# A title ending in a bare 长/员 must name the unit before it (区长, 局长, 委员), not any word.
+_BARE_HEAD = re.compile(r"[^区市县省镇乡村局处科所院校部厅行社会组队站委办室司团总副州旗]长$")
+
+
 def officials(text: str) -> list[Person]:
     """Officials named in `text`, in order of first mention, one per name."""
     out: list[Person] = []
@@ -37,6 +41,8 @@ def officials(text: str) -> list[Person]:
         if lead and not title.endswith(lead.group(1)):
             title = title[lead.end():] if lead.group(1) != "、" else title
         title = title.lstrip("、")
+        if len(title) > 24 or _BARE_HEAD.search(title):
+            continue  # 储备长远棋: a lone 长 after a non-unit word is no office
         p = split_person(title + name)
         if p.name != name:
             continue

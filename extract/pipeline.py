@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from extract import candidates as cand
-from extract.assemble import add_named_officials, build_meeting, build_policy, build_target
+from extract.assemble import add_named_officials, build_meeting, build_policy, build_target, is_meeting_name
 from extract.client import CallStats, LLMClient
 from extract.ground import GroundingError
 from extract.script import to_simplified_chars
@@ -141,6 +141,8 @@ class ArticleExtractor:
                 except GroundingError as exc:
                     out.errors.append(ErrorInfo(stage="ground:meeting", message=str(exc)))
                     continue
+                if not is_meeting_name(m.name):
+                    continue  # the model's non-meetings (a document issued, a measure)
                 if m.name not in names:
                     names.add(m.name)
                     out.meetings.append(m)

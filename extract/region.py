@@ -20,11 +20,17 @@ _SELF = re.compile(r"(我|全|本)(省|市|区|县)")
 _OUTLET_SUFFIX = re.compile(r"(时报|日报|晚报|新闻|报|网|电视台|融媒体中心)$")
 
 
+_FUNCTION_CHARS = re.compile(r"[和与及的了在是为同志领导等将把被对向从由也都并又或]")
+
+
 def places(text: str) -> list[str]:
     out = []
     for m in _PLACE.finditer(text):
         name, level = m.group(1), m.group(2)
-        if _NOT_NAME.search(name) or _NOT_START.match(name):
+        # Shorten from the left until the name is plausible: "领导同志和区" is no place.
+        while len(name) > 2 and (_FUNCTION_CHARS.search(name) or _NOT_START.match(name)):
+            name = name[1:]
+        if _NOT_NAME.search(name) or _NOT_START.match(name) or _FUNCTION_CHARS.search(name):
             continue
         out.append(name + level)
     return out
