@@ -13,6 +13,7 @@ from extract import candidates as cand
 from extract.assemble import add_named_officials, build_meeting, build_policy, build_target, is_meeting_name
 from extract.client import CallStats, LLMClient
 from extract.ground import GroundingError
+from extract.meeting_split import merge, separate_meetings
 from extract.script import to_simplified_chars
 from schemas import Article, ErrorInfo, Meeting, Policy, Record, RunInfo, Target, Usage
 
@@ -146,6 +147,7 @@ class ArticleExtractor:
                 if m.name not in names:
                     names.add(m.name)
                     out.meetings.append(m)
+        out.meetings = merge(out.meetings, separate_meetings(article))
         add_named_officials(out.meetings, article)
 
 
