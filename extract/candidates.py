@@ -52,13 +52,15 @@ def _append(out: list[Span], text: str, start: int, end: int, base: int = 0) -> 
         out.append(Span(base + start, base + end, text[start:end]))
 
 
-# Future orientation (spec §2): a target needs a number and one of these.
+# Future orientation (spec §2): a target needs a number and one of these in its sentence, or a
+# deadline earlier in its paragraph ("到2025年，…。其中…").
 FUTURE = re.compile(
-    r"到\s*20\d\d|至\s*20\d\d|20\d\d\s*年(底|末)?前|力争|目标|确保|将|要|计划|争取|预期目标|"
-    r"十[三四五六]五|每年|年均|今年|明年|年内|努力|打造|培育|新增|建成|突破|以上"
+    r"到\s*20\d\d|至\s*20\d\d|20\d\d\s*年(底|末)?前|力争|目标|确保|将|要|计划|争取|"
+    r"十[三四五六]五|每年|年均|今年|明年|年内|努力"
 )
+DEADLINE = re.compile(r"到\s*20\d\d|至\s*20\d\d|十[三四五六]五")
 # Reported results and forecasts (spec §2) are not targets.
-PAST = re.compile(r"完成了?|同比|比上年|增长了|已经|已有|已达|达到了|实现了|前三季度|上半年|去年|预计|截至")
+PAST = re.compile(r"完成了?|同比|比上年|增长了|已|达到了|实现了|前三季度|上半年|去年|预计|截至|累计完成")
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,8 @@ class TargetCandidate:
 def target_candidates(text: str) -> list[TargetCandidate]:
     out: list[TargetCandidate] = []
     for sent in sentences(text):
-        if not FUTURE.search(sent.text):
+        para_start = text.rfind("\n", 0, sent.start) + 1
+        if not (FUTURE.search(sent.text) or DEADLINE.search(text[para_start : sent.start])):
             continue
         for cl in (piece for c in clauses(sent) for piece in _split_lists(c)):
             if PAST.search(cl.text):
@@ -104,7 +107,7 @@ def head_quantity(clause: str) -> Quantity | None:
     if not qs:
         return None
     heads = [q for q in qs if not _is_modifier(clause, q)]
-    return (heads or qs)[-1]
+    return heads[-1] if heads else None  # only modifiers (总投资60亿元的项目): nothing counted
 
 
 def _is_idiom(q: Quantity) -> bool:
@@ -118,7 +121,7 @@ def _is_year_or_date(clause: str, q: Quantity) -> bool:
 
 
 _MOD_FOLLOW = re.compile(r"[\u4e00-\u9fff（(“]")
-_NOT_MOD = re.compile(r"^(以上|以下|以内|左右|上下|多|余|之内|的)")
+_NOT_MOD = re.compile(r"^(以上|以下|以内|左右|上下|多|余|之内)")
 
 
 def _is_modifier(clause: str, q: Quantity) -> bool:
