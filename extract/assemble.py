@@ -115,6 +115,14 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     )
 
 
+_ANNOUNCE = re.compile(r"(印发|出台|发布|通报|宣读|审议通过|通过|颁布|下发|公布|实施)了?\s*$")
+
+
+def announced(cands: list[PolicyCandidate], simple: str) -> bool:
+    """The article says the document was issued or presented: a verb right before its name."""
+    return any(_ANNOUNCE.search(simple[max(0, c.mention.start - 8) : c.mention.start]) for c in cands)
+
+
 _SELF_BODY = re.compile(r"^(我|全|本)(省|市|区|县)$")
 
 
@@ -198,4 +206,4 @@ def _sentence_of(text: str, ev: Evidence) -> str:
     return ev.quote
 
 
-__all__ = ["build_target", "build_policy", "build_meeting", "add_named_officials", "is_meeting_name", "bylines", "GroundingError", "Span"]
+__all__ = ["build_target", "build_policy", "build_meeting", "add_named_officials", "announced", "is_meeting_name", "bylines", "GroundingError", "Span"]

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from extract import candidates as cand
-from extract.assemble import add_named_officials, build_meeting, build_policy, build_target, is_meeting_name
+from extract.assemble import add_named_officials, announced, build_meeting, build_policy, build_target, is_meeting_name
 from extract.client import CallStats, LLMClient
 from extract.ground import GroundingError
 from extract.meeting_split import merge, separate_meetings
@@ -80,9 +80,20 @@ def text_chunks(spans: list[cand.Span], head: str | None = None) -> list[str]:
     return ["\n".join(prefix + c) for c in chunks]
 
 
+@dataclass(frozen=True)
+class Options:
+    """Steps after the model's answers, switchable so benchmarks can measure each one."""
+
+    split_meetings: bool = True  # one meeting per leader in "区领导分别参加…" reports
+    complete_attendees: bool = True  # add officials the meeting's text names
+    drop_non_meetings: bool = True  # names without meeting wording are not meetings
+    policy_verbs: bool = True  # a document right after 印发/出台/通报… is issued, whatever the model says
+
+
 class ArticleExtractor:
-    def __init__(self, client: LLMClient):
+    def __init__(self, client: LLMClient, options: Options = Options()):
         self.client = client
+        self.options = options
 
     def _ask(self, out: Extraction, kind: str, text: str, context: dict):
         try:
@@ -121,7 +132,8 @@ class ArticleExtractor:
         for group in _chunks(_by_mention(cand.policy_candidates(simple)), MAX_TARGETS_PER_REQUEST):
             text, ids = marked_request(simple, [(m, m[0].sentence) for m in group])
             for a in self._ask(out, "policies", text, {"ids": set(ids), "text": text}):
-                for c in ids.get(a.id, []) if a.is_policy else []:
+                issued = a.is_policy or (self.options.policy_verbs and announced(ids.get(a.id, []), simple))
+                for c in ids.get(a.id, []) if issued else []:
                     p = build_policy(c, a.issuers, article, simple)
                     if p.title not in titles:
                         titles.add(p.title)
@@ -142,13 +154,15 @@ class ArticleExtractor:
                 except GroundingError as exc:
                     out.errors.append(ErrorInfo(stage="ground:meeting", message=str(exc)))
                     continue
-                if not is_meeting_name(m.name):
+                if self.options.drop_non_meetings and not is_meeting_name(m.name):
                     continue  # the model's non-meetings (a document issued, a measure)
                 if m.name not in names:
                     names.add(m.name)
                     out.meetings.append(m)
-        out.meetings = merge(out.meetings, separate_meetings(article))
-        add_named_officials(out.meetings, article)
+        if self.options.split_meetings:
+            out.meetings = merge(out.meetings, separate_meetings(article))
+        if self.options.complete_attendees:
+            add_named_officials(out.meetings, article)
 
 
 def _describe(exc: BaseException) -> str:

@@ -8,7 +8,7 @@ from extract.batch import Summary, collect_articles, run_batch
 from extract.client import LLMClient, LLMSettings
 from extract.engine import ENGINE_NAME
 from extract.model_file import MODEL_NAME
-from extract.pipeline import ArticleExtractor
+from extract.pipeline import ArticleExtractor, Options
 from extract.prompting import prompt_version
 from tests.cassettes import ROOT, cassette_path, make_vcr
 
@@ -21,14 +21,15 @@ def seed_files() -> list[Path]:
     return sorted(SEEDS.glob("*.txt"))
 
 
-def run_seeds(output: Path, base_url: str = REPLAY_URL, record_mode: str = "none") -> Summary:
+def run_seeds(output: Path, base_url: str = REPLAY_URL, record_mode: str = "none",
+              options: Options = Options(), client_class: type[LLMClient] = LLMClient) -> Summary:
     """Extract every seed page into `output`, each page under its own cassette."""
     v = make_vcr(record_mode)
     total = Summary()
     output.unlink(missing_ok=True)
     for path in seed_files():
         settings = LLMSettings(base_url=base_url, api_key="local", model=MODEL_NAME, mode="json_schema")
-        extractor = ArticleExtractor(LLMClient(settings))
+        extractor = ArticleExtractor(client_class(settings), options)
         summary = Summary()
         articles = collect_articles([str(path.relative_to(ROOT))], summary, lambda e: None)
         with v.use_cassette(cassette_path(path.stem)):

@@ -1,0 +1,57 @@
+"""What each design choice contributes to F1 on the seeds, replayed from the cassettes (no
+model needed): the full pipeline, each post-model step switched off, and the code's candidates
+alone (every candidate accepted, no model judgement, no meetings).
+
+    python -m benchmarks.ablations [GOLD]     # default ../shared/gold/seeds.jsonl
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from extract.client import CallStats, LLMClient
+from extract.evaluate import evaluate
+from extract.match import load_side
+from extract.pipeline import Options
+from schemas.llm import MeetingAnswers, PolicyAnswer, PolicyAnswers, TargetAnswer, TargetAnswers
+from tests.seeds_run import ROOT, run_seeds
+
+
+class AcceptAll(LLMClient):
+    """No model: every target clause and document mention is accepted, no meetings."""
+
+    def ask(self, kind, text, context=None):
+        ids = sorted((context or {}).get("ids", []))
+        if kind == "targets":
+            return TargetAnswers(items=[TargetAnswer(id=i, is_target=True, metric="") for i in ids]), CallStats()
+        if kind == "policies":
+            return PolicyAnswers(items=[PolicyAnswer(id=i, is_policy=True, issuers=[]) for i in ids]), CallStats()
+        return MeetingAnswers(items=[]), CallStats()
+
+
+VARIANTS = [
+    ("full pipeline (model + code)", Options(), LLMClient),
+    ("  without splitting separately described meetings", Options(split_meetings=False), LLMClient),
+    ("  without completing attendees from the text", Options(complete_attendees=False), LLMClient),
+    ("  without dropping non-meeting names", Options(drop_non_meetings=False), LLMClient),
+    ("  without accepting documents named after 印发/通报…", Options(policy_verbs=False), LLMClient),
+    ("code candidates alone (no model)", Options(), AcceptAll),
+]
+
+
+def main(gold: Path) -> None:
+    gold_side = load_side(gold)
+    print(f"{'variant':52} {'targets':>8} {'meetings':>8} {'policies':>8} {'attendees':>9}")
+    for name, options, client in VARIANTS:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "run.jsonl"
+            run_seeds(out, options=options, client_class=client)
+            r = evaluate(load_side(out), gold_side)
+        att = r.types["meetings"].fields.get("attendees")
+        print(f"{name:52} {r.types['targets'].f1:8.3f} {r.types['meetings'].f1:8.3f} "
+              f"{r.types['policies'].f1:8.3f} {att if att is None else round(att, 3):>9}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "gold" / "seeds.jsonl")
