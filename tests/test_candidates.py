@@ -1,0 +1,54 @@
+"""Candidate finding in code: what the model is asked about, with offsets into the text."""
+from extract.candidates import (
+    clauses, head_quantity, meeting_paragraphs, policy_candidates, sentences, target_candidates,
+)
+
+
+def test_sentences_and_clauses_keep_offsets():
+    text = "到2025年，上市公司20家；高企3400家。\n全市召开大会。"
+    for s in sentences(text):
+        assert text[s.start : s.end] == s.text
+        for c in clauses(s):
+            assert text[c.start : c.end] == c.text
+    assert [c.text for c in clauses(sentences(text)[0])] == ["到2025年", "上市公司20家", "高企3400家"]
+
+
+def test_head_quantity_skips_modifiers_and_idioms():
+    assert head_quantity("在我区实现年应税销售收入十亿元企业100家").value == 100
+    q = head_quantity("到2025年培育3个以上规模超3000亿元的产业集群")
+    assert (q.value, q.unit) == (3, "个")
+    assert head_quantity("一步一个脚印") is None
+    assert head_quantity("总投资60亿元的当升科技锂电新材料产业基地项目") is None
+
+
+def test_target_candidates_need_future_orientation():
+    text = ("力争到2023年累计新增优质科技型项目600个以上；新增上市企业15家。\n"
+            "2020年，高新技术产业产值占比达53.4%，目前已引进在孵企业近20家。")
+    found = [(c.quantity.value, c.quantity.unit) for c in target_candidates(text)]
+    assert found == [(600, "个"), (15, "家")]
+    for c in target_candidates(text):
+        assert text[c.quantity.start : c.quantity.end] == c.quantity.text
+
+
+def test_deadline_earlier_in_paragraph_carries_over():
+    text = "到2025年，全市工业规模总量超过2.5万亿元。制造业增加值占GDP比重稳定在43%左右。"
+    assert {(c.quantity.value, c.quantity.unit) for c in target_candidates(text)} == {(2.5, "万亿元"), (43, "%")}
+
+
+def test_list_split_after_quantity():
+    text = "力争到2023年，集聚产业专业技术人才500人、从业人员1500人以上。"
+    assert [c.clause.text for c in target_candidates(text)] == ["集聚产业专业技术人才500人", "从业人员1500人以上"]
+
+
+def test_policy_candidates_titled_listed_and_untitled():
+    text = ("区委、区政府于日前印发了《工业经济高质量发展“十百千计划”实施方案》(以下简称《方案》)。"
+            "发布关于科技创新能级跃升、机器人产业链卓越发展等两方面实施意见。")
+    titles = [c.title for c in policy_candidates(text)]
+    assert titles == ["工业经济高质量发展“十百千计划”实施方案", "关于科技创新能级跃升的实施意见",
+                      "关于机器人产业链卓越发展的实施意见"]
+    assert "方案" not in titles  # 《方案》 is a back-reference, not a document title
+
+
+def test_meeting_paragraphs():
+    text = "标题\n昨天上午，我区召开座谈会。\n天气晴朗。"
+    assert [p.text for p in meeting_paragraphs(text)] == ["昨天上午，我区召开座谈会"]  # end mark trimmed

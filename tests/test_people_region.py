@@ -1,0 +1,40 @@
+"""Officials named in text, region resolution and separately described meetings."""
+from extract.meeting_split import separate_meetings
+from extract.people import officials
+from extract.region import outlet_base, places, resolve_region
+from schemas import Article
+
+
+def test_officials_title_and_name():
+    text = ("12月1日,区委常委会集体调研金科园、金城镇工作,区委书记狄志强指出,要加快转型。"
+            "常州市人大常委会副主任戴士福来我区调研，区人大常委会主任石江水、副主任王新辉陪同。")
+    assert [(p.name, p.title) for p in officials(text)] == [
+        ("狄志强", "区委书记"), ("戴士福", "常州市人大常委会副主任"),
+        ("石江水", "区人大常委会主任"), ("王新辉", "副主任")]
+
+
+def test_officials_reject_non_names():
+    assert officials("党务干部储备长远棋，实现新气象。") == []
+    assert [p.name for p in officials("區委書記狄志強指出")] == ["狄志强"]  # traditional script
+
+
+def test_places_and_region():
+    assert places("实行区委、区政府领导同志和区人大常委会，武进区召开，金坛经济开发区") == ["武进区"]
+    assert outlet_base("金坛时报") == "金坛" and outlet_base("常州日报") == "常州"
+    assert resolve_region("到2025年，在我区实现企业100家", "", "金坛时报") == "金坛区"
+    assert resolve_region("全市高企数量要达3400家左右", "", "常州日报") == "常州市"
+    assert resolve_region("2月19日,武进区召开“新春第一会”", "", None) == "武进区"
+    assert resolve_region("力争企业100家", "无地名", None) is None
+
+
+def test_separately_described_meetings():
+    text = ("区领导参加民主生活会\n连日来，区领导分别参加指导各板块民主生活会。\n"
+            "区委副书记刘国新参加了茅山旅游度假区党工委领导班子专题民主生活会，要求做好工作。\n"
+            "副区长朱霞参加了区农业农村局党委领导班子民主生活会，要求下好先手棋。")
+    art = Article(id="x#1", source="x.txt", source_sha256="0", index=1, text=text)
+    found = separate_meetings(art)
+    assert [(m.name, m.attendees[0].name) for m in found] == [
+        ("茅山旅游度假区党工委领导班子专题民主生活会", "刘国新"),
+        ("区农业农村局党委领导班子民主生活会", "朱霞")]
+    for m in found:
+        assert text[m.evidence.start : m.evidence.end] == m.evidence.quote
