@@ -1,0 +1,56 @@
+"""Durable JSONL output, prompt versioning and endpoint defaults."""
+import json
+import shutil
+
+from extract import prompting
+from extract.client import default_mode
+from extract.output import JsonlWriter, record_key, repair_and_scan
+from schemas import Article, Record, RunInfo
+
+
+def _record(index: int) -> Record:
+    art = Article(id=f"p#{index}", source="p.txt", source_sha256="ab" * 32, index=index, text="正文")
+    return Record(article=art, run=RunInfo(engine="e", model="m", prompt_version="v1"))
+
+
+def test_torn_last_line_is_cut_and_done_keys_found(tmp_path):
+    out = tmp_path / "run.jsonl"
+    w = JsonlWriter(out)
+    w.write(_record(1))
+    w.write(_record(2))
+    w.close()
+    with out.open("a", encoding="utf-8") as f:
+        f.write('{"schema_version": "1", "article": {"id": "p#3"')  # killed mid-write
+    keys = repair_and_scan(out)
+    assert keys == {record_key("ab" * 32, 1, "v1", "m"), record_key("ab" * 32, 2, "v1", "m")}
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and all(json.loads(line) for line in lines)
+
+
+def test_prompt_version_hashes_prompt_files(tmp_path, monkeypatch):
+    before = prompting.prompt_version()
+    assert len(before) == 12
+    copy = tmp_path / "prompts"
+    shutil.copytree(prompting.PROMPTS_DIR, copy)
+    (copy / "targets.md").write_text((copy / "targets.md").read_text(encoding="utf-8") + "\n改", encoding="utf-8")
+    monkeypatch.setattr(prompting, "PROMPTS_DIR", copy)
+    prompting.prompt_version.cache_clear()
+    try:
+        assert prompting.prompt_version() != before
+    finally:
+        prompting.prompt_version.cache_clear()
+
+
+def test_messages_put_the_fixed_part_first_and_are_fresh_each_call():
+    ps = prompting.prompt_set("targets")
+    a, b = ps.messages("甲"), ps.messages("乙")
+    assert a[:-1] == b[:-1] and a[-1]["content"] == "甲" and a is not b
+    assert a[0]["role"] == "system" and len(a) == 2 + 2 * len(ps.examples)
+
+
+def test_default_mode_per_endpoint():
+    assert default_mode(None) == "tools"
+    assert default_mode("https://api.openai.com/v1") == "tools"
+    assert default_mode("https://api.deepseek.com/v1") == "json"
+    assert default_mode("http://127.0.0.1:8080/v1") == "json_schema"
+    assert default_mode("http://localhost:11434/v1") == "json_schema"
