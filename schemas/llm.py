@@ -29,6 +29,13 @@ def _must_occur(value: str, info: ValidationInfo, what: str) -> str:
     return value
 
 
+def _marked_id(v: int, info: ValidationInfo, what: str) -> int:
+    ids = _ctx(info).get("ids")
+    if ids is not None and v not in ids:
+        raise ValueError(f"id {v} is not one of the marked {what} {sorted(ids)}")
+    return v
+
+
 class TargetAnswer(BaseModel):
     id: int = Field(description="the number in 【】 before the clause")
     is_target: bool = Field(description="true only for a goal set for the future; false for a result already achieved, a statistic or a forecast")
@@ -37,10 +44,7 @@ class TargetAnswer(BaseModel):
     @field_validator("id")
     @classmethod
     def _known_id(cls, v: int, info: ValidationInfo) -> int:
-        ids = _ctx(info).get("ids")
-        if ids is not None and v not in ids:
-            raise ValueError(f"id {v} is not one of the marked clauses {sorted(ids)}")
-        return v
+        return _marked_id(v, info, "clauses")
 
     # The metric is not checked against the text here: a near-copy still scores, and a reask
     # costs a whole request on a small model. Code replaces an unfindable metric instead.
@@ -58,10 +62,7 @@ class PolicyAnswer(BaseModel):
     @field_validator("id")
     @classmethod
     def _known_id(cls, v: int, info: ValidationInfo) -> int:
-        ids = _ctx(info).get("ids")
-        if ids is not None and v not in ids:
-            raise ValueError(f"id {v} is not one of the marked documents {sorted(ids)}")
-        return v
+        return _marked_id(v, info, "documents")
 
     @field_validator("issuers")
     @classmethod
