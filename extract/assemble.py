@@ -10,7 +10,7 @@ import re
 from extract.candidates import MEETING_WORDS, PolicyCandidate, Span, TargetCandidate, clauses, sentences
 from extract.ground import GroundingError, ground
 from extract.normalize import comparator_of, deadline_year, parse_date, split_bodies, split_people
-from extract.people import officials
+from extract.people import is_person_name, officials
 from extract.region import resolve_region
 from extract.script import to_simplified
 from schemas import Article, Evidence, Meeting, Person, Policy, Target
@@ -43,7 +43,7 @@ def _metric(answer: TargetAnswer, cand: TargetCandidate, simple: str) -> str:
     """The model's metric when the clause holds it; else the clause without its number."""
     metric = answer.metric.strip()
     clause = simple[cand.clause.start : cand.clause.end]
-    if metric and _squash(metric) in _squash(clause):
+    if metric and _squash(metric) in _squash(clause) and cand.quantity.text not in metric:
         return metric
     q0, q1 = cand.quantity.start - cand.clause.start, cand.quantity.end - cand.clause.start
     before, after = clause[:q0], clause[q1:]
@@ -59,9 +59,12 @@ def build_target(answer: TargetAnswer, cand: TargetCandidate, article: Article, 
         cand.quantity.end - cand.clause.start, cand.quantity.text,
     )
     # The deadline usually opens the sentence or paragraph ("到2025年，…；…；…").
-    year, time_text = deadline_year(clause_simple, article.published)
-    if year is None and time_text is None:
-        year, time_text = deadline_year(_paragraph_before(simple, cand.clause.start), article.published)
+    year, time_text = None, None
+    for scope in (clause_simple, simple[cand.sentence.start : cand.clause.start],
+                  _paragraph_before(simple, cand.sentence.start)):
+        year, time_text = deadline_year(scope, article.published)
+        if year is not None or time_text is not None:
+            break
     return Target(
         metric=_simp(_metric(answer, cand, simple)),
         value=cand.quantity.value,
@@ -103,6 +106,9 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     verb = _ISSUE_VERB.search(before)
     issued, time_text = parse_date(before[: verb.start()] if verb else before, article.published)
     region = resolve_region(clause, simple, article.outlet)
+    if not issuers:
+        lead = _ISSUER_LEAD.match(before)
+        issuers = [lead.group(1)] if lead else []
     return Policy(
         title=_simp(c.title),
         doc_type=doc.group(1)[-2:] if doc else None,
@@ -123,6 +129,11 @@ def announced(cands: list[PolicyCandidate], simple: str) -> bool:
     return any(_ANNOUNCE.search(simple[max(0, c.mention.start - 8) : c.mention.start]) for c in cands)
 
 
+# "区委、区政府于日前印发了《…》": the bodies that open the clause issued it.
+_ISSUER_LEAD = re.compile(
+    r"^([^，。；]*?(?:委|政府|办公室|办公厅|人大|政协|局|厅|部|院))(?:联合|共同)?(?:于|在)?[^，。；委府]{0,8}?"
+    r"(?:印发|出台|发布|制定|颁布|下发)"
+)
 _SELF_BODY = re.compile(r"^(我|全|本)(省|市|区|县)$")
 
 
@@ -153,7 +164,7 @@ def _people(raw: list[str], skip: set[str], known: dict[str, str | None]) -> lis
     for s in raw:
         for p in split_people(to_simplified(s)):
             name = p.name.strip()
-            if len(name) < 2 or _GENERIC_PERSON.search(name) or name in skip or name in seen:
+            if not is_person_name(name) or _GENERIC_PERSON.search(name) or name in skip or name in seen:
                 continue
             seen.add(name)
             out.append(Person(name=name, title=_simp(p.title) or known.get(name)))
@@ -166,12 +177,16 @@ def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
     known = {p.name: p.title for p in officials(article.text)}
     chairs = _people(answer.chairs, skip, known)
     attendees = _people([*answer.chairs, *answer.attendees], skip, known)
-    # The time is in the quote more often than the model says so.
-    date, time_text = parse_date(answer.time_text or evidence.quote, article.published)
+    # Trust the model's time only where the article says it; else read it from the quote.
+    said = answer.time_text if answer.time_text and _squash(to_simplified(answer.time_text)) in \
+        _squash(to_simplified(article.text)) else None
+    date, time_text = parse_date(said or evidence.quote, article.published)
+    if not said and date is not None and len(date) == 4:
+        date, time_text = None, None  # a bare year in the quote (到2023年…) is no meeting date
     return Meeting(
         name=_simp(answer.name.strip()),
         date=date,
-        time_text=_simp(time_text or answer.time_text),
+        time_text=_simp(time_text or said),
         location=_simp(answer.location),
         organizers=_bodies(answer.organizers, resolve_region(evidence.quote, article.text, article.outlet)),
         chairs=chairs,

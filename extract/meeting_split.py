@@ -39,13 +39,20 @@ def separate_meetings(article: Article) -> list[Meeting]:
     return found if len(found) >= 2 else []
 
 
-def merge(model_meetings: list[Meeting], separate: list[Meeting]) -> list[Meeting]:
-    """Replace the model's umbrella meeting(s) by the separately described ones."""
+_UMBRELLA_TIME = re.compile(r"(连日来|近日|日前|近期|昨天|昨日|今天|上周|本周)[^，。]{0,6}?分别")
+
+
+def merge(model_meetings: list[Meeting], separate: list[Meeting], text: str = "") -> list[Meeting]:
+    """Replace the model's umbrella meeting(s) by the separately described ones; they share the
+    umbrella's time ("连日来，区领导分别参加…")."""
     if not separate:
         return model_meetings
+    m = _UMBRELLA_TIME.search(to_simplified(text))
+    umbrella_time = m.group(1) if m else None
     time_text = next((m.time_text for m in model_meetings if m.time_text), None)
     for s in separate:
-        s.time_text = s.time_text or time_text
+        s.time_text = s.time_text or time_text or umbrella_time
+
     kept = [m for m in model_meetings
             if not any(fuzz.partial_ratio(m.name, s.name) >= 60 for s in separate)]
     return kept + separate

@@ -27,6 +27,18 @@ _NOT_NAME = re.compile(r"^(同志|领导|负责|班子|成员|代表|干部|一�
 _BARE_HEAD = re.compile(r"[^区市县省镇乡村局处科所院校部厅行社会组队站委办室司团总副州旗]长$")
 
 
+_ORG_END = re.compile(r"[委府院局市区县镇乡厅办会部处校所司省州队站村组团社行业企馆台报学园]$")
+_NOT_PERSON = re.compile(r"^(分别|有关|相关|负责|其他|全体|各位|大家|共同|一起|一同|先后|主要|同时|进一步)$")
+_NOT_PERSON_START = re.compile(r"^[各和及与全本该我市区县省等]")
+
+
+def is_person_name(name: str) -> bool:
+    """A personal name, not a body the model listed among people (市委, 常工院, 和个人)."""
+    return (re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", name) is not None
+            and not _ORG_END.search(name) and not _NOT_PERSON_START.match(name)
+            and not _NOT_PERSON.match(name))
+
+
 def officials(text: str) -> list[Person]:
     """Officials named in `text`, in order of first mention, one per name."""
     out: list[Person] = []

@@ -160,7 +160,7 @@ class ArticleExtractor:
                     names.add(m.name)
                     out.meetings.append(m)
         if self.options.split_meetings:
-            out.meetings = merge(out.meetings, separate_meetings(article))
+            out.meetings = merge(out.meetings, separate_meetings(article), article.text)
         if self.options.complete_attendees:
             add_named_officials(out.meetings, article)
 
