@@ -14,11 +14,11 @@ from extract.assemble import add_named_officials, announced, build_meeting, buil
 from extract.client import CallStats, LLMClient
 from extract.ground import GroundingError
 from extract.meeting_split import merge, separate_meetings
+from extract.request_text import by_mention, chunks, marked_request, target_request, text_chunks
 from extract.script import to_simplified_chars
 from schemas import Article, ErrorInfo, Meeting, Policy, Record, RunInfo, Target, Usage
 
 MAX_TARGETS_PER_REQUEST = 12
-MAX_CHARS_PER_REQUEST = 1500
 
 
 @dataclass
@@ -28,56 +28,6 @@ class Extraction:
     meetings: list[Meeting] = field(default_factory=list)
     errors: list[ErrorInfo] = field(default_factory=list)
     stats: CallStats = field(default_factory=CallStats)
-
-
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def marked_request(simple: str, marks: list[tuple[object, cand.Span]],
-                   at=lambda item: item[0].mention.start) -> tuple[str, dict[int, object]]:
-    """The sentences holding the marked things, with 【k】 inserted before each."""
-    ids = {k: item for k, (item, _) in enumerate(marks, start=1)}
-    by_sentence: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for k, (item, sent) in enumerate(marks, start=1):
-        by_sentence.setdefault((sent.start, sent.end), []).append((at(item), k))
-    lines = []
-    for (s0, s1), points in sorted(by_sentence.items()):
-        out, pos = [], s0
-        for p, k in sorted(points):
-            out.append(simple[pos:p])
-            out.append(f"【{k}】")
-            pos = p
-        out.append(simple[pos:s1])
-        lines.append("".join(out))
-    return "\n".join(lines), ids
-
-
-def target_request(simple: str, group: list[cand.TargetCandidate]) -> tuple[str, dict[int, cand.TargetCandidate]]:
-    return marked_request(simple, [(c, c.sentence) for c in group], at=lambda c: c.clause.start)
-
-
-def _by_mention(cands: list[cand.PolicyCandidate]) -> list[list[cand.PolicyCandidate]]:
-    """Documents named by one phrase (关于A、B等两方面意见) share one mark."""
-    groups: dict[tuple[int, int], list[cand.PolicyCandidate]] = {}
-    for c in cands:
-        groups.setdefault((c.mention.start, c.mention.end), []).append(c)
-    return list(groups.values())
-
-
-def text_chunks(spans: list[cand.Span], head: str | None = None) -> list[str]:
-    chunks, current = [], []
-    size = 0
-    for sp in spans:
-        if current and size + len(sp.text) > MAX_CHARS_PER_REQUEST:
-            chunks.append(current)
-            current, size = [], 0
-        current.append(sp.text)
-        size += len(sp.text)
-    if current:
-        chunks.append(current)
-    prefix = [head] if head else []
-    return ["\n".join(prefix + c) for c in chunks]
 
 
 @dataclass(frozen=True)
@@ -118,7 +68,7 @@ class ArticleExtractor:
 
     def _targets(self, article: Article, simple: str, out: Extraction) -> None:
         seen: set[tuple] = set()
-        for group in _chunks(cand.target_candidates(simple), MAX_TARGETS_PER_REQUEST):
+        for group in chunks(cand.target_candidates(simple), MAX_TARGETS_PER_REQUEST):
             text, ids = target_request(simple, group)
             for a in self._ask(out, "targets", text, {"ids": set(ids)}):
                 c = ids.get(a.id)
@@ -129,7 +79,7 @@ class ArticleExtractor:
 
     def _policies(self, article: Article, simple: str, out: Extraction) -> None:
         titles: set[str] = set()
-        for group in _chunks(_by_mention(cand.policy_candidates(simple)), MAX_TARGETS_PER_REQUEST):
+        for group in chunks(by_mention(cand.policy_candidates(simple)), MAX_TARGETS_PER_REQUEST):
             text, ids = marked_request(simple, [(m, m[0].sentence) for m in group])
             for a in self._ask(out, "policies", text, {"ids": set(ids), "text": text}):
                 issued = a.is_policy or (self.options.policy_verbs and announced(ids.get(a.id, []), simple))
