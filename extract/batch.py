@@ -32,6 +32,8 @@ class Summary:
     read_errors: list[str] = field(default_factory=list)
     attempts: int = 0
     requests: int = 0
+    retries: int = 0  # transport retries (429, 5xx, timeouts, resets)
+    llm_failures: int = 0  # model calls that still failed after retries and reasks
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0
@@ -52,6 +54,9 @@ class Summary:
         self.article_errors += 1 if rec.errors else 0
         self.attempts += rec.run.attempts
         self.requests += rec.run.requests
+        # Each answer asked for is one attempt; every request beyond it was a transport retry.
+        self.retries += max(0, rec.run.requests - rec.run.attempts)
+        self.llm_failures += sum(1 for e in rec.errors if e.stage.startswith("llm:"))
         self.prompt_tokens += rec.run.usage.prompt_tokens
         self.completion_tokens += rec.run.usage.completion_tokens
         self.cached_tokens += rec.run.usage.cached_tokens

@@ -24,6 +24,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("eval", "eval", "eval_cmd"),
     ("diff", "diff", "diff_cmd"),
     ("review", "review", "review_cmd"),
+    ("cache", "cache", "cache_app"),  # a typer sub-app: `extract cache info|clear`
 ]
 
 
@@ -35,7 +36,11 @@ def _root() -> None:
 def _register() -> None:
     for name, module, func in COMMANDS:
         mod = importlib.import_module(f"extract.commands.{module}")
-        app.command(name)(getattr(mod, func))
+        obj = getattr(mod, func)
+        if isinstance(obj, typer.Typer):
+            app.add_typer(obj, name=name)
+        else:
+            app.command(name)(obj)
 
 
 _register()

@@ -20,7 +20,8 @@ import openai
 from pydantic import BaseModel
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from extract.prompting import prompt_set
+from extract.cache import AnswerCache, cache_key
+from extract.prompting import prompt_set, prompt_version
 
 # instructor modes as data: the right default per kind of endpoint.
 MODES = {
@@ -57,6 +58,9 @@ class LLMSettings:
     max_tokens: int = 1200
     temperature: float = 0.0
     seed: int | None = 0
+    # Answer cache: None = off (the default, so tests and cassettes never see a user cache);
+    # an AnswerCache or a path to its SQLite file = on.
+    cache: AnswerCache | str | os.PathLike | None = None
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "LLMSettings":
@@ -77,11 +81,12 @@ class CallStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0
+    cache_hits: int = 0  # answers taken from the local answer cache (no request made)
     timings: list[dict] = field(default_factory=list)  # llama.cpp's per-request timings
 
     def add(self, other: "CallStats") -> None:
         for name in ("attempts", "requests", "retries", "prompt_tokens", "completion_tokens",
-                     "cached_tokens"):
+                     "cached_tokens", "cache_hits"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.timings.extend(other.timings)
 
@@ -125,6 +130,9 @@ class LLMClient:
         create = self._openai.chat.completions.create
         self._openai.chat.completions.create = self._with_transport_retries(create)
         self._instructor = instructor.from_openai(self._openai, mode=MODES[self.mode])
+        cache = settings.cache
+        self.cache = cache if isinstance(cache, AnswerCache) or cache is None else AnswerCache(cache)
+        self._schemas: dict[str, dict] = {}
 
     def _wait(self, retry_state) -> float:
         exc = retry_state.outcome.exception()
@@ -178,21 +186,53 @@ class LLMClient:
     def ask(self, kind: str, text: str, context: dict | None = None) -> tuple[BaseModel, CallStats]:
         """One structured question about `text`; raises after bounded retries and reasks."""
         stats = CallStats()
+        ps = prompt_set(kind)
+        request = {
+            "messages": ps.messages(text),
+            "max_tokens": self.settings.max_tokens,
+            "temperature": self.settings.temperature,
+            **({"seed": self.settings.seed} if self.settings.seed is not None else {}),
+        }
+        # The key is taken from the request as built, before instructor adds any reask turns.
+        key = self._cache_key(kind, request) if self.cache is not None else None
+        if key is not None:
+            cached = self._cached(key, ps.response_model, context)
+            if cached is not None:
+                stats.cache_hits = 1
+                return cached, stats
         token = _stats.set(stats)
         try:
             answer = self._instructor.chat.completions.create(
                 model=self.settings.model,
-                messages=prompt_set(kind).messages(text),
-                response_model=prompt_set(kind).response_model,
+                response_model=ps.response_model,
                 max_retries=self.settings.reasks + 1,
                 context=context or {},
-                max_tokens=self.settings.max_tokens,
-                temperature=self.settings.temperature,
-                **({"seed": self.settings.seed} if self.settings.seed is not None else {}),
+                **request,
             )
+            if key is not None:
+                self.cache.put(key, kind=kind, model=self.settings.model, prompt_version=prompt_version(),
+                               answer=answer.model_dump(mode="json"), prompt_tokens=stats.prompt_tokens,
+                               completion_tokens=stats.completion_tokens)
             return answer, stats
         except Exception as exc:
             exc.call_stats = stats  # the caller still accounts what the failed call cost
             raise
         finally:
             _stats.reset(token)
+
+    def _cache_key(self, kind: str, request: dict) -> str:
+        if kind not in self._schemas:
+            self._schemas[kind] = prompt_set(kind).response_model.model_json_schema()
+        return cache_key(endpoint=self.cache.endpoint or self.settings.base_url, model=self.settings.model,
+                         mode=self.mode, prompt_version=prompt_version(), schema=self._schemas[kind],
+                         request=request)
+
+    def _cached(self, key: str, model: type[BaseModel], context: dict | None) -> BaseModel | None:
+        hit = self.cache.get(key)
+        if hit is None:
+            return None
+        try:  # validated again with this request's context: a stale entry is a miss
+            return model.model_validate(hit["answer"], context=context or {})
+        except ValueError:
+            self.cache.discard(key)
+            return None

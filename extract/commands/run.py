@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from extract.batch import Summary, collect_articles, run_batch
+from extract.cache import AnswerCache
 from extract.client import MODES, LLMClient, LLMSettings
 from extract.engine import ENGINE_NAME, EmbeddedServer
 from extract.model_file import MODEL_NAME
@@ -31,6 +32,7 @@ def run(
     max_tokens: int = typer.Option(1200, "--max-tokens", min=64, help="Cap on tokens generated per request."),
     timeout: float = typer.Option(600.0, "--timeout", help="Seconds per HTTP request."),
     force: bool = typer.Option(False, "--force", help="Redo articles already in the output."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor store model answers in the local answer cache (see `extract cache info`)."),
 ) -> None:
     """Extract policies, targets and meetings from PATHS into JSON Lines."""
     summary = Summary()
@@ -42,7 +44,8 @@ def run(
             # An API key alone means OpenAI itself; a base URL any compatible server.
             engine = f"openai-compatible:{urlparse(base_url or 'https://api.openai.com/v1').hostname}"
             settings = LLMSettings(base_url=base_url, api_key=api_key, model=model or "gpt-4o-mini", mode=mode,
-                                   reasks=reasks, max_tokens=max_tokens, timeout_s=timeout)
+                                   reasks=reasks, max_tokens=max_tokens, timeout_s=timeout,
+                                   cache=None if no_cache else AnswerCache())
         else:
             engine = ENGINE_NAME
             if articles:
@@ -51,11 +54,14 @@ def run(
                 url = server.base_url
             else:
                 url = "http://127.0.0.1:9/v1"  # nothing to extract: no server needed
+            # The embedded server's port changes per run: the engine name keys its cached answers.
             settings = LLMSettings(base_url=url, api_key="local", model=MODEL_NAME, mode=mode or "json_schema",
-                                   reasks=reasks, max_tokens=max_tokens, timeout_s=timeout)
+                                   reasks=reasks, max_tokens=max_tokens, timeout_s=timeout,
+                                   cache=None if no_cache else AnswerCache(endpoint=ENGINE_NAME))
         if base_url or api_key:
             err.print(f"engine: {engine}, model {settings.model}")
-        extractor = ArticleExtractor(LLMClient(settings))
+        client = LLMClient(settings)
+        extractor = ArticleExtractor(client)
         with _progress(len(articles)) as (progress, task):
             def on_record(rec, s: Summary) -> None:
                 progress.update(task, advance=1, refresh=True,
@@ -64,7 +70,7 @@ def run(
             run_batch(articles, extractor, output, engine=engine, model=settings.model,
                       prompt_version=prompt_version(), concurrency=concurrency, force=force,
                       summary=summary, on_record=on_record)
-    _print_summary(summary, output)
+    _print_summary(summary, output, client.cache)
     if summary.failed:
         raise typer.Exit(1)
 
@@ -81,7 +87,7 @@ def _progress(total: int):
         yield progress, task
 
 
-def _print_summary(s: Summary, output: Optional[Path]) -> None:
+def _print_summary(s: Summary, output: Optional[Path], cache: Optional[AnswerCache] = None) -> None:
     per_article = s.article_seconds / s.done if s.done else 0.0
     rate = s.done / s.elapsed_s * 60 if s.elapsed_s else 0.0
     lines = [
@@ -90,8 +96,11 @@ def _print_summary(s: Summary, output: Optional[Path]) -> None:
         f"items: {s.policies} policies, {s.targets} targets, {s.meetings} meetings",
         f"model calls: {s.attempts} answers in {s.requests} requests; tokens {s.prompt_tokens} prompt "
         f"({s.cached_tokens} cached) + {s.completion_tokens} completion",
+        f"retries: {s.retries} transport retries; failed model calls: {s.llm_failures}",
         f"time: {s.elapsed_s:.1f} s, {per_article:.1f} s per article, {rate:.1f} articles/min",
     ]
+    if cache is not None:
+        lines.append(f"answer cache: {cache.hits} reused, {cache.stores} stored ({cache.path})")
     if s.interrupted:
         lines.append(f"interrupted: {s.remaining} articles left; run the same command again to finish them")
     if output:
