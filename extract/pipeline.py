@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from extract import candidates as cand
 from extract.assemble import add_named_officials, announced, build_meeting, build_policy, build_target, is_meeting_name
 from extract.client import CallStats, LLMClient
-from extract.ground import GroundingError
+from extract.ground import GroundingError, ground
 from extract.meeting_split import merge, separate_meetings
 from extract.request_text import by_mention, chunks, marked_request, target_request, text_chunks
 from extract.script import to_simplified_chars
@@ -98,7 +98,8 @@ class ArticleExtractor:
             title = None  # the headline is already the first paragraph sent
         names: set[str] = set()
         for text in text_chunks(spans, head=title):
-            for a in self._ask(out, "meetings", text, {"text": text}):
+            context = {"text": text, "locate": lambda q, t=text: ground(t, q)}
+            for a in self._ask(out, "meetings", text, context):
                 try:
                     m = build_meeting(a, article)
                 except GroundingError as exc:

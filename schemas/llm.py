@@ -23,7 +23,15 @@ def _ctx(info: ValidationInfo) -> dict:
 
 
 def _must_occur(value: str, info: ValidationInfo, what: str) -> str:
-    text = _ctx(info).get("text")
+    ctx = _ctx(info)
+    locate = ctx.get("locate")  # the pipeline's grounding: tolerant of spacing, width, script
+    if locate is not None and value:
+        try:
+            locate(value)
+        except ValueError as exc:
+            raise ValueError(f"{what}: {exc}") from None
+        return value
+    text = ctx.get("text")
     if text is not None and value and _squash(value) not in _squash(text):
         raise ValueError(f"{what} {value!r} does not occur in the article; copy it verbatim from the text")
     return value
