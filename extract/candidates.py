@@ -55,12 +55,16 @@ def _append(out: list[Span], text: str, start: int, end: int, base: int = 0) -> 
 # Future orientation (spec §2): a target needs a number and one of these in its sentence, or a
 # deadline earlier in its paragraph ("到2025年，…。其中…").
 FUTURE = re.compile(
-    r"到\s*20\d\d|至\s*20\d\d|20\d\d\s*年(底|末)?前|力争|目标|确保|将|要|计划|争取|"
+    r"到\s*20\d\d|至\s*20\d\d|20\d\d\s*年(底|末)?前|力争|目标|确保|将|(?<![主需重必只首])要|计划|争取|"
     r"十[三四五六]五|每年|年均|今年|明年|年内|努力"
 )
 DEADLINE = re.compile(r"到\s*20\d\d|至\s*20\d\d|十[三四五六]五")
 # Reported results and forecasts (spec §2) are not targets.
-PAST = re.compile(r"完成了?|同比|比上年|增长了|已|达到了|实现了|前三季度|上半年|去年|预计|截至|累计完成")
+PAST = re.compile(r"完成了?|同比|比上年|增长了|已|达到了|实现了|前三季度|上半年|去年|预计|截至|累计完成|先后")
+# Anywhere in the sentence, these report an outcome ("…3.05亿美元，超额完成年度目标任务").
+PAST_SENTENCE = re.compile(r"超额完成|已完成|提前完成")
+# Said once before the clause, these make the rest of the sentence a report ("截至10月底，…").
+PAST_LEAD = re.compile(r"已|以来|截至|截止|先后")
 
 
 @dataclass(frozen=True)
@@ -74,10 +78,11 @@ def target_candidates(text: str) -> list[TargetCandidate]:
     out: list[TargetCandidate] = []
     for sent in sentences(text):
         para_start = text.rfind("\n", 0, sent.start) + 1
-        if not (FUTURE.search(sent.text) or DEADLINE.search(text[para_start : sent.start])):
+        if not (FUTURE.search(sent.text) or DEADLINE.search(text[para_start : sent.start])) \
+                or PAST_SENTENCE.search(sent.text):
             continue
         for cl in (piece for c in clauses(sent) for piece in _split_lists(c)):
-            if PAST.search(cl.text):
+            if PAST.search(cl.text) or PAST_LEAD.search(text[sent.start : cl.start]):
                 continue
             q = head_quantity(cl.text)
             if q is None:

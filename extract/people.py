@@ -39,11 +39,26 @@ def is_person_name(name: str) -> bool:
             and not _NOT_PERSON.match(name))
 
 
+# "区领导陆秋明、王跃中、刘国新参加调研": names listed after a generic lead-in, no titles.
+_LEADER_LIST = re.compile(
+    r"(?:[省市区县镇]|市四套班子|区四套班子)?领导(?:同志)?"
+    r"(?P<names>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})+|[\u4e00-\u9fff]{2,3})"
+    r"(?=参加|出席|陪同|一同|等|分别|先后|到|在)"
+)
+
+
 def officials(text: str) -> list[Person]:
     """Officials named in `text`, in order of first mention, one per name."""
-    out: list[Person] = []
+    found: list[tuple[int, Person]] = []
     seen: set[str] = set()
     simple = to_simplified(text)
+    for m in _LEADER_LIST.finditer(simple):
+        pos = m.start("names")
+        for name in m.group("names").split("、"):
+            if is_person_name(name) and name not in seen:
+                seen.add(name)
+                found.append((pos, Person(name=name, title=None)))
+            pos += len(name) + 1
     for m in _MENTION.finditer(simple):
         name = m.group("name")
         if _NOT_NAME.match(name) or name in seen:
@@ -59,5 +74,5 @@ def officials(text: str) -> list[Person]:
         if p.name != name:
             continue
         seen.add(name)
-        out.append(Person(name=name, title=p.title))
-    return out
+        found.append((m.start("name"), Person(name=name, title=p.title)))
+    return [p for _, p in sorted(found, key=lambda item: item[0])]
