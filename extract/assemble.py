@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz
+
 from extract.candidates import MEETING_WORDS, PolicyCandidate, Span, TargetCandidate, clauses, sentences
 from extract.ground import GroundingError, ground
 from extract.normalize import comparator_of, deadline_year, parse_date, split_bodies, split_people
 from extract.people import is_person_name, officials
 from extract.region import resolve_region
-from extract.script import to_simplified
+from extract.script import to_simplified, to_simplified_chars
 from schemas import Article, Evidence, Meeting, Person, Policy, Target
 from schemas.llm import MeetingAnswer, TargetAnswer
 
@@ -196,6 +198,31 @@ def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
     )
 
 
+_HELD = re.compile(
+    r"(?:召开|举行|举办)了?(?P<name>[^，。；]{2,40}?(?:会议|大会|座谈会|论坛|仪式|动员会|推进会|生活会|报告会|"
+    r"培训会|研讨会|推介会|发布会|交流会|签约会|见面会))"
+)
+
+
+def named_from_text(meeting: Meeting, article: Article) -> Meeting:
+    """A model name without meeting wording ("党报党刊征订发行工作") is replaced by the meeting
+    the article says was held ("召开2020年度党报党刊征订发行工作会议") when the two agree."""
+    if is_meeting_name(meeting.name):
+        return meeting
+    simple = to_simplified_chars(article.text)
+    best = None
+    for m in _HELD.finditer(simple):
+        score = fuzz.partial_ratio(meeting.name, m.group("name"))
+        if score >= 60 and (best is None or score > best[0]):
+            best = (score, m)
+    if best is None:
+        return meeting
+    m = best[1]
+    clause = _clause_around(article.text, Evidence(quote=article.text[m.start("name") : m.end("name")],
+                                                   start=m.start("name"), end=m.end("name")))
+    return meeting.model_copy(update={"name": to_simplified(m.group("name")), "evidence": clause})
+
+
 def is_meeting_name(name: str) -> bool:
     """A meeting or visit is named with meeting wording; '出台《…》' or a measure is not one."""
     return bool(MEETING_WORDS.search(to_simplified(name)))
@@ -221,4 +248,4 @@ def _sentence_of(text: str, ev: Evidence) -> str:
     return ev.quote
 
 
-__all__ = ["build_target", "build_policy", "build_meeting", "add_named_officials", "announced", "is_meeting_name", "bylines", "GroundingError", "Span"]
+__all__ = ["build_target", "build_policy", "build_meeting", "add_named_officials", "named_from_text", "announced", "is_meeting_name", "bylines", "GroundingError", "Span"]

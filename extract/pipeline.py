@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from extract import candidates as cand
-from extract.assemble import add_named_officials, announced, build_meeting, build_policy, build_target, is_meeting_name
+from extract.assemble import add_named_officials, announced, named_from_text, build_meeting, build_policy, build_target, is_meeting_name
 from extract.client import CallStats, LLMClient
 from extract.ground import GroundingError, ground
 from extract.meeting_split import merge, separate_meetings
@@ -101,7 +101,7 @@ class ArticleExtractor:
             context = {"text": text, "locate": lambda q, t=text: ground(t, q)}
             for a in self._ask(out, "meetings", text, context):
                 try:
-                    m = build_meeting(a, article)
+                    m = named_from_text(build_meeting(a, article), article)
                 except GroundingError as exc:
                     out.errors.append(ErrorInfo(stage="ground:meeting", message=str(exc)))
                     continue
@@ -120,7 +120,7 @@ def _describe(exc: BaseException) -> str:
     msg = str(exc).strip().splitlines()
     first = msg[0] if msg else type(exc).__name__
     cause = exc.__cause__
-    if cause is not None and str(cause).strip():
+    if cause is not None and str(cause).strip() and str(cause).strip().splitlines()[0] not in first:
         first = f"{first} ({type(cause).__name__}: {str(cause).strip().splitlines()[0]})"
     return f"{type(exc).__name__}: {first}"[:500]
 
