@@ -189,7 +189,7 @@ def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
         name=_simp(answer.name.strip()),
         date=date,
         time_text=_simp(time_text or said),
-        location=_simp(answer.location),
+        location=None if not answer.location or _SELF_PLACE.match(to_simplified(answer.location)) else _simp(answer.location),
         organizers=_bodies(answer.organizers, resolve_region(evidence.quote, article.text, article.outlet)),
         chairs=chairs,
         attendees=attendees,
@@ -198,6 +198,7 @@ def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
     )
 
 
+_SELF_PLACE = re.compile(r"^(我|全|本|该)(省|市|区|县|镇)$")
 _HELD = re.compile(
     r"(?:召开|举行|举办)了?(?P<name>[^，。；]{2,40}?(?:会议|大会|座谈会|论坛|仪式|动员会|推进会|生活会|报告会|"
     r"培训会|研讨会|推介会|发布会|交流会|签约会|见面会))"
@@ -207,7 +208,7 @@ _HELD = re.compile(
 def named_from_text(meeting: Meeting, article: Article) -> Meeting:
     """A model name without meeting wording ("党报党刊征订发行工作") is replaced by the meeting
     the article says was held ("召开2020年度党报党刊征订发行工作会议") when the two agree."""
-    if is_meeting_name(meeting.name):
+    if is_meeting_name(meeting.name, meeting.evidence.quote):
         return meeting
     simple = to_simplified_chars(article.text)
     best = None
@@ -223,9 +224,16 @@ def named_from_text(meeting: Meeting, article: Article) -> Meeting:
     return meeting.model_copy(update={"name": to_simplified(m.group("name")), "evidence": clause})
 
 
-def is_meeting_name(name: str) -> bool:
-    """A meeting or visit is named with meeting wording; '出台《…》' or a measure is not one."""
-    return bool(MEETING_WORDS.search(to_simplified(name)))
+_HELD_VERB = re.compile(r"召开|举行|举办|签约|揭牌|出席|参加|主持|调研|视察|考察")
+
+
+def is_meeting_name(name: str, quote: str = "") -> bool:
+    """A meeting or visit is named with meeting wording, or its one-sentence quote says it was
+    held ("…正式签约，区领导…参加签约仪式"); '出台《…》' or a measure is not one."""
+    if MEETING_WORDS.search(to_simplified(name)):
+        return True
+    q = to_simplified(quote)
+    return len(q) <= 100 and bool(_HELD_VERB.search(q))
 
 
 def add_named_officials(meetings: list[Meeting], article: Article) -> None:

@@ -39,7 +39,7 @@ def separate_meetings(article: Article) -> list[Meeting]:
     return found if len(found) >= 2 else []
 
 
-_UMBRELLA_TIME = re.compile(r"(连日来|近日|日前|近期|昨天|昨日|今天|上周|本周)[^，。]{0,6}?分别")
+_UMBRELLA_TIME = re.compile(r"(连日来|近日|日前|近期|昨天|昨日|今天|上周|本周)[，,]?[^。]{0,8}?分别")
 
 
 def merge(model_meetings: list[Meeting], separate: list[Meeting], text: str = "") -> list[Meeting]:

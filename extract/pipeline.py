@@ -105,7 +105,7 @@ class ArticleExtractor:
                 except GroundingError as exc:
                     out.errors.append(ErrorInfo(stage="ground:meeting", message=str(exc)))
                     continue
-                if self.options.drop_non_meetings and not is_meeting_name(m.name):
+                if self.options.drop_non_meetings and not is_meeting_name(m.name, m.evidence.quote):
                     continue  # the model's non-meetings (a document issued, a measure)
                 if m.name not in names:
                     names.add(m.name)
