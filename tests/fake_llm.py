@@ -57,6 +57,7 @@ class FakeLLM:
         self.requests: Counter[str] = Counter()  # per kind, plus "total"
         self.reasks: Counter[str] = Counter()
         self.faults_served: Counter[str] = Counter()
+        self.connections = 0  # TCP connections accepted: shows whether clients keep them alive
         self._queues: dict[str | None, deque[str]] = {}
         self._sticky: dict[str | None, str] = {}
         self._lock = threading.Lock()
@@ -113,6 +114,7 @@ class FakeLLM:
             self.requests.clear()
             self.reasks.clear()
             self.faults_served.clear()
+            self.connections = 0
 
     def _next_fault(self, kind: str) -> str | None:
         with self._lock:
@@ -152,6 +154,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        with self.server.fake._lock:
+            self.server.fake.connections += 1
         # As real servers do: no Nagle delay on small answers (else ~40 ms per request).
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
@@ -163,6 +167,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {"object": "list", "data": [{"id": "fake", "object": "model", "owned_by": "tests"}]})
         elif self.path.rstrip("/") in ("/health", "/v1/health"):
             self._json(200, {"status": "ok"})
+        elif self.path.rstrip("/") in ("/stats", "/v1/stats"):  # for benchmarks in another process
+            fake = self.server.fake
+            with fake._lock:
+                self._json(200, {"requests": dict(fake.requests), "reasks": dict(fake.reasks),
+                                 "faults": dict(fake.faults_served), "connections": fake.connections})
         else:
             self._json(404, {"error": {"message": f"no route {self.path}"}})
 
