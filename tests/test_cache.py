@@ -77,7 +77,7 @@ def test_off_by_default(fake_llm, cache_dir):
     assert LLMSettings().cache is None
 
 
-@pytest.mark.parametrize("fault", ["503", "badjson", "invent", "length"])
+@pytest.mark.parametrize("fault", ["503", "badjson", "schema", "length"])
 def test_errors_are_never_stored(fake_llm, tmp_path, fault):
     client = _client(fake_llm, tmp_path / "a.sqlite")
     fake_llm.always(fault)
