@@ -77,6 +77,14 @@ def collect_articles(paths: Iterable[str], summary: Summary,
     return articles
 
 
+def pending_articles(articles: list[Article], output: Path | None, prompt_version: str, model: str,
+                     force: bool = False) -> list[Article]:
+    """The articles not yet in `output` for this prompt version and model (all with --force)."""
+    done = set() if (force or output is None) else repair_and_scan(output)
+    return [a for a in articles
+            if record_key(a.source_sha256, a.index, prompt_version, model) not in done]
+
+
 def run_batch(
     articles: list[Article],
     extractor: ArticleExtractor,
@@ -92,13 +100,8 @@ def run_batch(
 ) -> Summary:
     summary = summary or Summary(articles=len(articles))
     t0 = time.monotonic()
-    done_keys = set() if (force or output is None) else repair_and_scan(output)
-    todo = []
-    for a in articles:
-        if record_key(a.source_sha256, a.index, prompt_version, model) in done_keys:
-            summary.skipped += 1
-        else:
-            todo.append(a)
+    todo = pending_articles(articles, output, prompt_version, model, force)
+    summary.skipped += len(articles) - len(todo)
     writer = JsonlWriter(output)
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
     pending: set[Future] = set()

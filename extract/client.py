@@ -205,7 +205,7 @@ class LLMClient:
             answer = self._instructor.chat.completions.create(
                 model=self.settings.model,
                 response_model=ps.response_model,
-                max_retries=self.settings.reasks + 1,
+                max_retries=self.settings.reasks,  # instructor: retries after the first answer
                 context=context or {},
                 **request,
             )

@@ -148,8 +148,6 @@ def test_persistent_fault_gives_precise_error(fake_llm, tmp_path, fault):
     _valid(records)
 
 
-@pytest.mark.xfail(strict=True, reason="extract/client.py passes max_retries=reasks + 1, but instructor 1.17's "
-                                       "max_retries already counts retries after the first try: one reask too many")
 def test_reasks_setting_bounds_model_answers(fake_llm, tmp_path):
     p = tmp_path / "page.txt"
     p.write_text(synthetic_page(1, 1), encoding="utf-8")

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from extract.batch import Summary, collect_articles, run_batch
+from extract.batch import Summary, collect_articles, pending_articles, run_batch
 from extract.cache import AnswerCache
 from extract.client import MODES, LLMClient, LLMSettings
 from extract.engine import ENGINE_NAME, EmbeddedServer
@@ -48,12 +48,12 @@ def run(
                                    cache=None if no_cache else AnswerCache())
         else:
             engine = ENGINE_NAME
-            if articles:
+            if pending_articles(articles, output, prompt_version(), MODEL_NAME, force):
                 err.print(f"engine: embedded llama.cpp server, model {MODEL_NAME} (starting on 127.0.0.1…)")
                 server = stack.enter_context(EmbeddedServer(parallel=concurrency))
                 url = server.base_url
             else:
-                url = "http://127.0.0.1:9/v1"  # nothing to extract: no server needed
+                url = "http://127.0.0.1:9/v1"  # everything already done: no server needed
             # The embedded server's port changes per run: the engine name keys its cached answers.
             settings = LLMSettings(base_url=url, api_key="local", model=MODEL_NAME, mode=mode or "json_schema",
                                    reasks=reasks, max_tokens=max_tokens, timeout_s=timeout,
