@@ -6,6 +6,7 @@ through the same code path as the replay test and writes tests/data/runs/seeds.j
 """
 from __future__ import annotations
 
+import json
 import sys
 import time
 
@@ -21,9 +22,16 @@ def main(stems: list[str]) -> None:
     seeds_run.seed_files = lambda: files  # record only what was asked for
     out = seeds_run.ROOT / "tests" / "data" / "runs" / "seeds.recorded.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
+    fresh = out.with_suffix(".partial")
     t0 = time.monotonic()
     with EmbeddedServer() as server:
-        s = seeds_run.run_seeds(out, base_url=server.base_url, record_mode="once")
+        s = seeds_run.run_seeds(fresh, base_url=server.base_url, record_mode="once")
+    # Keep the other pages' records from earlier recordings: the file holds one run of every page.
+    recorded = {p.name for p in files}
+    kept = [line for line in (out.read_text(encoding="utf-8").splitlines() if out.exists() else [])
+            if json.loads(line)["article"]["source"].rsplit("/", 1)[-1] not in recorded]
+    out.write_text("".join(f"{line}\n" for line in kept) + fresh.read_text(encoding="utf-8"), encoding="utf-8")
+    fresh.unlink()
     print(f"recorded {len(files)} pages, {s.done} articles, {s.requests} requests "
           f"in {time.monotonic() - t0:.0f} s; run written to {out}")
 
