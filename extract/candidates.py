@@ -7,6 +7,7 @@ article text; the model sees the simplified-script copy (same length, so offsets
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -76,13 +77,22 @@ class TargetCandidate:
 
 def target_candidates(text: str) -> list[TargetCandidate]:
     out: list[TargetCandidate] = []
+    # Whether a deadline has appeared earlier in the current paragraph, kept as we go so that
+    # a long paragraph is not rescanned for every sentence.
+    deadline_seen, para_start = False, -1
+    newlines = [m.start() for m in re.finditer("\n", text)]
     for sent in sentences(text):
-        para_start = text.rfind("\n", 0, sent.start) + 1
-        if not (FUTURE.search(sent.text) or DEADLINE.search(text[para_start : sent.start])) \
-                or PAST_SENTENCE.search(sent.text):
+        before = bisect.bisect_left(newlines, sent.start)
+        start = newlines[before - 1] + 1 if before else 0
+        if start != para_start:
+            deadline_seen, para_start = False, start
+        inherited = deadline_seen
+        deadline_seen = deadline_seen or bool(DEADLINE.search(sent.text))
+        if not (FUTURE.search(sent.text) or inherited) or PAST_SENTENCE.search(sent.text):
             continue
+        lead = PAST_LEAD.search(sent.text)  # once per sentence: clauses after it are reports
         for cl in (piece for c in clauses(sent) for piece in _split_lists(c)):
-            if PAST.search(cl.text) or PAST_LEAD.search(text[sent.start : cl.start]):
+            if PAST.search(cl.text) or (lead is not None and lead.end() <= cl.start - sent.start):
                 continue
             q = head_quantity(cl.text)
             if q is None:

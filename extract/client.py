@@ -10,6 +10,7 @@ Each `ask` counts its own attempts, HTTP requests and token usage.
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,10 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_rand
 
 from extract.cache import AnswerCache, cache_key
 from extract.prompting import prompt_set, prompt_version
+from schemas.llm import ANSWER_CONTEXT
+
+# instructor logs every failed attempt at ERROR; the record's `errors` already say what failed.
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 # instructor modes as data: the right default per kind of endpoint.
 MODES = {
@@ -201,12 +206,12 @@ class LLMClient:
                 stats.cache_hits = 1
                 return cached, stats
         token = _stats.set(stats)
+        context_token = ANSWER_CONTEXT.set(context or {})
         try:
             answer = self._instructor.chat.completions.create(
                 model=self.settings.model,
                 response_model=ps.response_model,
                 max_retries=self.settings.reasks,  # instructor: retries after the first answer
-                context=context or {},
                 **request,
             )
             if key is not None:
@@ -218,6 +223,7 @@ class LLMClient:
             exc.call_stats = stats  # the caller still accounts what the failed call cost
             raise
         finally:
+            ANSWER_CONTEXT.reset(context_token)
             _stats.reset(token)
 
     def _cache_key(self, kind: str, request: dict) -> str:

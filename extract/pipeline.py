@@ -117,12 +117,25 @@ class ArticleExtractor:
 
 
 def _describe(exc: BaseException) -> str:
-    msg = str(exc).strip().splitlines()
-    first = msg[0] if msg else type(exc).__name__
+    """One line saying what failed: for a validation failure, the last attempt's field errors."""
+    attempts = getattr(exc, "failed_attempts", None)
+    if attempts:
+        last = attempts[-1].exception
+        errors = getattr(last, "errors", None)
+        if callable(errors):
+            parts = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in last.errors()[:3]]
+            return f"answer still invalid after {len(attempts)} attempts: {'; '.join(parts)}"[:500]
+        return f"answer still invalid after {len(attempts)} attempts: {_first_line(last)}"[:500]
+    first = _first_line(exc)
     cause = exc.__cause__
-    if cause is not None and str(cause).strip() and str(cause).strip().splitlines()[0] not in first:
-        first = f"{first} ({type(cause).__name__}: {str(cause).strip().splitlines()[0]})"
+    if cause is not None and _first_line(cause) and _first_line(cause) not in first:
+        first = f"{first} ({type(cause).__name__}: {_first_line(cause)})"
     return f"{type(exc).__name__}: {first}"[:500]
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def to_record(article: Article, ex: Extraction, engine: str, model: str, prompt_version: str,

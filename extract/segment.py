@@ -51,7 +51,8 @@ def segment(doc: Document) -> list[Article]:
     lines = page_lines(doc)
     marked = any(level <= 2 for level, _ in doc.headings)
     drafts = [d for d in _cut(lines) if d.body]
-    return [_article(doc, d, i, marked) for i, d in enumerate(drafts, start=1)]
+    outlet = doc.outlet or find_outlet(doc.text)  # once per page: it scans the whole text
+    return [_article(doc, d, i, marked, outlet) for i, d in enumerate(drafts, start=1)]
 
 
 def page_lines(doc: Document) -> list[Line]:
@@ -180,7 +181,7 @@ def _start(drafts: list[_Draft], run: list[Line], k: int) -> None:
 # --------------------------------------------------------------------------- articles
 
 
-def _article(doc: Document, draft: _Draft, index: int, marked: bool) -> Article:
+def _article(doc: Document, draft: _Draft, index: int, marked: bool, outlet: str | None) -> Article:
     body = join_broken(draft.deck + draft.body, marked)
     if body:
         body[0] = Line(body[0].text, gap=bool(draft.title), heading=body[0].heading)
@@ -192,7 +193,7 @@ def _article(doc: Document, draft: _Draft, index: int, marked: bool) -> Article:
         source_sha256=doc.sha256,
         index=index,
         title=_title(draft, body),
-        outlet=doc.outlet or find_outlet(doc.text),
+        outlet=outlet,
         published=doc.published,
         script=detect_script(text),
         text=text,

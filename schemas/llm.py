@@ -8,6 +8,7 @@ on a reask. No example values in descriptions: a small model copies them into in
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
@@ -18,8 +19,14 @@ def _squash(s: str) -> str:
     return _SPACE.sub("", s)
 
 
+# The text a request was about, for the validators. Set by the client around each call rather
+# than passed as instructor's `context=`, which would also render every message as a Jinja
+# template (article text is untrusted: "{% if %}" in a page must stay plain text).
+ANSWER_CONTEXT: ContextVar[dict | None] = ContextVar("answer_context", default=None)
+
+
 def _ctx(info: ValidationInfo) -> dict:
-    return info.context or {}
+    return info.context or ANSWER_CONTEXT.get() or {}
 
 
 def _must_occur(value: str, info: ValidationInfo, what: str) -> str:

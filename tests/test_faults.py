@@ -103,7 +103,8 @@ def test_invented_quotes_every_time_end_in_an_error(fake_llm, tmp_path):
     fake_llm.always("invent", kind="meetings")
     summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
     assert [e["stage"] for e in r["errors"]] == ["llm:meetings"]
-    assert "MeetingAnswers" in r["errors"][0]["message"]
+    message = r["errors"][0]["message"]
+    assert "still invalid after 2 attempts" in message and "quote" in message and "does not occur" in message
     assert r["meetings"] == [] and len(r["targets"]) == 1 and len(r["policies"]) == 1
     assert summary.llm_failures == 1
 
@@ -118,8 +119,8 @@ PERSISTENT = {
     "truncated": (["Connection error"], 3),
     "hang": (["timed out"], 2),
     "length": (["max_tokens"], 1),
-    "badjson": (["ValidationError", "TargetAnswers"], None),
-    "schema": (["ValidationError", "TargetAnswers"], None),
+    "badjson": (["still invalid after 2 attempts", "Invalid JSON"], None),
+    "schema": (["still invalid after 2 attempts", "Field required"], None),
 }
 
 

@@ -127,9 +127,6 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, old)
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError,
-                   reason="quadratic: extract/segment.py _article calls find_outlet(doc.text) on the whole "
-                          "page once per article when the page has no outlet (~80 s for 1 MB of 1,000 articles)")
 def test_page_of_many_articles_segments_in_linear_time(tmp_path):
     page = tmp_path / "many.txt"
     page.write_text(synthetic_page(1, 2000), encoding="utf-8")  # ~0.2 MB, no masthead
@@ -138,9 +135,6 @@ def test_page_of_many_articles_segments_in_linear_time(tmp_path):
         assert len(segment(doc)) == 2000
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError,
-                   reason="quadratic: extract/candidates.py target_candidates slices text[para_start:sent.start] "
-                          "and rfind()s back to the paragraph start for every sentence (~8 s for a 1 MB paragraph)")
 def test_one_huge_paragraph_candidates_in_linear_time():
     text = "区委部署全区产业工作\n本报讯 " + "全区上下认真学习贯彻有关精神，扎实推进各项工作落实落细。" * 40_000
     with time_limit(3):
@@ -174,9 +168,6 @@ def test_injected_instructions_stay_grounded(fake_llm, tmp_path):
     assert fake_llm.reasks["meetings"] >= 1
 
 
-@pytest.mark.xfail(strict=True, reason="instructor renders every message as a Jinja template when given a "
-                                       "validation context (extract/client.py ask → instructor/v2/core/patch.py "
-                                       "handle_templating): {{ }} and {% %} in an article change or break the request")
 def test_template_syntax_in_an_article_is_plain_text(fake_llm, tmp_path):
     page = tmp_path / "braces.txt"
     page.write_text("区委部署全区产业工作\n\n本报讯 到2025年，{% if x %}全区规模以上工业企业力争达到300家。\n\n"

@@ -17,7 +17,7 @@ from extract.model_file import MODEL_NAME
 from extract.pipeline import ArticleExtractor
 from extract.prompting import prompt_version
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # log lines stay whole when stderr is a file
 
 
 def run(
