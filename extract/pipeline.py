@@ -17,6 +17,7 @@ from extract.meeting_split import merge, separate_meetings
 from extract.request_text import by_mention, chunks, marked_request, target_request, text_chunks
 from extract.script import to_simplified_chars
 from schemas import Article, ErrorInfo, Meeting, Policy, Record, RunInfo, Target, Usage
+from schemas.llm import TargetAnswer
 
 MAX_TARGETS_PER_REQUEST = 12
 
@@ -38,6 +39,7 @@ class Options:
     complete_attendees: bool = True  # add officials the meeting's text names
     drop_non_meetings: bool = True  # names without meeting wording are not meetings
     policy_verbs: bool = True  # a document right after 印发/出台/通报… is issued, whatever the model says
+    keep_unanswered_targets: bool = True  # a marked clause the model skipped (not denied) is kept
 
 
 class ArticleExtractor:
@@ -70,11 +72,20 @@ class ArticleExtractor:
         seen: set[tuple] = set()
         for group in chunks(cand.target_candidates(simple), MAX_TARGETS_PER_REQUEST):
             text, ids = target_request(simple, group)
-            for a in self._ask(out, "targets", text, {"ids": set(ids)}):
-                c = ids.get(a.id)
-                if c is None or not a.is_target or a.id in seen:
+            errors_before = len(out.errors)
+            answers = {a.id: a for a in self._ask(out, "targets", text, {"ids": set(ids)})}
+            if len(out.errors) > errors_before:
+                continue  # the call failed: no answer is no judgement
+            for k, c in ids.items():
+                a = answers.get(k)
+                if a is None and self.options.keep_unanswered_targets:
+                    # A small model drops items from long lists; the clause passed the code's
+                    # future-goal test, so only an explicit "no" rejects it.
+                    a = TargetAnswer(id=k, is_target=True, metric="")
+                key = (c.clause.start, c.quantity.start)  # ids restart in every chunk
+                if a is None or not a.is_target or key in seen:
                     continue
-                seen.add(a.id)
+                seen.add(key)
                 out.targets.append(build_target(a, c, article, simple))
 
     def _policies(self, article: Article, simple: str, out: Extraction) -> None:
