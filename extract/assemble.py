@@ -9,7 +9,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from extract.candidates import MEETING_WORDS, PolicyCandidate, Span, TargetCandidate, clauses, sentences
+from extract.candidates import DEADLINE, MEETING_WORDS, PolicyCandidate, Span, TargetCandidate, clauses, sentences
 from extract.ground import GroundingError, ground
 from extract.normalize import comparator_of, deadline_year, parse_date, split_bodies, split_people
 from extract.people import is_person_name, officials
@@ -41,16 +41,41 @@ def _paragraph_before(text: str, pos: int) -> str:
 
 # --- targets -------------------------------------------------------------------------------
 
+_LEAD_WORDS = re.compile(r"^(力争|确保|争取|努力|全力|着力|重点|将|要|并|实现|其中|从而|同时|推动|使|打造|培育|搭建|建成)+")
+_TIME_WORDS = re.compile(r"(到|至|在)?\s*(20\d\d|“?十[三四五六]五”?)\s*年?(底|末|期间|时期|内)?(前)?[，,]?")
+_TRAIL_WORDS = re.compile(r"(突破|超过|超|达到|达|为|实现|不少于|不低于|约|控制在|稳定在|保持在|递增|增长)+$")
+
+
+def code_metric(clause: str, q0: int, q1: int) -> str:
+    """What the clause counts, by rule: the words before the number without time, lead-in and
+    comparator words; or, when nothing is left, the words after it (打造30家以上…的“链主企业”)."""
+    before = _TIME_WORDS.sub("", clause[:q0]).strip()
+    before = _TRAIL_WORDS.sub("", _LEAD_WORDS.sub("", before)).strip()
+    if len(before) >= 2:
+        return before
+    after = re.sub(r"^(以上|以下|左右|多|余)?的?", "", clause[q1:]).strip("“”\"' ")
+    return after or clause
+
+
 def _metric(answer: TargetAnswer, cand: TargetCandidate, simple: str) -> str:
-    """The model's metric when the clause holds it; else the clause without its number."""
+    """The model's metric when the clause holds it; else the code's."""
     metric = answer.metric.strip()
     clause = simple[cand.clause.start : cand.clause.end]
     if metric and _squash(metric) in _squash(clause) and cand.quantity.text not in metric:
         return metric
-    q0, q1 = cand.quantity.start - cand.clause.start, cand.quantity.end - cand.clause.start
-    before, after = clause[:q0], clause[q1:]
-    before = re.sub(r"^.*?(到\d{4}年|力争|确保|争取|实现|达到|达|超过|突破|超|为)", "", before)
-    return (before.strip() or after.strip("以上左右的").strip() or clause).strip()
+    return code_metric(clause, cand.quantity.start - cand.clause.start, cand.quantity.end - cand.clause.start)
+
+
+def _time_scopes(simple: str, cand: TargetCandidate):
+    """Where a target's deadline is said, nearest first: its clause, the sentence before it,
+    the paragraph before it, then earlier paragraphs ("力争到2023年…" opens a list of goals)."""
+    yield simple[cand.clause.start : cand.clause.end]
+    yield simple[cand.sentence.start : cand.clause.start]
+    para_start = simple.rfind("\n", 0, cand.sentence.start) + 1
+    yield simple[para_start : cand.sentence.start]
+    for para in reversed(simple[:para_start].split("\n")):
+        if DEADLINE.search(para):  # only a stated deadline carries over, not a report's year
+            yield para
 
 
 def build_target(answer: TargetAnswer, cand: TargetCandidate, article: Article, simple: str) -> Target:
@@ -62,8 +87,7 @@ def build_target(answer: TargetAnswer, cand: TargetCandidate, article: Article, 
     )
     # The deadline usually opens the sentence or paragraph ("到2025年，…；…；…").
     year, time_text = None, None
-    for scope in (clause_simple, simple[cand.sentence.start : cand.clause.start],
-                  _paragraph_before(simple, cand.sentence.start)):
+    for scope in _time_scopes(simple, cand):
         year, time_text = deadline_year(scope, article.published)
         if year is not None or time_text is not None:
             break

@@ -20,6 +20,9 @@ _SELF = re.compile(r"(我|全|本)(省|市|区|县)")
 _OUTLET_SUFFIX = re.compile(r"(时报|日报|晚报|新闻|报|网|电视台|融媒体中心)$")
 
 
+# Words that end in 市/区/县 without naming a place (上市 listing, 城市 city, 社区 community).
+_COMMON_WORDS = {"上市", "城市", "超市", "股市", "门市", "夜市", "都市", "集市", "楼市", "车市", "城区", "社区",
+                 "小区", "园区", "景区", "片区", "山区", "郊区", "辖区", "市区", "营区", "专区", "展区", "街区"}
 _FUNCTION_CHARS = re.compile(r"[和与及的了在是为同志领导等将把被对向从由也都并又或]")
 
 
@@ -30,7 +33,8 @@ def places(text: str) -> list[str]:
         # Shorten from the left until the name is plausible: "领导同志和区" is no place.
         while len(name) > 2 and (_FUNCTION_CHARS.search(name) or _NOT_START.match(name)):
             name = name[1:]
-        if _NOT_NAME.search(name) or _NOT_START.match(name) or _FUNCTION_CHARS.search(name):
+        if _NOT_NAME.search(name) or _NOT_START.match(name) or _FUNCTION_CHARS.search(name) \
+                or name[-1] + level in _COMMON_WORDS:
             continue
         out.append(name + level)
     return out
