@@ -28,7 +28,8 @@ def run_seeds(output: Path, base_url: str = REPLAY_URL, record_mode: str = "none
     total = Summary()
     output.unlink(missing_ok=True)
     for path in seed_files():
-        settings = LLMSettings(base_url=base_url, api_key="local", model=MODEL_NAME, mode="json_schema")
+        settings = LLMSettings(base_url=base_url, api_key="local", model=MODEL_NAME, mode="json_schema",
+                               cache=None)  # never a user answer cache: replay and record the model
         extractor = ArticleExtractor(client_class(settings), options)
         summary = Summary()
         articles = collect_articles([str(path.relative_to(ROOT))], summary, lambda e: None)
