@@ -7,6 +7,7 @@ on a reask. No example values in descriptions: a small model copies them into in
 """
 from __future__ import annotations
 
+import copy
 import re
 from contextvars import ContextVar
 
@@ -61,7 +62,21 @@ class TargetAnswer(BaseModel):
     # costs a whole request on a small model. Code replaces an unfindable metric instead.
 
 
-class TargetAnswers(BaseModel):
+class _Answers(BaseModel):
+    """Top-level answer models: their JSON Schema goes into every request, so build it once."""
+
+    @classmethod
+    def model_json_schema(cls, *args, **kwargs):  # noqa: D102 - same contract as pydantic's
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        if key not in _SCHEMAS:
+            _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
+        return copy.deepcopy(_SCHEMAS[key])  # callers may add to it
+
+
+_SCHEMAS: dict = {}
+
+
+class TargetAnswers(_Answers):
     items: list[TargetAnswer] = Field(description="one entry for each marked clause, in order")
 
     _marked = field_validator("items")(classmethod(lambda cls, v, info: _only_marked(v, info)))
@@ -83,7 +98,7 @@ class PolicyAnswer(BaseModel):
         return kept if text is None else [x for x in kept if _squash(x) in _squash(text)]
 
 
-class PolicyAnswers(BaseModel):
+class PolicyAnswers(_Answers):
     items: list[PolicyAnswer] = Field(description="one entry for each marked document, in order")
 
     _marked = field_validator("items")(classmethod(lambda cls, v, info: _only_marked(v, info)))
@@ -115,5 +130,5 @@ class MeetingAnswer(BaseModel):
         return self
 
 
-class MeetingAnswers(BaseModel):
+class MeetingAnswers(_Answers):
     items: list[MeetingAnswer] = Field(description="each meeting, conference, forum, ceremony, inspection or research visit that took place; empty if none")
