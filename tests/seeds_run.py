@@ -22,13 +22,14 @@ def seed_files() -> list[Path]:
 
 
 def run_seeds(output: Path, base_url: str = REPLAY_URL, record_mode: str = "none",
-              options: Options = Options(), client_class: type[LLMClient] = LLMClient) -> Summary:
+              options: Options = Options(), client_class: type[LLMClient] = LLMClient,
+              api_key: str = "local") -> Summary:
     """Extract every seed page into `output`, each page under its own cassette."""
     v = make_vcr(record_mode)
     total = Summary()
     output.unlink(missing_ok=True)
     for path in seed_files():
-        settings = LLMSettings(base_url=base_url, api_key="local", model=MODEL_NAME, mode="json_schema",
+        settings = LLMSettings(base_url=base_url, api_key=api_key, model=MODEL_NAME, mode="json_schema",
                                cache=None)  # never a user answer cache: replay and record the model
         extractor = ArticleExtractor(client_class(settings), options)
         summary = Summary()
@@ -41,3 +42,10 @@ def run_seeds(output: Path, base_url: str = REPLAY_URL, record_mode: str = "none
                      "article_seconds"):
             setattr(total, name, getattr(total, name) + getattr(summary, name))
     return total
+
+
+if __name__ == "__main__":  # python -m tests.seeds_run: refresh tests/data/runs/seeds.jsonl
+    target = ROOT / "tests" / "data" / "runs" / "seeds.jsonl"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    s = run_seeds(target)
+    print(f"{s.done} articles replayed into {target}")
