@@ -67,7 +67,11 @@ class _Answers(BaseModel):
 
     @classmethod
     def model_json_schema(cls, *args, **kwargs):  # noqa: D102 - same contract as pydantic's
-        key = (cls, args, tuple(sorted(kwargs.items())))
+        # instructor wraps the model in a new subclass on every call; the schema is the same
+        # as long as the name is, so key by name and by the answer model it derives from.
+        mro = cls.__mro__
+        base = mro[mro.index(_Answers) - 1]  # TargetAnswers, PolicyAnswers or MeetingAnswers
+        key = (base, cls.__name__, args, tuple(sorted(kwargs.items())))
         if key not in _SCHEMAS:
             _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
         return copy.deepcopy(_SCHEMAS[key])  # callers may add to it

@@ -176,6 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": {"message": f"no route {self.path}"}})
 
     def do_POST(self) -> None:
+        received = time.monotonic()
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if not self.path.rstrip("/").endswith("/chat/completions"):
             self._json(404, {"error": {"message": f"no route {self.path}"}})
@@ -193,7 +194,9 @@ class _Handler(BaseHTTPRequestHandler):
                 fake.reasks[kind] += 1
         fault = fake._next_fault(kind)
         if fake.latency:
-            fake.stopping.wait(fake.latency)
+            # A fixed latency counts from the request's arrival: this server's own work is
+            # part of it, as a real endpoint's would be.
+            fake.stopping.wait(max(0.0, fake.latency - (time.monotonic() - received)))
         if fault:
             if self._fault(fault, req, kind, text):
                 return
