@@ -6,6 +6,9 @@ they are written, and a re-run with the same output skips them.
 """
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -85,6 +88,26 @@ def pending_articles(articles: list[Article], output: Path | None, prompt_versio
             if record_key(a.source_sha256, a.index, prompt_version, model) not in done]
 
 
+@contextlib.contextmanager
+def _ctrl_c_sets(stop: threading.Event):
+    """While the batch runs, Ctrl-C asks it to stop instead of raising wherever the main thread
+    happens to be (mid-write, mid-count); a second Ctrl-C interrupts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run_batch(
     articles: list[Article],
     extractor: ArticleExtractor,
@@ -97,8 +120,10 @@ def run_batch(
     force: bool = False,
     summary: Summary | None = None,
     on_record: Callable[[Record, Summary], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> Summary:
     summary = summary or Summary(articles=len(articles))
+    stop = stop or threading.Event()
     t0 = time.monotonic()
     todo = pending_articles(articles, output, prompt_version, model, force)
     summary.skipped += len(articles) - len(todo)
@@ -106,32 +131,39 @@ def run_batch(
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
     pending: set[Future] = set()
     queue = iter(todo)
-    try:
-        # Keep at most `concurrency` articles in flight so a Ctrl-C loses little work.
-        def refill() -> None:
-            while len(pending) < max(1, concurrency):
-                a = next(queue, None)
-                if a is None:
-                    return
-                pending.add(pool.submit(extract_article, extractor, a, engine, model, prompt_version))
 
-        refill()
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                pending.discard(fut)
-                rec = fut.result()
-                writer.write(rec)
-                summary.add(rec)
-                if on_record:
-                    on_record(rec, summary)
+    # Keep at most `concurrency` articles in flight so a Ctrl-C loses little work.
+    def refill() -> None:
+        while len(pending) < max(1, concurrency) and not stop.is_set():
+            a = next(queue, None)
+            if a is None:
+                return
+            pending.add(pool.submit(extract_article, extractor, a, engine, model, prompt_version))
+
+    try:
+        with _ctrl_c_sets(stop):
             refill()
+            while pending and not stop.is_set():
+                finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    pending.discard(fut)
+                    rec = fut.result()
+                    writer.write(rec)
+                    summary.add(rec)
+                    if on_record:
+                        on_record(rec, summary)
+                refill()
     except KeyboardInterrupt:
-        summary.interrupted = True
-        for fut in pending:
-            fut.cancel()
+        stop.set()
     finally:
-        pool.shutdown(wait=not summary.interrupted, cancel_futures=True)
+        if stop.is_set():
+            summary.interrupted = True
+            for fut in pending:
+                fut.cancel()
+            # In-flight requests are abandoned: close the client's connections so their
+            # threads end now instead of after a slow model's answer.
+            extractor.client.close()
+        pool.shutdown(wait=True, cancel_futures=True)
         writer.close()
         summary.remaining = summary.articles - summary.done - summary.skipped
         summary.elapsed_s = time.monotonic() - t0

@@ -139,6 +139,10 @@ class LLMClient:
         self.cache = cache if isinstance(cache, AnswerCache) or cache is None else AnswerCache(cache)
         self._schemas: dict[str, dict] = {}
 
+    def close(self) -> None:
+        """Close the HTTP connections; requests in flight in other threads fail at once."""
+        self._openai.close()
+
     def _wait(self, retry_state) -> float:
         exc = retry_state.outcome.exception()
         after = _retry_after(exc) if exc else None
