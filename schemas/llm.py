@@ -91,7 +91,6 @@ class PolicyAnswer(BaseModel):
     is_policy: bool = Field(description="true when the article reports this document as issued, released, approved, presented or in force")
     issuers: list[str] = Field(default_factory=list, description="bodies that issued it, copied from the text; empty if not stated")
 
-
     @field_validator("issuers")
     @classmethod
     def _issuers_in_text(cls, v: list[str], info: ValidationInfo) -> list[str]:

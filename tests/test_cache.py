@@ -22,11 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TEXT = "到2025年，【1】全区规模以上工业企业力争达到500家"
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "user-cache"
-    monkeypatch.setenv("EXTRACT_CACHE_DIR", str(folder))
-    return folder
 
 
 @pytest.fixture

@@ -22,9 +22,6 @@ TRANSPORT = ["429", "500", "502", "503", "reset", "hang", "truncated"]
 ANSWER = ["badjson", "schema"]
 
 
-@pytest.fixture(autouse=True)
-def _own_cache_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("EXTRACT_CACHE_DIR", str(tmp_path / "user-cache"))
 
 
 @pytest.fixture

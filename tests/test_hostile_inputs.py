@@ -25,9 +25,6 @@ from schemas import Record
 from tests.fake_llm import RICH_ARTICLE, fake_llm, synthetic_page  # noqa: F401
 
 
-@pytest.fixture(autouse=True)
-def _own_cache_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("EXTRACT_CACHE_DIR", str(tmp_path / "user-cache"))
 
 
 @pytest.fixture
