@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextvars
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlparse
 
 import instructor
@@ -66,6 +67,9 @@ class LLMSettings:
     # Answer cache: None = off (the default, so tests and cassettes never see a user cache);
     # an AnswerCache or a path to its SQLite file = on.
     cache: AnswerCache | str | os.PathLike | None = None
+    # Starts the endpoint on the first request that needs it and returns its base URL (the
+    # embedded server: a re-run whose answers are all cached never starts it).
+    start_endpoint: Callable[[], str] | None = None
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "LLMSettings":
@@ -138,6 +142,23 @@ class LLMClient:
         cache = settings.cache
         self.cache = cache if isinstance(cache, AnswerCache) or cache is None else AnswerCache(cache)
         self._schemas: dict[str, dict] = {}
+        self._endpoint_lock = threading.Lock()
+        self._endpoint_ready = settings.start_endpoint is None
+        self._endpoint_error: Exception | None = None
+
+    def _ensure_endpoint(self) -> None:
+        if self._endpoint_ready:
+            return
+        with self._endpoint_lock:
+            if self._endpoint_error is not None:
+                raise self._endpoint_error  # started once and failed: do not wait again per call
+            if not self._endpoint_ready:
+                try:
+                    self._openai.base_url = self.settings.start_endpoint()
+                except Exception as exc:
+                    self._endpoint_error = exc
+                    raise
+                self._endpoint_ready = True
 
     def close(self) -> None:
         """Close the HTTP connections; requests in flight in other threads fail at once."""
@@ -152,6 +173,7 @@ class LLMClient:
 
     def _with_transport_retries(self, create):
         def call(*args, **kwargs):
+            self._ensure_endpoint()
             stats = _stats.get()
             stats.attempts += 1
             retrying = Retrying(

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from extract.batch import Summary, collect_articles, pending_articles, run_batch
+from extract.batch import Summary, collect_articles, run_batch
 from extract.cache import AnswerCache
 from extract.client import MODES, LLMClient, LLMSettings
 from extract.engine import ENGINE_NAME, EmbeddedServer
@@ -48,15 +48,17 @@ def run(
                                    cache=None if no_cache else AnswerCache())
         else:
             engine = ENGINE_NAME
-            if pending_articles(articles, output, prompt_version(), MODEL_NAME, force):
+
+            def start_server() -> str:
+                # Started by the first model call, so a run whose answers are all cached or
+                # already written never waits for the model to load.
                 err.print(f"engine: embedded llama.cpp server, model {MODEL_NAME} (starting on 127.0.0.1…)")
-                server = stack.enter_context(EmbeddedServer(parallel=concurrency))
-                url = server.base_url
-            else:
-                url = "http://127.0.0.1:9/v1"  # everything already done: no server needed
-            # The embedded server's port changes per run: the engine name keys its cached answers.
-            settings = LLMSettings(base_url=url, api_key="local", model=MODEL_NAME, mode=mode or "json_schema",
-                                   reasks=reasks, max_tokens=max_tokens, timeout_s=timeout,
+                return stack.enter_context(EmbeddedServer(parallel=concurrency)).base_url
+
+            settings = LLMSettings(base_url="http://127.0.0.1:9/v1", api_key="local", model=MODEL_NAME,
+                                   mode=mode or "json_schema", reasks=reasks, max_tokens=max_tokens,
+                                   timeout_s=timeout, start_endpoint=start_server,
+                                   # The server's port changes per run: the engine name keys its answers.
                                    cache=None if no_cache else AnswerCache(endpoint=ENGINE_NAME))
         if base_url or api_key:
             err.print(f"engine: {engine}, model {settings.model}")
