@@ -229,9 +229,17 @@ _HELD = re.compile(
 )
 
 
+_SENTENCE_NAME = re.compile(r"(?:出席|参加|召开|举行|举办|主持)了?(?P<name>[^，。；、]{4,40}?(?:会议|大会|座谈会|论坛|仪式|活动|生活会|推介会))$")
+
+
 def named_from_text(meeting: Meeting, article: Article) -> Meeting:
     """A model name without meeting wording ("党报党刊征订发行工作") is replaced by the meeting
-    the article says was held ("召开2020年度党报党刊征订发行工作会议") when the two agree."""
+    the article says was held ("召开2020年度党报党刊征订发行工作会议") when the two agree; a whole
+    sentence given as the name ("…赵双连出席重点项目开工奠基仪式") is cut to the meeting it names."""
+    if len(meeting.name) > 30:
+        cut = _SENTENCE_NAME.search(meeting.name)
+        if cut:
+            meeting = meeting.model_copy(update={"name": cut.group("name")})
     if is_meeting_name(meeting.name, meeting.evidence.quote):
         return meeting
     simple = to_simplified_chars(article.text)
