@@ -55,11 +55,15 @@ def model_path() -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".partial")
-    with tmp.open("wb") as out:
-        for n in range(1, N_PARTS + 1):
-            with _part_path(n).open("rb") as part:
-                while block := part.read(1 << 22):
-                    out.write(block)
+    try:
+        with tmp.open("wb") as out:
+            for n in range(1, N_PARTS + 1):
+                with _part_path(n).open("rb") as part:
+                    while block := part.read(1 << 22):
+                        out.write(block)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a missing part or Ctrl-C leaves no half-written model
+        raise
     digest = _sha256(tmp)
     if digest != MODEL_SHA256:
         tmp.unlink(missing_ok=True)
