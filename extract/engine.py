@@ -31,7 +31,7 @@ def free_port() -> int:
 
 
 def serve_forever(host: str = "127.0.0.1", port: int = 8080, n_ctx: int = 8192,
-                  threads: int | None = None, parallel: int = 1) -> None:
+                  threads: int | None = None, parallel: int = 1, model: str | None = None) -> None:
     """Run the server in this process until it is killed (used by `extract serve`)."""
     try:
         import xllamacpp as xlc
@@ -39,7 +39,7 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8080, n_ctx: int = 8192,
         raise EngineError("the embedded engine needs: pip install -e '.[local]'") from exc
     threads = threads or max(1, os.cpu_count() or 1)
     p = xlc.CommonParams()
-    p.model.path = str(model_path())
+    p.model.path = model or str(model_path())
     p.model_alias = MODEL_NAME
     p.n_ctx = n_ctx
     p.n_parallel = parallel
@@ -76,10 +76,10 @@ class EmbeddedServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def __enter__(self) -> "EmbeddedServer":
-        model_path()  # assemble and verify before starting, so errors are clear
+        model = model_path()  # assemble and verify before starting, so errors are clear
         self.port = free_port()
         cmd = [sys.executable, "-m", "extract.engine", str(self.port), str(self.n_ctx),
-               str(self.parallel)]
+               str(self.parallel), str(model)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      start_new_session=True)
         deadline = time.monotonic() + self.startup_timeout_s
@@ -106,5 +106,6 @@ class EmbeddedServer:
             self.proc.stderr.close()
 
 
-if __name__ == "__main__":  # child process entry: port n_ctx parallel
-    serve_forever(port=int(sys.argv[1]), n_ctx=int(sys.argv[2]), parallel=int(sys.argv[3]))
+if __name__ == "__main__":  # child process entry: port n_ctx parallel model-path
+    serve_forever(port=int(sys.argv[1]), n_ctx=int(sys.argv[2]), parallel=int(sys.argv[3]),
+                  model=sys.argv[4])

