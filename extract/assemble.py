@@ -163,11 +163,17 @@ _ISSUER_LEAD = re.compile(
 _SELF_BODY = re.compile(r"^(我|全|本)(省|市|区|县)$")
 
 
+# An office held by a person (自治区副主席, 区委书记) is no body.
+_PERSON_OFFICE = re.compile(r"(书记|主席|主任|省长|市长|区长|县长|镇长|部长|局长|厅长|处长|委员|总经理|董事长)$")
+
+
 def _bodies(raw: list[str], region: str | None) -> list[str]:
     """Issuing or convening bodies, one each; 我区 means the region when that is known."""
     out: list[str] = []
     for s in raw:
         for b in split_bodies(to_simplified(s)):
+            if _PERSON_OFFICE.search(b):
+                continue
             if _SELF_BODY.match(b):
                 b = region if region and region.endswith(b[-1]) else ""
             if b and b not in out:
@@ -192,6 +198,9 @@ def _people(raw: list[str], skip: set[str], known: dict[str, str | None]) -> lis
             name = p.name.strip()
             if not is_person_name(name) or _GENERIC_PERSON.search(name) or name in skip or name in seen:
                 continue
+            if p.title is None and name not in known:
+                continue  # no office in the answer nor in the text: a company (华为) or a place
+
             seen.add(name)
             out.append(Person(name=name, title=_simp(p.title) or known.get(name)))
     return out
@@ -259,10 +268,15 @@ def named_from_text(meeting: Meeting, article: Article) -> Meeting:
 _HELD_VERB = re.compile(r"召开|举行|举办|签约|揭牌|出席|参加|主持|调研|视察|考察")
 
 
+# Names of gatherings end like these (对接会, 推介会, 峰会, 典礼); bodies that end in 会 do not count.
+_GATHERING_END = re.compile(r"(?<!协|学|商|工|金|员|事|合)会$|会议$|仪式$|典礼$|论坛$|峰会$|活动$")
+
+
 def is_meeting_name(name: str, quote: str = "") -> bool:
     """A meeting or visit is named with meeting wording, or its one-sentence quote says it was
     held ("…正式签约，区领导…参加签约仪式"); '出台《…》' or a measure is not one."""
-    if MEETING_WORDS.search(to_simplified(name)):
+    simple = to_simplified(name).strip()
+    if MEETING_WORDS.search(simple) or _GATHERING_END.search(simple):
         return True
     q = to_simplified(quote)
     return len(q) <= 100 and bool(_HELD_VERB.search(q))

@@ -230,10 +230,29 @@ def parse_date(text: str, published: str | None = None) -> tuple[str | None, str
         off = _REL_DAY[m.group("w")]
         iso = (pub_day + _dt.timedelta(days=off)).isoformat() if pub_day and off is not None else None
         cands.append((m.start(), -m.end(), iso))
+    for m in _DAY_ONLY.finditer(f):
+        cands.append((m.start(), -m.end(), _day_in_month_of(int(m.group("d")), pub_day)))
     if not cands:
         return None, None
     start, neg_end, iso = min(cands)
     return iso, text[start:-neg_end]
+
+
+# "27日" alone, as wire copy dates an event: the publication month, or the month before when
+# the day is later than the publication day. Unresolved without a full publication date.
+_DAY_ONLY = re.compile(r"(?<![月\d〇零一二三四五六七八九十号])(?P<d>\d{1,2})日(?:上午|下午|晚上|凌晨|中午|早上|晚)?")
+
+
+def _day_in_month_of(day: int, pub_day: _dt.date | None) -> str | None:
+    if pub_day is None or not 1 <= day <= 31:
+        return None
+    year, month = pub_day.year, pub_day.month
+    if day > pub_day.day:
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    try:
+        return _dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 # --- bodies and people -------------------------------------------------------------------------

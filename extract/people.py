@@ -15,7 +15,8 @@ from schemas import Person
 _OFFICE = "(?:" + "|".join(map(re.escape, sorted(_OFFICES, key=len, reverse=True))) + ")"
 _AFTER_NAME = (
     r"(?=指出|表示|强调|出席|参加|主持|讲话|陪同|介绍|说|作|带队|一行|等|在|和|与|及|分别|率|要求|宣读|"
-    r"通报|代表|调研|视察|来|到|对|就|为|同志|先后|也|还|深入|一同|[、，,。；;：:）)\s])"
+    r"通报|代表|调研|视察|来|到|对|就|为|同志|先后|也|还|深入|一同|致辞|致|发言|作|宣布|会见|接见|看望|慰问|"
+    r"检查|考察|部署|提出|[、，,。；;：:）)\s])"
 )
 _MENTION = re.compile(r"(?P<title>[\u4e00-\u9fff、]{0,30}?" + _OFFICE + r")(?P<name>[\u4e00-\u9fff]{2,3}?)" + _AFTER_NAME)
 # Words that can precede a title inside the same clause but are not part of it.
@@ -28,7 +29,8 @@ _BARE_HEAD = re.compile(r"[^区市县省镇乡村局处科所院校部厅行社�
 
 
 _ORG_END = re.compile(r"[委府院局市区县镇乡厅办会部处校所司省州队站村组团社行业企馆台报学园盟旗]$")
-_NOT_PERSON = re.compile(r"^(分别|有关|相关|负责|其他|全体|各位|大家|共同|一起|一同|先后|主要|同时|进一步)$")
+_NOT_PERSON = re.compile(r"^(分别|有关|相关|负责|其他|全体|各位|大家|共同|一起|一同|先后|主要|同时|进一步|"
+                         r"学者|专家|企业家|嘉宾|群众|市民|村民|居民|员工|职工|师生|学生|代表|来宾)$")
 _NOT_PERSON_START = re.compile(r"^[各和及与全本该我市区县省等]")
 
 
@@ -47,6 +49,9 @@ _LEADER_LIST = re.compile(
 )
 
 
+_LIST_TAIL = re.compile(r"(?P<names>(?:、[\u4e00-\u9fff]{2,3}?)+)" + _AFTER_NAME.replace("[、", "["))
+
+
 def officials(text: str) -> list[Person]:
     """Officials named in `text`, in order of first mention, one per name."""
     found: list[tuple[int, Person]] = []
@@ -61,7 +66,7 @@ def officials(text: str) -> list[Person]:
             pos += len(name) + 1
     for m in _MENTION.finditer(simple):
         name = m.group("name")
-        if _NOT_NAME.match(name) or name in seen:
+        if _NOT_NAME.match(name) or not is_person_name(name) or name in seen:
             continue
         title = m.group("title")
         lead = _LEAD.match(title)
@@ -75,4 +80,10 @@ def officials(text: str) -> list[Person]:
             continue
         seen.add(name)
         found.append((m.start("name"), Person(name=name, title=p.title)))
+        # "副主任刘东升、王新辉、冯锁强参加": names listed after a titled one share its title.
+        more = _LIST_TAIL.match(simple, m.end("name"))
+        for extra in more.group("names").split("、")[1:] if more else []:
+            if is_person_name(extra) and extra not in seen:
+                seen.add(extra)
+                found.append((more.start(), Person(name=extra, title=p.title)))
     return [p for _, p in sorted(found, key=lambda item: item[0])]

@@ -257,3 +257,10 @@ def test_simplify_fields_keeps_quotes():
     assert out["attendees"][0]["name"] == "刘东升" and out["topics"] == ["发布报告"]
     assert out["evidence"] == item["evidence"] and out["date"] is None
     assert item["name"] == "中國區域工業經濟發展論壇"  # input untouched
+
+
+def test_day_only_dates_resolve_with_a_full_publication_date():
+    assert parse_date("27日", "2022-07-27") == ("2022-07-27", "27日")
+    assert parse_date("30日上午", "2022-07-02") == ("2022-06-30", "30日上午")  # the month before
+    assert parse_date("27日", None) == (None, "27日")
+    assert parse_date("2月19日", "2021-03-01") == ("2021-02-19", "2月19日")

@@ -38,3 +38,23 @@ def test_separately_described_meetings():
         ("区农业农村局党委领导班子民主生活会", "朱霞")]
     for m in found:
         assert text[m.evidence.start : m.evidence.end] == m.evidence.quote
+
+
+def test_names_listed_after_a_titled_one_share_its_title():
+    text = "区人大常委会主任王跃中，副主任刘东升、王新辉、冯锁强参加活动，副区长周新生陪同。"
+    assert [(p.name, p.title) for p in officials(text)] == [
+        ("王跃中", "区人大常委会主任"), ("刘东升", "副主任"), ("王新辉", "副主任"),
+        ("冯锁强", "副主任"), ("周新生", "副区长")]
+
+
+def test_groups_and_companies_are_no_officials():
+    assert [p.name for p in officials("国内数字经济领域领军人物、专家学者近300人，市长张起翔致辞。")] == ["张起翔"]
+
+
+def test_gathering_names():
+    from extract.assemble import is_meeting_name
+
+    assert is_meeting_name("黑龙江（哈尔滨）数字经济投资对接会")
+    assert is_meeting_name("重点项目开工奠基仪式")
+    assert not is_meeting_name("金坛区工商业联合会")  # a body that ends in 会
+    assert not is_meeting_name("中国电子学会") and not is_meeting_name("出台《实施方案》")
