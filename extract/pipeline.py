@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from extract import candidates as cand
-from extract.assemble import add_named_officials, announced, named_from_text, build_meeting, build_policy, build_target, is_meeting_name
+from extract.assemble import add_named_officials, announced, bylines, named_from_text, build_meeting, build_policy, build_target, is_meeting_name
 from extract.client import CallStats, LLMClient
 from extract.ground import GroundingError, ground
 from extract.meeting_split import merge, separate_meetings
@@ -109,7 +109,8 @@ class ArticleExtractor:
             title = None  # the headline is already the first paragraph sent
         names: set[str] = set()
         for text in text_chunks(spans, head=title):
-            context = {"text": text, "locate": lambda q, t=text: ground(t, q)}
+            context = {"text": text, "locate": lambda q, t=text: ground(t, q),
+                       "bylines": bylines(article.text)}
             for a in self._ask(out, "meetings", text, context):
                 try:
                     m = named_from_text(build_meeting(a, article), article)

@@ -123,11 +123,17 @@ class MeetingAnswer(BaseModel):
 
     @model_validator(mode="after")
     def _people_in_text(self, info: ValidationInfo) -> "MeetingAnswer":
-        text = _ctx(info).get("text")
+        ctx = _ctx(info)
+        people = [*self.chairs, *self.attendees]
+        reporters = [p for p in people if any(_squash(p).endswith(b) for b in ctx.get("bylines", ()))]
+        if reporters:
+            raise ValueError(f"{reporters} wrote or photographed the article (byline: 记者/通讯员/摄); "
+                             "they are not attendees: list only officials who took part")
+        text = ctx.get("text")
         if text is None:
             return self
         flat = _squash(text)
-        missing = [p for p in [*self.chairs, *self.attendees] if _squash(p)[-2:] not in flat]
+        missing = [p for p in people if _squash(p)[-2:] not in flat]
         if missing:
             raise ValueError(f"these people are not named in the article: {missing}; list only people the text names")
         return self

@@ -35,7 +35,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SCHEMA_KINDS = {"TargetAnswers": "targets", "PolicyAnswers": "policies", "MeetingAnswers": "meetings"}
 KINDS = ("targets", "policies", "meetings")
-FAULTS = {"429", "500", "502", "503", "reset", "hang", "truncated", "length", "badjson", "schema", "invent"}
+FAULTS = {"429", "500", "502", "503", "reset", "hang", "truncated", "length", "badjson", "schema", "invent",
+          "byline"}
 
 # instructor's reask turns are English; article text is Chinese.
 _REASK = re.compile(r"(?i)validation error|fix the errors|correct your json|recall the function")
@@ -200,7 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault:
             if self._fault(fault, req, kind, text):
                 return
-        mode = "invent" if fault == "invent" or fake.mode == "obey" else "good"
+        mode = "invent" if fault == "invent" or fake.mode == "obey" else "byline" if fault == "byline" else "good"
         answer = {"items": answer_items(kind, text, mode, obey=fake.mode == "obey")}
         content = json.dumps(answer, ensure_ascii=False)
         finish = "stop"
@@ -333,6 +334,9 @@ def _meetings(text: str, mode: str) -> list[dict]:
                       "organizers": [], "chairs": [], "attendees": []})
         if len(items) == 3:
             break
+    reporter = re.search(r"记者\s*([\u4e00-\u9fff]{2,3})", text)
+    if mode == "byline" and items and reporter:  # the reporter listed as if they attended
+        items[0]["attendees"] = [reporter.group(1)]
     if mode == "invent":
         items.append({"name": "虚构峰会", "quote": "全体与会者一致同意向每户发放一百万元。", "time_text": None,
                       "location": "月球", "organizers": [], "chairs": [], "attendees": []})

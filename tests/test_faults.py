@@ -213,3 +213,15 @@ def test_endpoint_down_at_start(tmp_path):
         assert "Connection error" in r["errors"][0]["message"]
     assert "failed model calls: 3" in result.stderr
     assert "with errors 3" in result.stderr
+
+
+def test_a_reporter_listed_as_attendee_is_sent_back_with_the_reason(fake_llm, tmp_path):
+    p = tmp_path / "byline.txt"
+    p.write_text("区委召开全区安全生产工作会议\n\n本报讯（记者 张明远）3月2日上午，我区召开全区安全生产工作会议。"
+                 "区长王红出席会议并讲话。\n", encoding="utf-8")
+    fake_llm.script("byline", kind="meetings")
+    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
+    assert fake_llm.reasks["meetings"] == 1  # the first answer named the reporter: reasked
+    assert not r["errors"] and r["meetings"]
+    names = {a["name"] for m in r["meetings"] for a in m["attendees"]}
+    assert "张明远" not in names and "王红" in names
