@@ -89,16 +89,26 @@ class ArticleExtractor:
                 out.targets.append(build_target(a, c, article, simple))
 
     def _policies(self, article: Article, simple: str, out: Extraction) -> None:
-        titles: set[str] = set()
+        by_title: dict[str, list[tuple[bool, Policy]]] = {}
+        headline_end = simple.find("\n") if article.title else -1
         for group in chunks(by_mention(cand.policy_candidates(simple)), MAX_TARGETS_PER_REQUEST):
             text, ids = marked_request(simple, [(m, m[0].sentence) for m in group])
             for a in self._ask(out, "policies", text, {"ids": set(ids), "text": text}):
-                issued = a.is_policy or (self.options.policy_verbs and announced(ids.get(a.id, []), simple))
-                for c in ids.get(a.id, []) if issued else []:
+                verb = announced(ids.get(a.id, []), simple)
+                if not (a.is_policy or (self.options.policy_verbs and verb)):
+                    continue
+                for c in ids.get(a.id, []):
                     p = build_policy(c, a.issuers, article, simple)
-                    if p.title not in titles:
-                        titles.add(p.title)
-                        out.policies.append(p)
+                    in_body = c.mention.start > headline_end
+                    by_title.setdefault(p.title, []).append((verb and in_body, p))
+        # One record per document: the body's mention that says it was issued (区委、区政府于日前
+        # 印发了《…》) over the headline or a later reference; else the first mention.
+        for mentions in by_title.values():
+            out.policies.append(next((p for best, p in mentions if best), mentions[0][1]))
+        # A target in an article that reports a single document is set by that document.
+        if len(out.policies) == 1:
+            for t in out.targets:
+                t.policy = out.policies[0].title
 
     def _meetings(self, article: Article, simple: str, out: Extraction) -> None:
         spans = cand.meeting_paragraphs(simple)
