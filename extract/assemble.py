@@ -34,11 +34,6 @@ def _simp(s: str | None) -> str | None:
     return to_simplified(s).strip() if s else s
 
 
-def _paragraph_before(text: str, pos: int) -> str:
-    start = text.rfind("\n", 0, pos) + 1
-    return text[start:pos]
-
-
 # --- targets -------------------------------------------------------------------------------
 
 _LEAD_WORDS = re.compile(r"^(力争|确保|争取|努力|全力|着力|重点|将|要|并|实现|其中|从而|同时|推动|使|打造|培育|搭建|建成)+")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any
 
 from extract.numbers import Quantity, find_quantities, fold, parse_number
 from extract.script import to_simplified
@@ -92,7 +91,7 @@ _REL_YEAR_RE = re.compile(
              for w in sorted(_REL_YEAR, key=len, reverse=True))
 )
 _DURATION = re.compile(
-    rf"(?<![\d.])(?P<n>\d{{1,2}}|[一二两三四五六七八九十]{{1,2}})年(?P<post>内|之内|时间|左右)?(?!来|以来|前|度|均|底|末)"
+    r"(?<![\d.])(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,2})年(?P<post>内|之内|时间|左右)?(?!来|以来|前|度|均|底|末)"
 )
 _MONTH_END = re.compile(r"(?:到|至)(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})月(?:底|末|份)?")
 
@@ -399,20 +398,3 @@ def split_people(s: str) -> list[Person]:
             title = shared
         people.append(Person(name=name, title=title))
     return people
-
-
-# --- script ------------------------------------------------------------------------------------
-
-_KEEP = {"quote", "evidence"}
-
-
-def simplify_fields(obj: Any) -> Any:
-    """A copy of an item (dict/list/str) with every string converted to simplified, except
-    evidence quotes (they stay in the article's script, spec §1)."""
-    if isinstance(obj, str):
-        return to_simplified(obj)
-    if isinstance(obj, list):
-        return [simplify_fields(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: (v if k in _KEEP else simplify_fields(v)) for k, v in obj.items()}
-    return obj

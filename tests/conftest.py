@@ -1,6 +1,8 @@
-"""Shared fixtures. Every test gets its own answer-cache folder, so no test reads or writes the
+"""Shared fixtures: `fake_llm` (tests/fake_llm.py) and a cache folder per test. Every test gets its own answer-cache folder, so no test reads or writes the
 user's cache (~/.cache/cn-policy-extract) and no test sees another's answers."""
 import pytest
+
+from tests.fake_llm import fake_llm  # noqa: F401 - the misbehaving OpenAI server, for any test
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from extract.cache import AnswerCache, cache_key, default_path
 from extract.cli import app
 from extract.client import LLMClient, LLMSettings
-from tests.fake_llm import extract_files, fake_llm, synthetic_page  # noqa: F401
+from tests.fake_llm import extract_files, synthetic_page
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "到2025年，【1】全区规模以上工业企业力争达到500家"

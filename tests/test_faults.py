@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from extract.cli import app
 from schemas import Record
-from tests.fake_llm import RICH_ARTICLE, extract_files, fake_llm, synthetic_page  # noqa: F401
+from tests.fake_llm import RICH_ARTICLE, extract_files, synthetic_page
 
 FAST = dict(timeout_s=1.0, transport_attempts=3, max_backoff_s=0.05, reasks=1)
 TRANSPORT = ["429", "500", "502", "503", "reset", "hang", "truncated"]

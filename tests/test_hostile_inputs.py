@@ -22,7 +22,7 @@ from extract.cli import app
 from extract.read import read_document
 from extract.segment import segment
 from schemas import Record
-from tests.fake_llm import RICH_ARTICLE, fake_llm, synthetic_page  # noqa: F401
+from tests.fake_llm import RICH_ARTICLE, synthetic_page
 
 
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from tests.fake_llm import extract_files, fake_llm, synthetic_page  # noqa: F401
+from tests.fake_llm import extract_files, synthetic_page
 
 
 class Starter:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from extract.normalize import (
-    comparator_of, deadline_year, parse_date, simplify_fields, split_bodies, split_people,
+    comparator_of, deadline_year, parse_date, split_bodies, split_people,
     split_person,
 )
 from extract.numbers import find_quantities, same_quantity
@@ -246,17 +246,6 @@ def test_split_people():
     assert split_people("区领导陶偉、王曉航") == [Person(name="陶伟"), Person(name="王晓航")]
     assert split_people("王新辉和李林") == [Person(name="王新辉"), Person(name="李林")]
     assert split_people("") == []
-
-
-def test_simplify_fields_keeps_quotes():
-    item = {"name": "中國區域工業經濟發展論壇", "attendees": [{"name": "劉東升", "title": "副主任"}],
-            "topics": ["發布報告"], "evidence": {"quote": "中國區域工業經濟發展論壇", "start": 3, "end": 15},
-            "date": None}
-    out = simplify_fields(item)
-    assert out["name"] == "中国区域工业经济发展论坛"
-    assert out["attendees"][0]["name"] == "刘东升" and out["topics"] == ["发布报告"]
-    assert out["evidence"] == item["evidence"] and out["date"] is None
-    assert item["name"] == "中國區域工業經濟發展論壇"  # input untouched
 
 
 def test_day_only_dates_resolve_with_a_full_publication_date():

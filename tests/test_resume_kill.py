@@ -6,7 +6,6 @@ no latency), is killed at seeded random points and restarted each time.
 """
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from schemas import Record
-from tests.fake_llm import fake_llm, write_pages  # noqa: F401
+from tests.fake_llm import write_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES, PER_FILE = 20, 50  # 1,000 articles, one request each
