@@ -93,7 +93,7 @@ def build_target(answer: TargetAnswer, cand: TargetCandidate, article: Article, 
         comparator=comparator_of(clause_simple, local_q),
         deadline_year=year,
         time_text=_simp(time_text),
-        region=resolve_region(simple[cand.sentence.start : cand.sentence.end], simple, article.outlet),
+        region=resolve_region(clause_simple, simple, article.outlet),
         policy=None,
         evidence=Evidence(quote=text[cand.clause.start : cand.clause.end],
                           start=cand.clause.start, end=cand.clause.end),
@@ -163,17 +163,20 @@ _PERSON_OFFICE = re.compile(r"(书记|主席|主任|省长|市长|区长|县长|
 
 
 def _bodies(raw: list[str], region: str | None) -> list[str]:
-    """Issuing or convening bodies, one each; 我区 means the region when that is known."""
-    out: list[str] = []
+    """Issuing or convening bodies, one each; 我区 means the region when that is known, and is
+    dropped when the text also names the bodies themselves ("我区出台…，区委、区政府印发")."""
+    named: list[str] = []
+    selves: list[str] = []
     for s in raw:
         for b in split_bodies(to_simplified(s)):
             if _PERSON_OFFICE.search(b):
                 continue
             if _SELF_BODY.match(b):
-                b = region if region and region.endswith(b[-1]) else ""
-            if b and b not in out:
-                out.append(b)
-    return out
+                if region and region.endswith(b[-1]) and region not in selves:
+                    selves.append(region)
+            elif b not in named:
+                named.append(b)
+    return named or selves
 
 
 # --- meetings ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from extract.cache import AnswerCache, cache_key
-from extract.prompting import prompt_set, prompt_version
+from extract.prompting import kind_version, prompt_set, prompt_version
 from schemas.llm import ANSWER_CONTEXT
 
 # instructor logs every failed attempt at ERROR; the record's `errors` already say what failed.
@@ -256,7 +256,7 @@ class LLMClient:
         if kind not in self._schemas:
             self._schemas[kind] = prompt_set(kind).response_model.model_json_schema()
         return cache_key(endpoint=self.cache.endpoint or self.settings.base_url, model=self.settings.model,
-                         mode=self.mode, prompt_version=prompt_version(), schema=self._schemas[kind],
+                         mode=self.mode, prompt_version=kind_version(kind), schema=self._schemas[kind],
                          request=request)
 
     def _cached(self, key: str, model: type[BaseModel], context: dict | None) -> BaseModel | None:

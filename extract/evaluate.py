@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from pydantic import BaseModel, Field
+from rapidfuzz import fuzz
 
 from extract.match import (
     KINDS,
@@ -13,7 +14,10 @@ from extract.match import (
     Side,
     fold,
     fold_name,
+    fold_title,
     match_titles,
+    normalize_unit,
+    quote_overlap,
     pair_items,
     values_equal,
 )
@@ -198,3 +202,99 @@ def evaluate(run_side: Side, gold_side: Side) -> Report:
         missing_sources=[s.source for s in sources if not s.in_run],
         extra_sources=sorted(set(run_side.sources) - set(gold_side.sources)),
     )
+
+
+# ---------------------------------------------------------------- per-item error report
+
+
+class ItemError(BaseModel):
+    """One false positive, miss or field disagreement, with what is needed to see why."""
+
+    source: str
+    kind: str
+    error: str  # "false positive", "miss" or "field: <name>"
+    item: str  # a one-line summary of the item (run side for FPs, gold side otherwise)
+    quote: str
+    closest: str | None = None  # the nearest item on the other side and why it did not match
+    detail: str | None = None  # for field errors: run value vs gold value
+
+
+def summarize(item: Item) -> str:
+    d = item.data
+    if item.kind == "targets":
+        return (f"{d.get('metric')} | {d.get('value')} {d.get('unit')} {d.get('comparator')} "
+                f"| {d.get('deadline_year')} | {d.get('region')}")
+    if item.kind == "policies":
+        return f"{d.get('title')} | issuers {d.get('issuers')} | {d.get('region')}"
+    names = [p.get("name") for p in d.get("attendees") or []]
+    return f"{d.get('name')} | {d.get('date')} | attendees {names}"
+
+
+def _closest(item: Item, others: list[Item]) -> str | None:
+    """The other side's item nearest to `item` by quote overlap, then key text, with the reason
+    it did not match (another value or unit, a low name score)."""
+    if not others:
+        return None
+    def near(o: Item) -> float:
+        return quote_overlap(item, o, False) * 100 + 0.01 * _ratio_key(item, o)
+    best = max(others, key=near)
+    if near(best) < 30:
+        return None
+    why = ""
+    if item.kind == "targets":
+        a, b = item.data, best.data
+        if not values_equal(a.get("value"), b.get("value")):
+            why = "value differs"
+        elif normalize_unit(a.get("unit")) != normalize_unit(b.get("unit")):
+            why = "unit differs"
+        else:
+            why = f"metric score {_ratio_key(item, best):.0f}"
+    elif item.kind == "policies":
+        why = f"title score {_ratio_key(item, best):.0f}"
+    else:
+        why = f"name score {_ratio_key(item, best):.0f}"
+    opt = " (optional)" if best.optional else ""
+    return f"{summarize(best)}{opt} — {why} — «{best.quote[:80]}»"
+
+
+def _ratio_key(a: Item, b: Item) -> float:
+    return fuzz.partial_ratio(_key(a), _key(b)) if _key(a) and _key(b) else 0.0
+
+
+def _key(item: Item) -> str:
+    d = item.data
+    return fold(d.get("metric")) if item.kind == "targets" else (
+        fold_title(d.get("title")) if item.kind == "policies" else fold_name(d.get("name")))
+
+
+def _field_value(kind: str, field_name: str, d: dict) -> Any:
+    if field_name == "attendees":
+        return sorted(p.get("name") for p in d.get("attendees") or [] if p.get("name"))
+    return d.get(field_name)
+
+
+def error_report(run_side: Side, gold_side: Side, kinds: tuple[str, ...] = KINDS) -> list[ItemError]:
+    """Per source: false positives, misses (required gold items only) and disagreeing fields of
+    credited pairs, each with its quote and the closest item on the other side."""
+    out: list[ItemError] = []
+    for name, gold in sorted(gold_side.sources.items()):
+        run = run_side.sources.get(name)
+        for kind in kinds:
+            run_items = run.items[kind] if run else []
+            pairing = pair_items(run_items, gold.items[kind], kind)
+            for a in pairing.a_only:
+                out.append(ItemError(source=name, kind=kind, error="false positive", item=summarize(a),
+                                     quote=a.quote, closest=_closest(a, pairing.b_only + [b for _, b, _ in pairing.pairs])))
+            for b in pairing.b_only:
+                if not b.optional:
+                    out.append(ItemError(source=name, kind=kind, error="miss", item=summarize(b),
+                                         quote=b.quote, closest=_closest(b, run_items)))
+            for a, b, _ in pairing.pairs:
+                if b.optional:
+                    continue
+                for f, check in FIELD_CHECKS[kind].items():
+                    if check(a.data, b.data) < 1.0:
+                        out.append(ItemError(
+                            source=name, kind=kind, error=f"field: {f}", item=summarize(b), quote=b.quote,
+                            detail=f"run {_field_value(kind, f, a.data)!r} vs gold {_field_value(kind, f, b.data)!r}"))
+    return out

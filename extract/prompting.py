@@ -63,6 +63,18 @@ def prompt_set(kind: str) -> PromptSet:
 
 
 @lru_cache(maxsize=None)
+def kind_version(kind: str) -> str:
+    """Content hash of one kind's prompt files and answer schema: what the answer cache keys on,
+    so that editing the meetings prompt does not throw away cached target answers."""
+    h = hashlib.sha256()
+    for path in sorted(PROMPTS_DIR.glob(f"{kind}.*")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    h.update(json.dumps(KINDS[kind].model_json_schema(), sort_keys=True).encode())
+    return h.hexdigest()[:12]
+
+
+@lru_cache(maxsize=None)
 def prompt_version() -> str:
     """Content hash of the prompt files and the answer schemas (12 hex digits)."""
     h = hashlib.sha256()

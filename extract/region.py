@@ -1,64 +1,123 @@
 """Resolve the jurisdiction of an item to a proper name (spec: 我区/全市 → 金坛区/常州市).
 
-Order: a place named in the item's own sentence; else 我区/全区/本市… resolved through the
-outlet's name (金坛时报 → 金坛, so 我区 → 金坛区); else the place the article names most often
-at that level; else None. General rules on Chinese place names, no per-page lists.
+An item belongs to the article's jurisdiction unless its own clause names another division as
+its subject ("其中，吴忠市计划投资…"). The article's jurisdiction is the outlet's division
+(金坛时报 → 金坛区), else the division the article names most (headline counts double). A
+self-reference in the clause (全省, 我市) resolves through it: to itself at the same level, or
+to the province or city that contains it. Places come from the GB/T 2260 gazetteer
+(extract.places); no per-page lists.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
-_PLACE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(省|市|区|县)(?![委政长级域内外属直])")
-# Words that end in 区/市/县 but are not jurisdictions, or prefixes that are not names.
-_NOT_NAME = re.compile(
-    r"(开发|园|高新|新|景|社|小|城|街|片|功能|示范|产业|保护|试验|度假|风景|商|校|厂|矿|辖|本|我|全|该|各|城|地|"
-    r"两|多|一|都|郊|山|农|老)$"
-)
-_NOT_START = re.compile(r"^(我|全|本|该|各|在|于|对|和|与|及|是|为|到|由|从|向|将|把|被|等|省|市|区|县)")
-_SELF = re.compile(r"(我|全|本)(省|市|区|县)")
-_OUTLET_SUFFIX = re.compile(r"(时报|日报|晚报|新闻|报|网|电视台|融媒体中心)$")
+from extract.places import Division, by_code, county_short_mentions, lookup, mentions
 
-
-# Words that end in 市/区/县 without naming a place (上市 listing, 城市 city, 社区 community).
-_COMMON_WORDS = {"上市", "城市", "超市", "股市", "门市", "夜市", "都市", "集市", "楼市", "车市", "城区", "社区",
-                 "小区", "园区", "景区", "片区", "山区", "郊区", "辖区", "市区", "营区", "专区", "展区", "街区"}
-_FUNCTION_CHARS = re.compile(r"[和与及的了在是为同志领导等将把被对向从由也都并又或]")
-
-
-def places(text: str) -> list[str]:
-    out = []
-    for m in _PLACE.finditer(text):
-        name, level = m.group(1), m.group(2)
-        # Shorten from the left until the name is plausible: "领导同志和区" is no place.
-        while len(name) > 2 and (_FUNCTION_CHARS.search(name) or _NOT_START.match(name)):
-            name = name[1:]
-        if _NOT_NAME.search(name) or _NOT_START.match(name) or _FUNCTION_CHARS.search(name) \
-                or name[-1] + level in _COMMON_WORDS:
-            continue
-        out.append(name + level)
-    return out
+_OUTLET_SUFFIX = re.compile(r"(时报|日报|晚报|新闻网|新闻|报|网|电视台|融媒体中心|发布)$")
+# A self-reference: 我区, 全市, 本省, 该县 (the level it names decides which division).
+SELF_REFERENCE = re.compile(r"(?:我|全|本|该)(省|市|区|县)")
+# A division named as a modifier, not as the subject: 江苏省级示范区, 市内, 省外.
+_MODIFIER_AFTER = re.compile(r"^(级|内|外|属|直)")
+_NATIONAL = re.compile(r"全国|国家|我国|中央|国务院")
 
 
 def outlet_base(outlet: str | None) -> str | None:
     if not outlet:
         return None
     base = _OUTLET_SUFFIX.sub("", outlet.strip())
-    return base if 2 <= len(base) <= 4 else None
+    return base if 2 <= len(base) <= 8 else None
 
 
-def resolve_region(sentence: str, article_text: str, outlet: str | None) -> str | None:
-    own = places(sentence)
-    if own:
-        return own[0]
-    m = _SELF.search(sentence) or _SELF.search(article_text)
+def outlet_division(outlet: str | None) -> Division | None:
     base = outlet_base(outlet)
-    if m:
-        level = m.group(2)
-        if base:
-            return base + level
-        same_level = [p for p in places(article_text) if p.endswith(level)]
-        if same_level:
-            return Counter(same_level).most_common(1)[0][0]
-    found = places(article_text)
-    return Counter(found).most_common(1)[0][0] if found else None
+    return lookup(base) if base else None
+
+
+@lru_cache(maxsize=256)
+def jurisdiction(article_text: str, outlet: str | None = None) -> Division | None:
+    """The division the article is about: the outlet's, else the one it names most often
+    (a mention in the first line, the headline, counts double; ties go to the first named)."""
+    own = outlet_division(outlet)
+    if own is not None:
+        return own
+    head_end = article_text.find("\n")
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    found: dict[str, Division] = {}
+    for start, _, d in mentions(article_text):
+        counts[d.code] += 2 if 0 <= start < head_end else 1
+        first.setdefault(d.code, start)
+        found[d.code] = d
+    if not counts:
+        return None
+    code = max(counts, key=lambda c: (counts[c], -first[c]))
+    return found[code]
+
+
+def _at_level(d: Division, level: str) -> Division | None:
+    """The division containing `d` (or `d` itself) that a 我省/全市/本区 at `level` means."""
+    if level == "省":
+        return d if d.level == "province" else by_code(d.province_code)
+    if level == "市":
+        if d.name.endswith("市"):
+            return d
+        return by_code(d.city_code) if d.city_code else None
+    if level in ("区", "县"):
+        return d if d.level == "county" or d.name.endswith(("区", "县")) else None
+    return None
+
+
+# A division after these is an object or a destination (为常州培养人才, 赴上海招商), not the
+# jurisdiction the clause is about.
+_OBJECT_BEFORE = re.compile(r"(为|向|对|与|同|和|赴|到|来|去|从|往|帮|助|援|比)$")
+
+
+def _clause_place(clause: str) -> Division | None:
+    for start, end, d in mentions(clause):
+        if not _MODIFIER_AFTER.match(clause[end:]) and not _OBJECT_BEFORE.search(clause[:start]):
+            return d
+    return None
+
+
+def _county_named(article_text: str, level: str, home: Division | None) -> Division | None:
+    """我区 in an article whose main division is a city or province: the district it names,
+    by full name (武进区) or, failing that, by short name (金坛“十四五”)."""
+    within = home.code.rstrip("0") if home else ""
+    named = Counter(d for _, _, d in mentions(article_text)
+                    if d.level == "county" and d.name.endswith(level) and d.code.startswith(within))
+    named = named or Counter(county_short_mentions(article_text, level, home.code if home else None))
+    return named.most_common(1)[0][0] if named else None
+
+
+def _self_level(article_text: str) -> str | None:
+    """The level of the article's most used self-reference (全区, 我市)."""
+    levels = Counter(m.group(1) for m in SELF_REFERENCE.finditer(article_text))
+    return levels.most_common(1)[0][0] if levels else None
+
+
+def resolve_region(clause: str, article_text: str, outlet: str | None) -> str | None:
+    """The region of an item stated in `clause` of an article (simplified script)."""
+    own = _clause_place(clause)
+    if own is not None:
+        return own.name
+    home = jurisdiction(article_text, outlet)
+    m = SELF_REFERENCE.search(clause)
+    level = m.group(1) if m else None
+    if level and home is not None:
+        at = _at_level(home, level)
+        if at is not None:
+            return at.name
+    if level in ("区", "县"):
+        county = _county_named(article_text, level, home)
+        if county is not None:
+            return county.name
+    if home is not None:
+        return home.name
+    level = _self_level(article_text)
+    if level in ("区", "县"):
+        county = _county_named(article_text, level, None)
+        if county is not None:
+            return county.name
+    return "中国" if _NATIONAL.search(clause) else None

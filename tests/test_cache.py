@@ -104,10 +104,24 @@ def test_what_changes_the_answer_changes_the_key(fake_llm, tmp_path, monkeypatch
     assert fake_llm.requests["total"] == 6
     _client(fake_llm, db).ask("targets", TEXT.replace("500", "600"), {"ids": {1}})
     assert fake_llm.requests["total"] == 7
-    # A new prompt version (prompt files or answer schemas edited) misses.
-    monkeypatch.setattr("extract.client.prompt_version", lambda: "0123456789ab")
+    # A new version of this kind's prompt files or answer schema misses; another kind's does not.
+    monkeypatch.setattr("extract.client.kind_version", lambda kind: "0123456789ab")
     _client(fake_llm, db).ask("targets", TEXT, {"ids": {1}})
     assert fake_llm.requests["total"] == 8
+
+
+def test_a_kind_keys_on_its_own_prompt_files_only(tmp_path, monkeypatch):
+    from extract import prompting
+    for name in ("targets.md", "meetings.md"):
+        (tmp_path / name).write_text(f"prompt {name}", encoding="utf-8")
+    monkeypatch.setattr(prompting, "PROMPTS_DIR", tmp_path)
+    prompting.kind_version.cache_clear()
+    before = {k: prompting.kind_version(k) for k in ("targets", "meetings")}
+    (tmp_path / "meetings.md").write_text("an edited meetings prompt", encoding="utf-8")
+    prompting.kind_version.cache_clear()
+    after = {k: prompting.kind_version(k) for k in ("targets", "meetings")}
+    prompting.kind_version.cache_clear()
+    assert after["targets"] == before["targets"] and after["meetings"] != before["meetings"]
     base = dict(endpoint="http://a/v1", model="m", mode="json_schema", prompt_version="p",
                 schema={"type": "object"}, request={"messages": []})
     assert cache_key(**base) != cache_key(**{**base, "endpoint": "http://b/v1"})

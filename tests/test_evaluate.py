@@ -142,3 +142,24 @@ def test_cli_json_and_table(tmp_path):
     assert res.exit_code == 0, res.output
     assert "meetings" in res.output and "F1" in res.output
     assert "no run records" in res.output and S002 in res.output
+
+
+def test_error_report_lists_each_miss_false_positive_and_field(gold_rows, tmp_path):
+    from extract.evaluate import error_report
+    damaged = write_jsonl(tmp_path / "damaged.jsonl", damage(gold_rows))
+    errors = error_report(load_side(damaged), load_side(gold_path()))
+    kinds = sorted((e.kind, e.error) for e in errors)
+    # The damaged copy's figures above, item by item: every FP and FN, and each disagreeing field.
+    assert kinds.count(("targets", "miss")) == 3 and kinds.count(("targets", "false positive")) == 1
+    assert kinds.count(("policies", "false positive")) == 1
+    assert kinds.count(("meetings", "miss")) == 1 and kinds.count(("meetings", "false positive")) == 1
+    assert kinds.count(("targets", "field: deadline_year")) == 1
+    assert kinds.count(("meetings", "field: date")) == 1 and kinds.count(("meetings", "field: attendees")) == 1
+    value_changed = next(e for e in errors if e.kind == "targets" and e.error == "false positive")
+    assert value_changed.closest and "value differs" in value_changed.closest
+    for e in errors:
+        assert e.source and e.item
+
+    res = CliRunner().invoke(cli_app(), ["eval", str(damaged), str(gold_path()), "--errors", "--kind", "targets"])
+    assert res.exit_code == 0, res.output
+    assert "targets miss: 3" in res.output and "meetings" not in res.output

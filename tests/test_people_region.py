@@ -1,7 +1,8 @@
 """Officials named in text, region resolution and separately described meetings."""
 from extract.meeting_split import separate_meetings
 from extract.people import officials
-from extract.region import outlet_base, places, resolve_region
+from extract.places import mentions
+from extract.region import jurisdiction, outlet_base, resolve_region
 from schemas import Article
 
 
@@ -19,12 +20,25 @@ def test_officials_reject_non_names():
 
 
 def test_places_and_region():
-    assert places("实行区委、区政府领导同志和区人大常委会，武进区召开，金坛经济开发区") == ["武进区"]
+    found = [d.name for _, _, d in mentions("实行区委、区政府领导同志和区人大常委会，武进区召开，金坛经济开发区")]
+    assert found == ["武进区"]  # county short names (金坛) are not read from running text
+    assert [(d.name, d.code) for _, _, d in mentions("浙江将引进项目，深圳开工，走中山路")] == [
+        ("浙江省", "330000"), ("深圳市", "440300")]
+    assert [d.name for _, _, d in mentions("内蒙古兴安盟、宁夏")] == ["内蒙古自治区", "兴安盟", "宁夏回族自治区"]
     assert outlet_base("金坛时报") == "金坛" and outlet_base("常州日报") == "常州"
     assert resolve_region("到2025年，在我区实现企业100家", "", "金坛时报") == "金坛区"
     assert resolve_region("全市高企数量要达3400家左右", "", "常州日报") == "常州市"
     assert resolve_region("2月19日,武进区召开“新春第一会”", "", None) == "武进区"
     assert resolve_region("力争企业100家", "无地名", None) is None
+    # The article's jurisdiction, not a division named as a modifier, holds the item.
+    page = "浙江出台指导意见\n“十四五”期间，全省力争引进项目500个。江苏省级示范区也参与。"
+    assert jurisdiction(page).name == "浙江省"
+    assert resolve_region("力争引进项目500个", page, None) == "浙江省"
+    assert resolve_region("建成江苏省级示范区3个", page, None) == "浙江省"
+    assert resolve_region("其中吴忠市计划投资50亿元", page, None) == "吴忠市"
+    # 全市 on a district paper is the city that holds the district; 全省 its province.
+    assert resolve_region("全市企业达100家", "", "金坛时报") == "常州市"
+    assert resolve_region("全省企业达100家", "", "金坛时报") == "江苏省"
 
 
 def test_separately_described_meetings():

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from extract.evaluate import Report, evaluate
+from extract.evaluate import ItemError, Report, error_report, evaluate
 from extract.match import KINDS, load_side
 
 
@@ -52,10 +53,42 @@ def eval_cmd(
     run: Path = typer.Argument(..., exists=True, dir_okay=False, help="run JSON Lines (or a gold file)"),
     gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="gold JSON Lines"),
     json_out: bool = typer.Option(False, "--json", help="print the report as JSON"),
+    errors: bool = typer.Option(False, "--errors", help="list, per source, every false positive, miss and "
+                                "disagreeing field with its quote and the closest item on the other side"),
+    kind: Optional[str] = typer.Option(None, "--kind", help="with --errors: only this kind (policies, targets, meetings)"),
 ) -> None:
     """Score a run against gold (spec §3): P/R/F1 per type, field agreement, grounding, segmentation."""
-    report = evaluate(load_side(run), load_side(gold))
+    run_side, gold_side = load_side(run), load_side(gold)
+    if errors:
+        if kind is not None and kind not in KINDS:
+            raise typer.BadParameter(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
+        items = error_report(run_side, gold_side, (kind,) if kind else KINDS)
+        if json_out:
+            for e in items:
+                typer.echo(e.model_dump_json())
+        else:
+            render_errors(items, Console(highlight=False, soft_wrap=True))
+        return
+    report = evaluate(run_side, gold_side)
     if json_out:
         typer.echo(report.model_dump_json(indent=2))
     else:
         render(report, Console())
+
+
+def render_errors(items: list[ItemError], console: Console) -> None:
+    source = None
+    for e in items:
+        if e.source != source:
+            source = e.source
+            console.rule(source)
+        console.print(f"[bold]{e.kind} {e.error}[/bold]: {e.item}", markup=True)
+        console.print(f"    quote: «{e.quote}»", markup=False)
+        if e.detail:
+            console.print(f"    {e.detail}", markup=False)
+        if e.closest:
+            console.print(f"    closest: {e.closest}", markup=False)
+    counts: dict[str, int] = {}
+    for e in items:
+        counts[f"{e.kind} {e.error}"] = counts.get(f"{e.kind} {e.error}", 0) + 1
+    console.print("; ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no errors")

@@ -1,0 +1,143 @@
+"""Administrative divisions of China (GB/T 2260), from the dataset the `cpca` package ships.
+
+The gazetteer lets code recognise a place the way an article writes it: the full name (浙江省,
+深圳市, 金坛区) or, for provinces and prefecture-level cities, the short name (浙江, 深圳, 滨州).
+County-level short names (金坛, 武进) are too often parts of other words to be read from running
+text; they are resolved only where the outlet's name gives them (金坛时报 → 金坛区).
+"""
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+LEVELS = ("province", "city", "county")
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str  # six-digit GB/T 2260 code
+    name: str  # full name: 浙江省, 深圳市, 金坛区
+    level: str  # province | city | county
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+    @property
+    def city_code(self) -> str | None:
+        return None if self.level == "province" else self.code[:4] + "00"
+
+
+# Longest first: 维吾尔自治区 before 自治区, 自治县 before 县.
+_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "自治县", "自治旗",
+             "林区", "地区", "省", "市", "区", "县", "盟", "旗")
+# Names that are generic words once their suffix is gone (市辖区 → 市辖, 矿区 → 矿).
+_NOT_SHORT = {"市辖", "郊", "矿", "城", "新", "高新", "开发", "经济开发", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+
+
+def _short(name: str) -> str | None:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            short = name[: -len(suffix)]
+            # 内蒙古自治区 → 内蒙古; 延边朝鲜族自治州 → 延边 (the ethnic name is no part of it).
+            stripped = re.sub(r"(蒙古族|朝鲜族|藏族|彝族|苗族|土家族|哈萨克|回族|壮族|布依族|侗族|傣族|白族|哈尼族|"
+                           r"傈僳族|景颇族|羌族|黎族|满族|各族)+$", "", short)
+            short = stripped if len(stripped) >= 2 else short
+            return None if short in _NOT_SHORT or len(short) < 2 else short
+    return None
+
+
+@lru_cache(maxsize=1)
+def divisions() -> tuple[Division, ...]:
+    path = importlib.resources.files("cpca") / "resources" / "adcodes.csv"
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            name, code = row["name"].strip(), row["adcode"][:6]
+            if not name or name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                continue
+            level = "province" if code.endswith("0000") else "city" if code.endswith("00") else "county"
+            out.append(Division(code=code, name=name, level=level))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, list[Division]], dict[str, list[Division]], re.Pattern[str]]:
+    """Full names; short names of provinces and cities; one regex of all that, longest first."""
+    full: dict[str, list[Division]] = {}
+    short: dict[str, list[Division]] = {}
+    for d in divisions():
+        full.setdefault(d.name, []).append(d)
+        s = _short(d.name)
+        if s:
+            short.setdefault(s, []).append(d)
+    text_names = set(full) | {s for s, ds in short.items() if any(d.level != "county" for d in ds)}
+    pattern = re.compile("|".join(map(re.escape, sorted(text_names, key=len, reverse=True))))
+    return full, short, pattern
+
+
+@lru_cache(maxsize=1)
+def _county_short_pattern() -> re.Pattern[str]:
+    _, short, _ = _index()
+    names = {s for s, ds in short.items() if any(d.level == "county" for d in ds)}
+    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
+
+
+def county_short_mentions(text: str, suffix: str, within: str | None = None) -> list[Division]:
+    """County-level divisions named by their short name (金坛 → 金坛区) whose full name ends in
+    `suffix`, inside the division coded `within` if given. Only for resolving 我区/全县: in
+    running text such short names are too often parts of other words to be trusted alone."""
+    _, short, _ = _index()
+    prefix = within.rstrip("0") if within else ""
+    out = []
+    for m in _county_short_pattern().finditer(text):
+        if _AFTER_SHORT_NOT_PLACE.match(text[m.end():]):
+            continue
+        for d in short.get(m.group(0), []):
+            if d.level == "county" and d.name.endswith(suffix) and d.code.startswith(prefix):
+                out.append(d)
+    return out
+
+
+def by_code(code: str) -> Division | None:
+    return next((d for d in divisions() if d.code == code), None)
+
+
+def lookup(name: str, within: str | None = None, county_short: bool = True) -> Division | None:
+    """The division a name stands for (full or short), preferring one inside the division whose
+    code is `within` when the name is ambiguous (鼓楼区 is in several cities)."""
+    full, short, _ = _index()
+    cands = full.get(name) or [d for d in short.get(name, []) if county_short or d.level != "county"]
+    if not cands:
+        return None
+    if within and len(cands) > 1:
+        prefix = within.rstrip("0")
+        inside = [d for d in cands if d.code.startswith(prefix)]
+        cands = inside or cands
+    # A province or city named the same as a county (吉林) means the larger one.
+    return min(cands, key=lambda d: LEVELS.index(d.level))
+
+
+# A short name inside a longer word is no place: 中山路, 长安街, 江西路 (street names), 海南岛.
+_AFTER_SHORT_NOT_PLACE = re.compile(r"^(路|街|大道|巷|桥|岛|湾|大学|公园|广场|号|站)")
+
+
+def mentions(text: str) -> list[tuple[int, int, Division]]:
+    """Divisions named in the text (full names anywhere; province and city short names where
+    they are not part of a street or institution name), with their offsets, in order."""
+    full, short, pattern = _index()
+    out = []
+    for m in pattern.finditer(text):
+        name = m.group(0)
+        if name not in full:
+            if _AFTER_SHORT_NOT_PLACE.match(text[m.end():]):
+                continue
+            d = lookup(name, county_short=False)
+        else:
+            d = lookup(name)
+        if d is not None:
+            out.append((m.start(), m.end(), d))
+    return out
