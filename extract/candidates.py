@@ -11,6 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from extract.lexicon import DEADLINE, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE, PROVISION_BEFORE, QUOTED
 from extract.numbers import Quantity, find_quantities
 
 
@@ -53,19 +54,10 @@ def _append(out: list[Span], text: str, start: int, end: int, base: int = 0) -> 
         out.append(Span(base + start, base + end, text[start:end]))
 
 
-# Future orientation (spec §2): a target needs a number and one of these in its sentence, or a
-# deadline earlier in its paragraph ("到2025年，…。其中…").
-FUTURE = re.compile(
-    r"到\s*20\d\d|至\s*20\d\d|20\d\d\s*年(底|末)?前|力争|目标|确保|将|(?<![主需重必只首])要|计划|争取|"
-    r"十[三四五六]五|每年|年均|今年|明年|年内|努力"
-)
-DEADLINE = re.compile(r"到\s*20\d\d|至\s*20\d\d|十[三四五六]五")
-# Reported results and forecasts (spec §2) are not targets.
-PAST = re.compile(r"完成了?|同比|比上年|增长了|已|达到了|实现了|前三季度|上半年|去年|预计|截至|累计完成|先后")
-# Anywhere in the sentence, these report an outcome ("…3.05亿美元，超额完成年度目标任务").
-PAST_SENTENCE = re.compile(r"超额完成|已完成|提前完成")
-# Said once before the clause, these make the rest of the sentence a report ("截至10月底，…").
-PAST_LEAD = re.compile(r"已|以来|截至|截止|先后")
+def _mask_quoted(text: str) -> str:
+    """The text with quoted names blanked (same length): a programme called “倍增计划” is no
+    plan of the sentence, and 《…规划》 is a title."""
+    return QUOTED.sub(lambda m: "＿" * len(m.group(0)), text)
 
 
 @dataclass(frozen=True)
@@ -86,20 +78,32 @@ def target_candidates(text: str) -> list[TargetCandidate]:
         start = newlines[before - 1] + 1 if before else 0
         if start != para_start:
             deadline_seen, para_start = False, start
+        plain = _mask_quoted(sent.text)
         inherited = deadline_seen
-        deadline_seen = deadline_seen or bool(DEADLINE.search(sent.text))
-        if not (FUTURE.search(sent.text) or inherited) or PAST_SENTENCE.search(sent.text):
+        deadline_seen = deadline_seen or bool(DEADLINE.search(plain))
+        if not (FUTURE.search(plain) or inherited) or PAST_SENTENCE.search(plain):
             continue
-        lead = PAST_LEAD.search(sent.text)  # once per sentence: clauses after it are reports
+        lead = PAST_LEAD.search(plain)  # once per sentence: clauses after it are reports
         for cl in (piece for c in clauses(sent) for piece in _split_lists(c)):
-            if PAST.search(cl.text) or (lead is not None and lead.end() <= cl.start - sent.start):
+            cl_plain = plain[cl.start - sent.start : cl.end - sent.start]
+            if _reported(cl_plain) or (lead is not None and lead.end() <= cl.start - sent.start):
                 continue
             q = head_quantity(cl.text)
-            if q is None:
+            if q is None or PROVISION_BEFORE.search(cl.text[: q.start]):
                 continue
             shifted = Quantity(q.value, q.unit, cl.start + q.start, cl.start + q.end, q.text)
             out.append(TargetCandidate(cl, sent, shifted))
     return out
+
+
+def _reported(clause: str) -> bool:
+    """A clause reporting a result: a past word not preceded, in the clause, by a future one
+    (计划完成 and 要实现 state goals; 已完成 and 同比增长 report)."""
+    past = PAST.search(clause)
+    if past is None:
+        return False
+    future = FUTURE.search(clause, 0, past.start())
+    return future is None
 
 
 def _split_lists(clause: Span) -> list[Span]:

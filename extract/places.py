@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import ahocorasick  # installed with cpca: one pass over the text for all 3,500 names
+
 LEVELS = ("province", "city", "county")
 
 
@@ -65,8 +67,9 @@ def divisions() -> tuple[Division, ...]:
 
 
 @lru_cache(maxsize=1)
-def _index() -> tuple[dict[str, list[Division]], dict[str, list[Division]], re.Pattern[str]]:
-    """Full names; short names of provinces and cities; one regex of all that, longest first."""
+def _index() -> tuple[dict[str, list[Division]], dict[str, list[Division]], ahocorasick.Automaton]:
+    """Full names; short names; an automaton over full names and the short names of provinces
+    and cities (the names read from running text)."""
     full: dict[str, list[Division]] = {}
     short: dict[str, list[Division]] = {}
     for d in divisions():
@@ -75,15 +78,33 @@ def _index() -> tuple[dict[str, list[Division]], dict[str, list[Division]], re.P
         if s:
             short.setdefault(s, []).append(d)
     text_names = set(full) | {s for s, ds in short.items() if any(d.level != "county" for d in ds)}
-    pattern = re.compile("|".join(map(re.escape, sorted(text_names, key=len, reverse=True))))
-    return full, short, pattern
+    return full, short, _automaton(text_names)
+
+
+def _automaton(names: set[str]) -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for name in names:
+        auto.add_word(name, name)
+    auto.make_automaton()
+    return auto
+
+
+def _longest_matches(auto: ahocorasick.Automaton, text: str) -> list[tuple[int, int, str]]:
+    """Non-overlapping matches, leftmost first and longest at each start (江苏省 over 江苏)."""
+    found = sorted(((end - len(name) + 1, end + 1, name) for end, name in auto.iter(text)),
+                   key=lambda m: (m[0], -(m[1] - m[0])))
+    out, pos = [], 0
+    for start, end, name in found:
+        if start >= pos:
+            out.append((start, end, name))
+            pos = end
+    return out
 
 
 @lru_cache(maxsize=1)
-def _county_short_pattern() -> re.Pattern[str]:
+def _county_short_automaton() -> ahocorasick.Automaton:
     _, short, _ = _index()
-    names = {s for s, ds in short.items() if any(d.level == "county" for d in ds)}
-    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
+    return _automaton({s for s, ds in short.items() if any(d.level == "county" for d in ds)})
 
 
 def county_short_mentions(text: str, suffix: str, within: str | None = None) -> list[Division]:
@@ -93,10 +114,10 @@ def county_short_mentions(text: str, suffix: str, within: str | None = None) -> 
     _, short, _ = _index()
     prefix = within.rstrip("0") if within else ""
     out = []
-    for m in _county_short_pattern().finditer(text):
-        if _AFTER_SHORT_NOT_PLACE.match(text[m.end():]):
+    for _, end, name in _longest_matches(_county_short_automaton(), text):
+        if _AFTER_SHORT_NOT_PLACE.match(text[end:]):
             continue
-        for d in short.get(m.group(0), []):
+        for d in short.get(name, []):
             if d.level == "county" and d.name.endswith(suffix) and d.code.startswith(prefix):
                 out.append(d)
     return out
@@ -128,16 +149,15 @@ _AFTER_SHORT_NOT_PLACE = re.compile(r"^(路|街|大道|巷|桥|岛|湾|大学|�
 def mentions(text: str) -> list[tuple[int, int, Division]]:
     """Divisions named in the text (full names anywhere; province and city short names where
     they are not part of a street or institution name), with their offsets, in order."""
-    full, short, pattern = _index()
+    full, _, auto = _index()
     out = []
-    for m in pattern.finditer(text):
-        name = m.group(0)
+    for start, end, name in _longest_matches(auto, text):
         if name not in full:
-            if _AFTER_SHORT_NOT_PLACE.match(text[m.end():]):
+            if _AFTER_SHORT_NOT_PLACE.match(text[end:]):
                 continue
             d = lookup(name, county_short=False)
         else:
             d = lookup(name)
         if d is not None:
-            out.append((m.start(), m.end(), d))
+            out.append((start, end, d))
     return out
