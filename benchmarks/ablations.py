@@ -22,7 +22,7 @@ class AcceptAll(LLMClient):
     """No model: every target clause and document mention is accepted, no meetings."""
 
     def ask(self, kind, text, context=None):
-        ids = sorted((context or {}).get("ids", []))
+        ids = sorted(context.ids or ()) if context else []
         if kind == "targets":
             return TargetAnswers(items=[TargetAnswer(id=i, is_target=True, metric="") for i in ids]), CallStats()
         if kind == "policies":
