@@ -425,19 +425,19 @@ def write_pages(folder, files: int, per_file: int) -> list:
 
 
 def extract_files(base_url: str, paths: list, output, *, concurrency: int = 1, **settings):
-    """The batch as `extract run` does it, in process: (Summary, records as dicts)."""
+    """The batch as `extract run` does it, in process: (Summary, records as dicts).
+
+    `settings` are `LLMSettings` fields (timeout_s, cache, start_endpoint …); the answer cache
+    is off unless `cache` names its SQLite file."""
     import json as _json
     from pathlib import Path
 
-    from extract.batch import Summary, collect_articles, run_batch
-    from extract.client import LLMClient, LLMSettings
-    from extract.pipeline import ArticleExtractor
-    from extract.prompting import prompt_version
+    from extract.api import Extractor
 
-    summary = Summary()
-    articles = collect_articles([str(p) for p in paths], summary, lambda e: None)
-    client = LLMClient(LLMSettings(base_url=base_url, model="fake", **settings))
-    run_batch(articles, ArticleExtractor(client), Path(output), engine="fake", model="fake",
-              prompt_version=prompt_version(), concurrency=concurrency, summary=summary)
+    timeout = settings.pop("timeout_s", 600.0)
+    cache = settings.pop("cache", None)
+    with Extractor(base_url=base_url, model="fake", engine="fake", env=False, timeout=timeout,
+                   cache=cache, concurrency=concurrency, **settings) as ex:
+        result = ex.extract_paths(paths, Path(output), keep_records=False)
     lines = Path(output).read_text(encoding="utf-8").splitlines() if Path(output).exists() else []
-    return summary, [_json.loads(line) for line in lines]
+    return result.summary, [_json.loads(line) for line in lines]

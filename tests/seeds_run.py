@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extract.batch import Summary, collect_articles, run_batch
-from extract.client import LLMClient, LLMSettings
+from extract.api import Extractor, Options, Summary, read_articles
+from extract.client import LLMClient
 from extract.engine import ENGINE_NAME
 from extract.model_file import MODEL_NAME
-from extract.pipeline import ArticleExtractor, Options
-from extract.prompting import prompt_version
 from tests.cassettes import ROOT, cassette_path, make_vcr
 
 SEEDS = ROOT / "seeds"
@@ -29,14 +27,13 @@ def run_seeds(output: Path, base_url: str = REPLAY_URL, record_mode: str = "none
     total = Summary()
     output.unlink(missing_ok=True)
     for path in seed_files():
-        settings = LLMSettings(base_url=base_url, api_key=api_key, model=MODEL_NAME, mode="json_schema",
-                               cache=None)  # never a user answer cache: replay and record the model
-        extractor = ArticleExtractor(client_class(settings), options)
-        summary = Summary()
-        articles = collect_articles([str(path.relative_to(ROOT))], summary, lambda e: None)
-        with v.use_cassette(cassette_path(path.stem)):
-            run_batch(articles, extractor, output, engine=ENGINE_NAME, model=MODEL_NAME,
-                      prompt_version=prompt_version(), concurrency=1, summary=summary)
+        # Never a user answer cache: replay and record the model.
+        with Extractor(base_url=base_url, api_key=api_key, model=MODEL_NAME, mode="json_schema",
+                       engine=ENGINE_NAME, cache=False, env=False, options=options,
+                       client_class=client_class) as ex:
+            articles, summary = read_articles([str(path.relative_to(ROOT))])
+            with v.use_cassette(cassette_path(path.stem)):
+                ex.run_batch(articles, output, summary=summary, keep_records=False)
         for name in ("files", "articles", "done", "policies", "targets", "meetings", "article_errors",
                      "attempts", "requests", "prompt_tokens", "completion_tokens", "cached_tokens",
                      "article_seconds"):
