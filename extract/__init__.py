@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 _API = {
     "Extractor": "extract.api", "BatchResult": "extract.api", "extract_text": "extract.api",
-    "read_articles": "extract.api", "read_text": "extract.api", "evaluate_files": "extract.api",
+    "read_articles": "extract.api", "iter_articles": "extract.api", "read_text": "extract.api", "evaluate_files": "extract.api",
     "diff_files": "extract.api", "review_files": "extract.api", "load_files": "extract.api",
     "Options": "extract.pipeline", "Summary": "extract.batch", "ReadError": "extract.read",
     "AnswerCache": "extract.cache", "LLMSettings": "extract.client", "MODES": "extract.client",
@@ -28,7 +28,7 @@ __all__ = sorted(_API)
 
 if TYPE_CHECKING:
     from extract.api import (BatchResult, Extractor, diff_files, evaluate_files, extract_text,
-                             load_files, read_articles, read_text, review_files)
+                             iter_articles, load_files, read_articles, read_text, review_files)
     from extract.batch import Summary
     from extract.cache import AnswerCache
     from extract.client import MODES, LLMSettings

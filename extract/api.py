@@ -36,7 +36,7 @@ from extract.engine import ENGINE_NAME
 from extract.model_file import MODEL_NAME
 from extract.pipeline import ArticleExtractor, Options, extract_article
 from extract.prompting import prompt_version
-from extract.read import TEXT_SOURCE, ReadError, document_from_text
+from extract.read import TEXT_SOURCE, ReadError, document_from_text, read_all
 from extract.segment import segment
 from schemas import Article, Record
 
@@ -55,8 +55,8 @@ _NOT_STARTED_URL = "http://127.0.0.1:9/v1"
 
 __all__ = [
     "Extractor", "BatchResult", "Options", "Summary", "ReadError", "MODES", "DEFAULT_MODEL", "STDOUT",
-    "extract_text", "read_articles", "read_text", "evaluate_files", "diff_files", "review_files",
-    "load_files",
+    "extract_text", "iter_articles", "read_articles", "read_text", "evaluate_files", "diff_files", "review_files",
+    "load_files", "serve", "MODEL_NAME",
 ]
 
 
@@ -287,6 +287,18 @@ def _answer_cache(cache: CacheSetting, endpoint: str | None) -> AnswerCache | No
 # -- reading -------------------------------------------------------------------------------
 
 
+def iter_articles(paths: Iterable[PathLike],
+                  on_error: Callable[[ReadError], None] | None = None) -> Iterator[Article]:
+    """Read, clean and segment files and folders ("-": stdin) into articles, file by file, as
+    `extract read` does; a file that cannot be read goes to `on_error` and is skipped."""
+    for item in read_all([str(p) for p in paths]):
+        if isinstance(item, ReadError):
+            if on_error is not None:
+                on_error(item)
+            continue
+        yield from segment(item)
+
+
 def read_articles(paths: Iterable[PathLike],
                   on_error: Callable[[ReadError], None] | None = None) -> tuple[list[Article], Summary]:
     """Read, clean and segment files and folders ("-": stdin) into articles, as `extract read`.
@@ -316,6 +328,13 @@ def extract_text(text: str, *, title: str | None = None, published: str | date |
     else the embedded model runs (started for this call, stopped after it)."""
     with Extractor(**settings) as ex:
         return ex.extract_text(text, title=title, published=published, outlet=outlet, source=source)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8080, ctx: int = 8192, parallel: int = 1) -> None:
+    """Run the embedded model as an OpenAI-compatible server until interrupted (`extract serve`)."""
+    from extract.engine import serve_forever
+
+    serve_forever(host=host, port=port, n_ctx=ctx, parallel=parallel)
 
 
 # -- run files: score, diff, review, load --------------------------------------------------

@@ -7,8 +7,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from extract.evaluate import Report, evaluate
-from extract.match import KINDS, load_side
+from extract.api import evaluate_files
+from extract.evaluate import Report
+from extract.match import KINDS
 
 
 def _pct(x: float | None) -> str:
@@ -54,7 +55,7 @@ def eval_cmd(
     json_out: bool = typer.Option(False, "--json", help="print the report as JSON"),
 ) -> None:
     """Score a run against gold (spec §3): P/R/F1 per type, field agreement, grounding, segmentation."""
-    report = evaluate(load_side(run), load_side(gold))
+    report = evaluate_files(run, gold)
     if json_out:
         typer.echo(report.model_dump_json(indent=2))
     else:
