@@ -15,7 +15,7 @@ from extract.evaluate import evaluate
 from extract.match import load_side
 from extract.pipeline import Options
 from schemas.llm import MeetingAnswers, PolicyAnswer, PolicyAnswers, TargetAnswer, TargetAnswers
-from tests.seeds_run import ROOT, run_seeds
+from benchmarks.replay import ROOT, run_seeds
 
 
 class AcceptAll(LLMClient):
