@@ -15,7 +15,7 @@ import typer
 from sqlalchemy import inspect, insert, select, text
 from typer.testing import CliRunner
 
-import load_records as R
+from tests import load_records as R
 from extract.commands.load import load_cmd
 from extract.store import SchemaError, load_files, make_engine, migrations, resolve_url, write
 from extract.store import tables as T
