@@ -15,14 +15,14 @@ from extract.evaluate import evaluate
 from extract.match import load_side
 from extract.pipeline import Options
 from schemas.llm import MeetingAnswers, PolicyAnswer, PolicyAnswers, TargetAnswer, TargetAnswers
-from tests.seeds_run import ROOT, run_seeds
+from benchmarks.replay import ROOT, run_seeds
 
 
 class AcceptAll(LLMClient):
     """No model: every target clause and document mention is accepted, no meetings."""
 
     def ask(self, kind, text, context=None):
-        ids = sorted((context or {}).get("ids", []))
+        ids = sorted(context.ids or ()) if context else []
         if kind == "targets":
             return TargetAnswers(items=[TargetAnswer(id=i, is_target=True, metric="") for i in ids]), CallStats()
         if kind == "policies":

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/load_bench.py [--records N] [--batch N] [--keep PATH]
 
-The records derive from the hand-made seed records of the tests (tests/load_records.py):
+The records derive from the hand-made seed records the tests use (benchmarks/load_records.py):
 the same texts and items with new article ids, sha256 and varied values/names. Not a test.
 """
 from __future__ import annotations
@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the repo and the tests' record builders
+sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-import load_records  # noqa: E402
+from benchmarks import load_records  # noqa: E402
 from extract.store import load_files, make_engine  # noqa: E402
 from extract.store import tables as T  # noqa: E402
 

@@ -4,7 +4,7 @@
 
 N synthetic articles go through the real code path (read → segment → run_batch →
 ArticleExtractor → LLMClient → instructor → openai SDK → HTTP) to the fake OpenAI-compatible
-server of the tests (tests/fake_llm.py), which answers every request after a fixed latency L.
+server of the tests (benchmarks/fake_llm.py), which answers every request after a fixed latency L.
 Each synthetic article has exactly one target candidate and nothing else, so it makes exactly
 one request and the ideal wall time is N·L/C. The fake server runs in its own process so its
 CPU does not compete with the client for the GIL. The answer cache is off. Not a test.
@@ -27,11 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extract.batch import Summary, collect_articles, run_batch  # noqa: E402
-from extract.client import LLMClient, LLMSettings  # noqa: E402
+from benchmarks.fake_llm import write_pages  # noqa: E402
+from extract.api import Extractor, read_articles  # noqa: E402
+from extract.client import LLMClient  # noqa: E402
 from extract.pipeline import ArticleExtractor  # noqa: E402
-from extract.prompting import prompt_version  # noqa: E402
-from tests.fake_llm import write_pages  # noqa: E402
 
 
 class ProfiledExtractor(ArticleExtractor):
@@ -58,7 +57,7 @@ class ProfiledExtractor(ArticleExtractor):
 
 
 def start_server(latency: float) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fake_llm", "--latency", str(latency)],
+    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.fake_llm", "--latency", str(latency)],
                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
     url = proc.stdout.readline().strip()
     if not url.startswith("http"):
@@ -84,13 +83,14 @@ def main() -> None:
             write_pages(Path(tmp) / "in", files, args.per_file)
             if rest:
                 write_pages(Path(tmp) / "in" / "rest", 1, rest)
-            summary = Summary()
-            articles = collect_articles([str(Path(tmp) / "in")], summary, lambda e: print("error", e))
-            client = LLMClient(LLMSettings(base_url=url, model="fake", timeout_s=30, cache=None))
-            extractor = ProfiledExtractor(client) if args.profile else ArticleExtractor(client)
+            articles, summary = read_articles([Path(tmp) / "in"], lambda e: print("error", e))
+            ex = Extractor(base_url=url, model="fake", engine="fake", timeout=30, cache=False,
+                           concurrency=c, env=False)
+            if args.profile:
+                ex.pipeline = ProfiledExtractor(ex.client)
             t0, cpu0 = time.perf_counter(), time.process_time()
-            run_batch(articles, extractor, Path(tmp) / "out.jsonl", engine="fake", model="fake",
-                      prompt_version=prompt_version(), concurrency=c, summary=summary)
+            with ex:
+                ex.run_batch(articles, Path(tmp) / "out.jsonl", summary=summary, keep_records=False)
             elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         with urllib.request.urlopen(url.rsplit("/v1", 1)[0] + "/stats", timeout=5) as r:
             stats = json.load(r)
@@ -116,7 +116,7 @@ def main() -> None:
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     if args.profile:  # (profiling slows the client: read the shares, not the ratio)
         print("worker threads' CPU time by function (cumulative):")
-        pstats.Stats(*extractor.profiles).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(*ex.pipeline.profiles).sort_stats("cumulative").print_stats(40)
 
 
 if __name__ == "__main__":

@@ -121,13 +121,17 @@ def run_batch(
     summary: Summary | None = None,
     on_record: Callable[[Record, Summary], None] | None = None,
     stop: threading.Event | None = None,
+    stdout: bool = True,
 ) -> Summary:
+    """Extract `articles` into `output` (appended, durable per record; None: stdout, or nowhere
+    with `stdout=False`), skipping those already there for this prompt version and model unless
+    `force`. Ctrl-C stops taking new articles and returns with `summary.interrupted` set."""
     summary = summary or Summary(articles=len(articles))
     stop = stop or threading.Event()
     t0 = time.monotonic()
     todo = pending_articles(articles, output, prompt_version, model, force)
     summary.skipped += len(articles) - len(todo)
-    writer = JsonlWriter(output)
+    writer = JsonlWriter(output, stdout=stdout)
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
     pending: set[Future] = set()
     queue = iter(todo)

@@ -24,7 +24,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_rand
 
 from extract.cache import AnswerCache, cache_key
 from extract.prompting import kind_version, prompt_set, prompt_version
-from schemas.llm import ANSWER_CONTEXT
+from schemas.llm import ANSWER_CONTEXT, AnswerContext
 
 # instructor logs every failed attempt at ERROR; the record's `errors` already say what failed.
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
@@ -214,8 +214,11 @@ class LLMClient:
         if timings:
             stats.timings.append(timings)
 
-    def ask(self, kind: str, text: str, context: dict | None = None) -> tuple[BaseModel, CallStats]:
-        """One structured question about `text`; raises after bounded retries and reasks."""
+    def ask(self, kind: str, text: str, context: AnswerContext | None = None) -> tuple[BaseModel, CallStats]:
+        """One structured question about `text`; raises after bounded retries and reasks.
+
+        `context` is what the answer's validators check it against (the ids and text sent).
+        """
         stats = CallStats()
         ps = prompt_set(kind)
         request = {
@@ -232,7 +235,7 @@ class LLMClient:
                 stats.cache_hits = 1
                 return cached, stats
         token = _stats.set(stats)
-        context_token = ANSWER_CONTEXT.set(context or {})
+        context_token = ANSWER_CONTEXT.set(context or AnswerContext())
         try:
             answer = self._instructor.chat.completions.create(
                 model=self.settings.model,
@@ -259,12 +262,12 @@ class LLMClient:
                          mode=self.mode, prompt_version=kind_version(kind), schema=self._schemas[kind],
                          request=request)
 
-    def _cached(self, key: str, model: type[BaseModel], context: dict | None) -> BaseModel | None:
+    def _cached(self, key: str, model: type[BaseModel], context: AnswerContext | None) -> BaseModel | None:
         hit = self.cache.get(key)
         if hit is None:
             return None
         try:  # validated again with this request's context: a stale entry is a miss
-            return model.model_validate(hit["answer"], context=context or {})
+            return model.model_validate(hit["answer"], context=context or AnswerContext())
         except ValueError:
             self.cache.discard(key)
             return None

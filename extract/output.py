@@ -42,8 +42,11 @@ def repair_and_scan(path: Path) -> set[str]:
 
 
 class JsonlWriter:
-    def __init__(self, path: Path | None):
+    """Appends records to `path`; with no path, prints them to stdout (`stdout=False`: drops them)."""
+
+    def __init__(self, path: Path | None, stdout: bool = True):
         self.path = path
+        self.stdout = stdout
         self._f = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,7 +55,8 @@ class JsonlWriter:
     def write(self, record: Record) -> None:
         line = json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n"
         if self._f is None:
-            print(line, end="", flush=True)
+            if self.stdout:
+                print(line, end="", flush=True)
             return
         self._f.write(line)
         self._f.flush()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 from extract import candidates as cand
 from extract.assemble import add_named_officials, announced, bylines, named_from_text, build_meeting, build_policy, build_target, is_meeting_name
@@ -17,7 +18,7 @@ from extract.meeting_split import merge, separate_meetings
 from extract.request_text import by_mention, chunks, marked_request, target_request, text_chunks
 from extract.script import to_simplified_chars
 from schemas import Article, ErrorInfo, Meeting, Policy, Record, RunInfo, Target, Usage
-from schemas.llm import TargetAnswer
+from schemas.llm import AnswerContext, TargetAnswer
 
 MAX_TARGETS_PER_REQUEST = 12
 
@@ -47,7 +48,7 @@ class ArticleExtractor:
         self.client = client
         self.options = options
 
-    def _ask(self, out: Extraction, kind: str, text: str, context: dict):
+    def _ask(self, out: Extraction, kind: str, text: str, context: AnswerContext):
         try:
             answer, stats = self.client.ask(kind, text, context)
             out.stats.add(stats)
@@ -73,7 +74,7 @@ class ArticleExtractor:
         for group in chunks(cand.target_candidates(simple), MAX_TARGETS_PER_REQUEST):
             text, ids = target_request(simple, group)
             errors_before = len(out.errors)
-            answers = {a.id: a for a in self._ask(out, "targets", text, {"ids": set(ids)})}
+            answers = {a.id: a for a in self._ask(out, "targets", text, AnswerContext(ids=frozenset(ids)))}
             if len(out.errors) > errors_before:
                 continue  # the call failed: no answer is no judgement
             for k, c in ids.items():
@@ -93,7 +94,7 @@ class ArticleExtractor:
         headline_end = simple.find("\n") if article.title else -1
         for group in chunks(by_mention(cand.policy_candidates(simple)), MAX_TARGETS_PER_REQUEST):
             text, ids = marked_request(simple, [(m, m[0].sentence) for m in group])
-            for a in self._ask(out, "policies", text, {"ids": set(ids), "text": text}):
+            for a in self._ask(out, "policies", text, AnswerContext(ids=frozenset(ids), text=text)):
                 verb = announced(ids.get(a.id, []), simple)
                 if not (a.is_policy or (self.options.policy_verbs and verb)):
                     continue
@@ -119,8 +120,8 @@ class ArticleExtractor:
             title = None  # the headline is already the first paragraph sent
         names: set[str] = set()
         for text in text_chunks(spans, head=title):
-            context = {"text": text, "locate": lambda q, t=text: ground(t, q),
-                       "bylines": bylines(article.text)}
+            context = AnswerContext(text=text, locate=partial(ground, text),
+                                    bylines=tuple(sorted(bylines(article.text))))
             for a in self._ask(out, "meetings", text, context):
                 try:
                     m = named_from_text(build_meeting(a, article), article)

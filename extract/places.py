@@ -8,10 +8,11 @@ text; they are resolved only where the outlet's name gives them (金坛时报 �
 from __future__ import annotations
 
 import csv
-import importlib.resources
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import ahocorasick  # installed with cpca: one pass over the text for all 3,500 names
 
@@ -54,7 +55,12 @@ def _short(name: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def divisions() -> tuple[Division, ...]:
-    path = importlib.resources.files("cpca") / "resources" / "adcodes.csv"
+    # Found without importing cpca itself: its __init__ pulls in pandas and pkg_resources,
+    # and only its table is needed.
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the gazetteer needs the cpca package: pip install cpca")
+    path = Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
     out = []
     with path.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):

@@ -10,13 +10,27 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from schemas.llm import MeetingAnswers, PolicyAnswers, TargetAnswers
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+
+def _prompts_dir() -> Path:
+    """The prompts shipped in the installed package (extract/_prompts, built from the top-level
+    prompts/), else the checkout's prompts/ (an editable install or the source tree)."""
+    shipped = Path(str(resources.files("extract").joinpath("_prompts")))
+    if (shipped / "targets.md").is_file():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "prompts"
+
+
+PROMPTS_DIR = _prompts_dir()
+
+PROMPT_SUFFIXES = (".md", ".jsonl")  # what prompts/ holds and the package ships (pyproject.toml)
 
 KINDS: dict[str, type[BaseModel]] = {
     "targets": TargetAnswers,
@@ -68,6 +82,8 @@ def kind_version(kind: str) -> str:
     so that editing the meetings prompt does not throw away cached target answers."""
     h = hashlib.sha256()
     for path in sorted(PROMPTS_DIR.glob(f"{kind}.*")):
+        if path.suffix not in PROMPT_SUFFIXES:
+            continue
         h.update(path.name.encode())
         h.update(path.read_bytes())
     h.update(json.dumps(KINDS[kind].model_json_schema(), sort_keys=True).encode())
@@ -79,7 +95,8 @@ def prompt_version() -> str:
     """Content hash of the prompt files and the answer schemas (12 hex digits)."""
     h = hashlib.sha256()
     for path in sorted(PROMPTS_DIR.iterdir()):
-        if path.is_file():
+        # Only the prompt files: the same hash from the checkout and from the installed package.
+        if path.is_file() and path.suffix in PROMPT_SUFFIXES:
             h.update(path.name.encode())
             h.update(path.read_bytes())
     for kind, model in sorted(KINDS.items()):

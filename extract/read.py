@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from hashlib import sha256
@@ -117,7 +117,35 @@ def read_all(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Document | Rea
 def read_document(path: str | os.PathLike[str]) -> Document:
     """Read one file (or "-" for stdin) into a Document; raise ReadError when it cannot be."""
     source = STDIN_SOURCE if str(path) == STDIN else str(path)
-    data = _read_bytes(path, source)
+    return document_from_bytes(_read_bytes(path, source), source)
+
+
+TEXT_SOURCE = "<text>"
+
+
+def document_from_text(text: str, source: str = TEXT_SOURCE, *, title: str | None = None,
+                       published: str | date | None = None, outlet: str | None = None) -> Document:
+    """A string as if it were a file named `source` holding it in UTF-8 (the format is guessed
+    from the suffix of `source`, else from the text: plain text, Markdown or HTML).
+
+    `title`, `published` (an ISO date, 2021-02-19 / 2021-02 / 2021, or a `date`) and `outlet`
+    replace what the text itself says; raise ReadError for an empty text or an unreadable date.
+    """
+    doc = document_from_bytes(text.encode("utf-8"), source)
+    changes: dict = {}
+    if title is not None:
+        changes["title"] = _meta_str(title)
+    if published is not None:
+        changes["published"] = _meta_date(published)
+        if changes["published"] is None:
+            raise ReadError(source, f"unreadable publication date {published!r}")
+    if outlet is not None:
+        changes["outlet"] = _meta_str(outlet)
+    return replace(doc, **changes) if changes else doc
+
+
+def document_from_bytes(data: bytes, source: str) -> Document:
+    """The bytes of one file as a Document; raise ReadError when they cannot be read."""
     if not data.strip():
         raise ReadError(source, "empty file")
     text, encoding = decode(data, source)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import re
 from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
@@ -20,27 +22,48 @@ def _squash(s: str) -> str:
     return _SPACE.sub("", s)
 
 
-# The text a request was about, for the validators. Set by the client around each call rather
-# than passed as instructor's `context=`, which would also render every message as a Jinja
-# template (article text is untrusted: "{% if %}" in a page must stay plain text).
-ANSWER_CONTEXT: ContextVar[dict | None] = ContextVar("answer_context", default=None)
+@dataclass(frozen=True)
+class AnswerContext:
+    """What the validators check an answer against: the request that was sent.
+
+    Not part of any JSON Schema or request body; the client sets it around each call.
+    """
+
+    ids: frozenset[int] | None = None  # the 【n】 marks sent; answers about other ids are dropped
+    text: str | None = None  # the text sent: quotes, issuers and people must occur in it
+    # The pipeline's grounding (tolerant of spacing, width, script): raises ValueError when a
+    # quote cannot be found. When set, quotes are checked with it instead of `text`.
+    locate: Callable[[str], Any] | None = None
+    bylines: tuple[str, ...] = field(default=())  # names the article credits as reporter/photographer
+
+    def __post_init__(self) -> None:
+        if self.ids is not None and not isinstance(self.ids, frozenset):
+            object.__setattr__(self, "ids", frozenset(self.ids))
+        object.__setattr__(self, "bylines", tuple(self.bylines))
 
 
-def _ctx(info: ValidationInfo) -> dict:
-    return info.context or ANSWER_CONTEXT.get() or {}
+_NO_CONTEXT = AnswerContext()
+
+# The context of the request being validated. Set by the client around each call rather than
+# passed as instructor's `context=`, which would also render every message as a Jinja template
+# (article text is untrusted: "{% if %}" in a page must stay plain text).
+ANSWER_CONTEXT: ContextVar[AnswerContext | None] = ContextVar("answer_context", default=None)
+
+
+def _ctx(info: ValidationInfo) -> AnswerContext:
+    ctx = info.context if isinstance(info.context, AnswerContext) else None
+    return ctx or ANSWER_CONTEXT.get() or _NO_CONTEXT
 
 
 def _must_occur(value: str, info: ValidationInfo, what: str) -> str:
     ctx = _ctx(info)
-    locate = ctx.get("locate")  # the pipeline's grounding: tolerant of spacing, width, script
-    if locate is not None and value:
+    if ctx.locate is not None and value:
         try:
-            locate(value)
+            ctx.locate(value)
         except ValueError as exc:
             raise ValueError(f"{what}: {exc}") from None
         return value
-    text = ctx.get("text")
-    if text is not None and value and _squash(value) not in _squash(text):
+    if ctx.text is not None and value and _squash(value) not in _squash(ctx.text):
         raise ValueError(f"{what} {value!r} does not occur in the article; copy it verbatim from the text")
     return value
 
@@ -48,7 +71,7 @@ def _must_occur(value: str, info: ValidationInfo, what: str) -> str:
 def _only_marked(items: list, info: ValidationInfo) -> list:
     """Drop answers about ids that were never marked (a small model adds one more, again and
     again on a reask); what remains is about real clauses."""
-    ids = _ctx(info).get("ids")
+    ids = _ctx(info).ids
     return items if ids is None else [it for it in items if it.id in ids]
 
 
@@ -96,7 +119,7 @@ class PolicyAnswer(BaseModel):
     def _issuers_in_text(cls, v: list[str], info: ValidationInfo) -> list[str]:
         # Dropped, not reasked: a small model copies a few-shot issuer again and again, and the
         # document itself is still right. Quotes and ids are what must hold.
-        text = _ctx(info).get("text")
+        text = _ctx(info).text
         kept = [x.strip() for x in v if x.strip()]
         return kept if text is None else [x for x in kept if _squash(x) in _squash(text)]
 
@@ -125,14 +148,13 @@ class MeetingAnswer(BaseModel):
     def _people_in_text(self, info: ValidationInfo) -> "MeetingAnswer":
         ctx = _ctx(info)
         people = [*self.chairs, *self.attendees]
-        reporters = [p for p in people if any(_squash(p).endswith(b) for b in ctx.get("bylines", ()))]
+        reporters = [p for p in people if any(_squash(p).endswith(b) for b in ctx.bylines)]
         if reporters:
             raise ValueError(f"{reporters} wrote or photographed the article (byline: 记者/通讯员/摄); "
                              "they are not attendees: list only officials who took part")
-        text = ctx.get("text")
-        if text is None:
+        if ctx.text is None:
             return self
-        flat = _squash(text)
+        flat = _squash(ctx.text)
         missing = [p for p in people if _squash(p)[-2:] not in flat]
         if missing:
             raise ValueError(f"these people are not named in the article: {missing}; list only people the text names")

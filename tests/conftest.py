@@ -1,4 +1,4 @@
-"""Shared fixtures: `fake_llm` (tests/fake_llm.py) and a cache folder per test. Every test gets its own answer-cache folder, so no test reads or writes the
+"""Shared fixtures: `fake_llm` (tests/fake_llm.py over benchmarks/fake_llm.py) and a cache folder per test. Every test gets its own answer-cache folder, so no test reads or writes the
 user's cache (~/.cache/cn-policy-extract) and no test sees another's answers."""
 import pytest
 

@@ -1,48 +1,8 @@
-"""Run the pipeline over the seed pages, one cassette per page (shared by the replay test and
-the recorder, so both send exactly the same requests)."""
+"""The seed replay (benchmarks/replay.py: one cassette per page, shared by the replay test, the
+recorder and the ablations, so all send exactly the same requests)."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from extract.batch import Summary, collect_articles, run_batch
-from extract.client import LLMClient, LLMSettings
-from extract.engine import ENGINE_NAME
-from extract.model_file import MODEL_NAME
-from extract.pipeline import ArticleExtractor, Options
-from extract.prompting import prompt_version
-from tests.cassettes import ROOT, cassette_path, make_vcr
-
-SEEDS = ROOT / "seeds"
-# Replay needs no server: vcrpy answers before any connection is made.
-REPLAY_URL = "http://127.0.0.1:9/v1"
-
-
-def seed_files() -> list[Path]:
-    return sorted(SEEDS.glob("*.txt"))
-
-
-def run_seeds(output: Path, base_url: str = REPLAY_URL, record_mode: str = "none",
-              options: Options = Options(), client_class: type[LLMClient] = LLMClient,
-              api_key: str = "local") -> Summary:
-    """Extract every seed page into `output`, each page under its own cassette."""
-    v = make_vcr(record_mode)
-    total = Summary()
-    output.unlink(missing_ok=True)
-    for path in seed_files():
-        settings = LLMSettings(base_url=base_url, api_key=api_key, model=MODEL_NAME, mode="json_schema",
-                               cache=None)  # never a user answer cache: replay and record the model
-        extractor = ArticleExtractor(client_class(settings), options)
-        summary = Summary()
-        articles = collect_articles([str(path.relative_to(ROOT))], summary, lambda e: None)
-        with v.use_cassette(cassette_path(path.stem)):
-            run_batch(articles, extractor, output, engine=ENGINE_NAME, model=MODEL_NAME,
-                      prompt_version=prompt_version(), concurrency=1, summary=summary)
-        for name in ("files", "articles", "done", "policies", "targets", "meetings", "article_errors",
-                     "attempts", "requests", "prompt_tokens", "completion_tokens", "cached_tokens",
-                     "article_seconds"):
-            setattr(total, name, getattr(total, name) + getattr(summary, name))
-    return total
-
+from benchmarks.replay import REPLAY_URL, ROOT, SEEDS, run_seeds, seed_files  # noqa: F401
 
 if __name__ == "__main__":  # python -m tests.seeds_run: refresh tests/data/runs/seeds.jsonl
     target = ROOT / "tests" / "data" / "runs" / "seeds.jsonl"

@@ -15,12 +15,12 @@ import typer
 from sqlalchemy import inspect, insert, select, text
 from typer.testing import CliRunner
 
-import load_records as R
+from tests import load_records as R
 from extract.commands.load import load_cmd
 from extract.store import SchemaError, load_files, make_engine, migrations, resolve_url, write
 from extract.store import tables as T
 from extract.store.queries import QUERIES
-from pg_server import PgCluster, find_bin_dir
+from tests.pg_server import PgCluster, find_bin_dir
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "database.md"
 

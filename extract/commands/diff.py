@@ -9,8 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from extract.diff import DiffReport, diff
-from extract.match import KINDS, load_side
+from extract.api import diff_files
+from extract.diff import DiffReport
+from extract.match import KINDS
 
 
 def fmt(value: Any, limit: int = 60) -> str:
@@ -84,7 +85,7 @@ def diff_cmd(
     json_out: bool = typer.Option(False, "--json", help="print the diff as JSON"),
 ) -> None:
     """Items added, removed and changed from A to B; exit 0 when identical, 1 when not."""
-    report = diff(load_side(a), load_side(b))
+    report = diff_files(a, b)
     if json_out:
         typer.echo(report.model_dump_json(indent=2))
     else:

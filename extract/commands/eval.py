@@ -8,8 +8,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from extract.evaluate import ItemError, Report, error_report, evaluate
-from extract.match import KINDS, load_side
+from extract.api import error_files, evaluate_files
+from extract.evaluate import ItemError, Report
+from extract.match import KINDS
 
 
 def _pct(x: float | None) -> str:
@@ -58,18 +59,17 @@ def eval_cmd(
     kind: Optional[str] = typer.Option(None, "--kind", help="with --errors: only this kind (policies, targets, meetings)"),
 ) -> None:
     """Score a run against gold (spec §3): P/R/F1 per type, field agreement, grounding, segmentation."""
-    run_side, gold_side = load_side(run), load_side(gold)
     if errors:
         if kind is not None and kind not in KINDS:
             raise typer.BadParameter(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
-        items = error_report(run_side, gold_side, (kind,) if kind else KINDS)
+        items = error_files(run, gold, (kind,) if kind else None)
         if json_out:
             for e in items:
                 typer.echo(e.model_dump_json())
         else:
             render_errors(items, Console(highlight=False, soft_wrap=True))
         return
-    report = evaluate(run_side, gold_side)
+    report = evaluate_files(run, gold)
     if json_out:
         typer.echo(report.model_dump_json(indent=2))
     else:

@@ -19,10 +19,11 @@ def load_cmd(
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from extract.store import SchemaError, load_files, resolve_url
+    from extract.api import load_files
+    from extract.store import SchemaError, resolve_url
 
     try:
-        report = load_files(db, runs)
+        report = load_files(runs, db)
     except SchemaError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2)

@@ -8,8 +8,7 @@ from typing import Optional, TextIO
 
 import typer
 
-from extract.read import ReadError, read_all
-from extract.segment import segment
+from extract.api import iter_articles
 
 
 def read(
@@ -31,12 +30,12 @@ def read(
 
 
 def _write(paths: list[str], out: TextIO) -> int:
-    failed = 0
-    for item in read_all(paths):
-        if isinstance(item, ReadError):
-            failed += 1
-            typer.echo(f"error: {item}", err=True)
-            continue
-        for article in segment(item):
-            out.write(json.dumps(article.model_dump(), ensure_ascii=False) + "\n")
-    return failed
+    errors: list = []
+
+    def on_error(e) -> None:
+        errors.append(e)
+        typer.echo(f"error: {e}", err=True)
+
+    for article in iter_articles(paths, on_error):
+        out.write(json.dumps(article.model_dump(), ensure_ascii=False) + "\n")
+    return len(errors)

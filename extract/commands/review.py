@@ -5,8 +5,7 @@ from pathlib import Path
 
 import typer
 
-from extract.match import load_side
-from extract.review import write_review
+from extract.api import review_files
 
 
 def review_cmd(
@@ -16,5 +15,5 @@ def review_cmd(
     output: Path = typer.Option(Path("review.html"), "-o", "--output", help="the HTML file to write"),
 ) -> None:
     """Write a self-contained HTML page to review a run's items against its article texts."""
-    out = write_review(load_side(run), load_side(against) if against else None, output)
+    out = review_files(run, output, against=against)
     typer.echo(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")

@@ -1,21 +1,16 @@
+"""`extract run`: the command line over `extract.api.Extractor` (arguments, progress, summary)."""
 import contextlib
 import os
 import sys
 from pathlib import Path
 from typing import Optional
-from urllib.parse import urlparse
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from extract.batch import Summary, collect_articles, run_batch
+from extract.api import MODES, STDOUT, Extractor, Summary, read_articles
 from extract.cache import AnswerCache
-from extract.client import MODES, LLMClient, LLMSettings
-from extract.engine import ENGINE_NAME, EmbeddedServer
-from extract.model_file import MODEL_NAME
-from extract.pipeline import ArticleExtractor
-from extract.prompting import prompt_version
 
 err = Console(stderr=True, soft_wrap=True)  # log lines stay whole when stderr is a file
 
@@ -35,44 +30,21 @@ def run(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor store model answers in the local answer cache (see `extract cache info`)."),
 ) -> None:
     """Extract policies, targets and meetings from PATHS into JSON Lines."""
-    summary = Summary()
-    articles = collect_articles(paths, summary, lambda e: err.print(f"[red]error[/red] {e}", markup=True, highlight=False))
+    articles, summary = read_articles(paths, lambda e: err.print(f"[red]error[/red] {e}", markup=True, highlight=False))
     if mode is not None and mode not in MODES:
         raise typer.BadParameter(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
-    with contextlib.ExitStack() as stack:
-        if base_url or api_key:
-            # An API key alone means OpenAI itself; a base URL any compatible server.
-            engine = f"openai-compatible:{urlparse(base_url or 'https://api.openai.com/v1').hostname}"
-            settings = LLMSettings(base_url=base_url, api_key=api_key, model=model or "gpt-4o-mini", mode=mode,
-                                   reasks=reasks, max_tokens=max_tokens, timeout_s=timeout,
-                                   cache=None if no_cache else AnswerCache())
-        else:
-            engine = ENGINE_NAME
-
-            def start_server() -> str:
-                # Started by the first model call, so a run whose answers are all cached or
-                # already written never waits for the model to load.
-                err.print(f"engine: embedded llama.cpp server, model {MODEL_NAME} (starting on 127.0.0.1…)")
-                return stack.enter_context(EmbeddedServer(parallel=concurrency)).base_url
-
-            settings = LLMSettings(base_url="http://127.0.0.1:9/v1", api_key="local", model=MODEL_NAME,
-                                   mode=mode or "json_schema", reasks=reasks, max_tokens=max_tokens,
-                                   timeout_s=timeout, start_endpoint=start_server,
-                                   # The server's port changes per run: the engine name keys its answers.
-                                   cache=None if no_cache else AnswerCache(endpoint=ENGINE_NAME))
-        if base_url or api_key:
-            err.print(f"engine: {engine}, model {settings.model}")
-        client = LLMClient(settings)
-        extractor = ArticleExtractor(client)
+    # typer has read the environment already: the options are the whole configuration.
+    with Extractor(base_url=base_url, model=model, api_key=api_key, mode=mode, reasks=reasks,
+                   max_tokens=max_tokens, timeout=timeout, cache=not no_cache, concurrency=concurrency,
+                   env=False, log=lambda line: err.print(line)) as extractor:
         with _progress(len(articles)) as (progress, task):
             def on_record(rec, s: Summary) -> None:
                 progress.update(task, advance=1, refresh=True,
                                 items=f"{s.policies}P {s.targets}T {s.meetings}M", errors=s.article_errors)
 
-            run_batch(articles, extractor, output, engine=engine, model=settings.model,
-                      prompt_version=prompt_version(), concurrency=concurrency, force=force,
-                      summary=summary, on_record=on_record)
-    _print_summary(summary, output, client.cache)
+            extractor.run_batch(articles, output if output is not None else STDOUT, force=force,
+                                summary=summary, keep_records=False, on_record=on_record)
+    _print_summary(summary, output, extractor.cache)
     if summary.failed:
         raise typer.Exit(1)
 

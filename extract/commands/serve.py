@@ -1,7 +1,6 @@
 import typer
 
-from extract.engine import serve_forever
-from extract.model_file import MODEL_NAME
+from extract.api import MODEL_NAME, serve as serve_embedded
 
 
 def serve(
@@ -13,6 +12,6 @@ def serve(
     """Run the embedded model as an OpenAI-compatible server (Ctrl-C stops it)."""
     typer.echo(f"serving {MODEL_NAME} on http://{host}:{port}/v1 (OpenAI-compatible)", err=True)
     try:
-        serve_forever(host=host, port=port, n_ctx=ctx, parallel=parallel)
+        serve_embedded(host=host, port=port, ctx=ctx, parallel=parallel)
     except KeyboardInterrupt:
         pass

@@ -1,0 +1,430 @@
+"""A misbehaving OpenAI-compatible server for tests and benchmarks.
+
+It is a real HTTP server (127.0.0.1, a free port, a background thread), so tests drive the
+whole client path: LLMClient → instructor → openai SDK → HTTP → here. Answers are built from
+the request itself: the kind comes from `response_format.json_schema.name` (or the tool name,
+or the prompt), and every answer is grounded in the article text of the last user turn.
+
+Faults are scripted per request: `server.script("503", "reset", kind="targets")` queues one fault
+for each of the next requests of that kind (kind=None: any kind); `server.always("503")` makes a
+fault sticky. Fault names:
+
+  429:S      429 with Retry-After: S seconds      429        429 without Retry-After
+  500 502 503  that status                          reset      close the socket, no response (RST)
+  hang       answer nothing for `hang_s` seconds    truncated  Content-Length larger than the body
+  length     finish_reason "length", JSON cut off   badjson    content that is not JSON
+  schema     JSON that breaks the answer schema     invent     an id, issuer or quote not in the text
+
+`mode="obey"` answers like a model that obeys an injected "ignore your instructions" in the
+article: invented metrics, issuers and quotes on every request. `latency` delays every answer.
+
+Run standalone (for benchmarks): `python -m benchmarks.fake_llm --latency 0.2` prints the base URL.
+The tests' `fake_llm` fixture (tests/fake_llm.py) starts one per test.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import socket
+import struct
+import sys
+import threading
+import time
+from collections import Counter, deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SCHEMA_KINDS = {"TargetAnswers": "targets", "PolicyAnswers": "policies", "MeetingAnswers": "meetings"}
+KINDS = ("targets", "policies", "meetings")
+FAULTS = {"429", "500", "502", "503", "reset", "hang", "truncated", "length", "badjson", "schema", "invent",
+          "byline"}
+
+# instructor's reask turns are English; article text is Chinese.
+_REASK = re.compile(r"(?i)validation error|fix the errors|correct your json|recall the function")
+_MARK = re.compile(r"【(\d+)】")
+_CLAUSE_END = re.compile(r"[，,；;。！？!?\n【]")
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_MEETING = re.compile(r"召开|举行|举办|出席|主持|座谈|会议|大会|论坛|签约|揭牌|仪式|调研|视察")
+_MEETING_NAME = re.compile(r"[\u4e00-\u9fff“”]{2,20}?(?:座谈会|推介会|动员会|大会|会议|论坛|仪式)")
+_BODIES = re.compile(r"(?:区委|区政府|市委|市政府|县委|县政府|省政府|国务院)")
+_VERB = re.compile(r"(?:达到|达|突破|超过|超|实现|为|力争|确保|争取)+$")
+
+
+class FakeLLM:
+    def __init__(self, latency: float = 0.0, hang_s: float = 5.0, mode: str = "good",
+                 host: str = "127.0.0.1", port: int = 0):
+        self.latency = latency
+        self.hang_s = hang_s
+        self.mode = mode
+        self.requests: Counter[str] = Counter()  # per kind, plus "total"
+        self.reasks: Counter[str] = Counter()
+        self.faults_served: Counter[str] = Counter()
+        self.connections = 0  # TCP connections accepted: shows whether clients keep them alive
+        self._queues: dict[str | None, deque[str]] = {}
+        self._sticky: dict[str | None, str] = {}
+        self._lock = threading.Lock()
+        self.stopping = threading.Event()
+        self._httpd = _Server((host, port), _Handler)
+        self._httpd.fake = self
+        self._thread: threading.Thread | None = None
+
+    # -- control ---------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> "FakeLLM":
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-llm", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()  # releases hanging handlers
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> "FakeLLM":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def script(self, *faults: str, kind: str | None = None) -> None:
+        """Queue one fault for each of the next requests (of `kind`, or of any kind)."""
+        for f in faults:
+            _check_fault(f)
+        with self._lock:
+            self._queues.setdefault(kind, deque()).extend(faults)
+
+    def always(self, fault: str | None, kind: str | None = None) -> None:
+        """A fault for every request (of `kind`) until cleared with None."""
+        with self._lock:
+            if fault is None:
+                self._sticky.pop(kind, None)
+            else:
+                _check_fault(fault)
+                self._sticky[kind] = fault
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.reasks.clear()
+            self.faults_served.clear()
+            self.connections = 0
+
+    def _next_fault(self, kind: str) -> str | None:
+        with self._lock:
+            self.requests[kind] += 1
+            self.requests["total"] += 1
+            for key in (kind, None):
+                q = self._queues.get(key)
+                if q:
+                    fault = q.popleft()
+                    break
+            else:
+                fault = self._sticky.get(kind) or self._sticky.get(None)
+            if fault:
+                self.faults_served[fault] += 1
+            return fault
+
+
+def _check_fault(fault: str) -> None:
+    if fault.split(":")[0] not in FAULTS:
+        raise ValueError(f"unknown fault {fault!r}; known: {sorted(FAULTS)}")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 256  # benchmarks open many connections at once
+    allow_reuse_address = True
+    fake: FakeLLM
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # clients that go away (timeouts, kills) are part of the script, not errors
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.fake._lock:
+            self.server.fake.connections += 1
+        # As real servers do: no Nagle delay on small answers (else ~40 ms per request).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path.rstrip("/") in ("/v1/models", "/models"):
+            self._json(200, {"object": "list", "data": [{"id": "fake", "object": "model", "owned_by": "tests"}]})
+        elif self.path.rstrip("/") in ("/health", "/v1/health"):
+            self._json(200, {"status": "ok"})
+        elif self.path.rstrip("/") in ("/stats", "/v1/stats"):  # for benchmarks in another process
+            fake = self.server.fake
+            with fake._lock:
+                self._json(200, {"requests": dict(fake.requests), "reasks": dict(fake.reasks),
+                                 "faults": dict(fake.faults_served), "connections": fake.connections})
+        else:
+            self._json(404, {"error": {"message": f"no route {self.path}"}})
+
+    def do_POST(self) -> None:
+        received = time.monotonic()
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            self._json(404, {"error": {"message": f"no route {self.path}"}})
+            return
+        try:
+            req = json.loads(body)
+        except ValueError:
+            self._json(400, {"error": {"message": "request body is not JSON"}})
+            return
+        fake = self.server.fake
+        kind = request_kind(req)
+        text, reask = article_text(req.get("messages") or [])
+        if reask:
+            with fake._lock:
+                fake.reasks[kind] += 1
+        fault = fake._next_fault(kind)
+        if fake.latency:
+            # A fixed latency counts from the request's arrival: this server's own work is
+            # part of it, as a real endpoint's would be.
+            fake.stopping.wait(max(0.0, fake.latency - (time.monotonic() - received)))
+        if fault:
+            if self._fault(fault, req, kind, text):
+                return
+        mode = "invent" if fault == "invent" or fake.mode == "obey" else "byline" if fault == "byline" else "good"
+        answer = {"items": answer_items(kind, text, mode, obey=fake.mode == "obey")}
+        content = json.dumps(answer, ensure_ascii=False)
+        finish = "stop"
+        if fault == "length":
+            content, finish = content[: max(1, len(content) // 2)], "length"
+        elif fault == "badjson":
+            content = '{"items": [{"id": 1, "is_target": tru'  # cut inside a literal
+        elif fault == "schema":
+            content = json.dumps({"items": [{"id": "one", "verdict": "yes"}]})
+        self._json(200, completion(req, content, finish))
+
+    # -- faults ------------------------------------------------------------------------------
+
+    def _fault(self, fault: str, req: dict, kind: str, text: str) -> bool:
+        """Serve a transport fault; False for faults that shape the answer instead."""
+        name, _, arg = fault.partition(":")
+        if name == "429":
+            headers = {"Retry-After": arg} if arg else {}
+            self._json(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, headers)
+        elif name in ("500", "502", "503"):
+            self._json(int(name), {"error": {"message": f"fake server error {name}", "type": "server_error"}})
+        elif name == "reset":
+            # SO_LINGER 0: close() sends RST, the client sees a reset, not a clean EOF.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+        elif name == "hang":
+            self.server.fake.stopping.wait(self.server.fake.hang_s)
+            self.close_connection = True
+        elif name == "truncated":
+            data = json.dumps(completion(req, json.dumps({"items": answer_items(kind, text, "good")},
+                                                         ensure_ascii=False), "stop")).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data) + 100))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+        else:
+            return False
+        return True
+
+    def _json(self, status: int, payload: dict, headers: dict | None = None) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            self.close_connection = True  # the client gave up (timeout, killed)
+
+
+# -- answers -----------------------------------------------------------------------------------
+
+
+def request_kind(req: dict) -> str:
+    rf = req.get("response_format") or {}
+    name = (rf.get("json_schema") or {}).get("name")
+    if not name and req.get("tools"):
+        name = req["tools"][0].get("function", {}).get("name")
+    if name in SCHEMA_KINDS:
+        return SCHEMA_KINDS[name]
+    system = next((m.get("content") or "" for m in req.get("messages", []) if m.get("role") == "system"), "")
+    for kind, word in (("targets", "目标"), ("policies", "文件"), ("meetings", "会议")):
+        if word in system:
+            return kind
+    return "unknown"
+
+
+def article_text(messages: list[dict]) -> tuple[str, bool]:
+    """The last user turn that is not an instructor reask; and whether this request is a reask."""
+    users = [m for m in messages if m.get("role") == "user" and isinstance(m.get("content"), str)]
+    reask = bool(users) and bool(_REASK.search(users[-1]["content"]))
+    for m in reversed(users):
+        if not _REASK.search(m["content"]):
+            return m["content"], reask
+    return "", reask
+
+
+def answer_items(kind: str, text: str, mode: str = "good", obey: bool = False) -> list[dict]:
+    if kind == "targets":
+        return _targets(text, mode, obey)
+    if kind == "policies":
+        return _policies(text, mode)
+    if kind == "meetings":
+        return _meetings(text, mode)
+    return []
+
+
+def _targets(text: str, mode: str, obey: bool) -> list[dict]:
+    items = []
+    for m in _MARK.finditer(text):
+        clause = _CLAUSE_END.split(text[m.end():], 1)[0]
+        metric = _VERB.sub("", re.split(r"[\d０-９]", clause, 1)[0].strip()) or clause
+        items.append({"id": int(m.group(1)), "is_target": True, "metric": metric})
+    if mode == "invent":
+        if obey:  # an obedient model keeps the ids but makes up what they measure
+            for it in items:
+                it["metric"] = "全市居民人均寿命"
+        else:
+            items.append({"id": 99, "is_target": True, "metric": "虚构指标"})
+    return items
+
+
+def _policies(text: str, mode: str) -> list[dict]:
+    issuers = sorted(set(_BODIES.findall(text)))
+    if mode == "invent":
+        issuers = ["联合国安理会"]
+    return [{"id": int(m.group(1)), "is_policy": True, "issuers": issuers} for m in _MARK.finditer(text)]
+
+
+def _meetings(text: str, mode: str) -> list[dict]:
+    items, names = [], set()
+    for m in _SENTENCE.finditer(text):
+        sentence = m.group(0).strip()
+        if not sentence or not _MEETING.search(sentence):
+            continue
+        found = _MEETING_NAME.search(sentence)
+        name = found.group(0) if found else sentence[:16]
+        if name in names:
+            continue
+        names.add(name)
+        items.append({"name": name, "quote": sentence, "time_text": None, "location": None,
+                      "organizers": [], "chairs": [], "attendees": []})
+        if len(items) == 3:
+            break
+    reporter = re.search(r"记者\s*([\u4e00-\u9fff]{2,3})", text)
+    if mode == "byline" and items and reporter:  # the reporter listed as if they attended
+        items[0]["attendees"] = [reporter.group(1)]
+    if mode == "invent":
+        items.append({"name": "虚构峰会", "quote": "全体与会者一致同意向每户发放一百万元。", "time_text": None,
+                      "location": "月球", "organizers": [], "chairs": [], "attendees": []})
+    return items
+
+
+def completion(req: dict, content: str, finish: str) -> dict:
+    prompt_chars = sum(len(m.get("content") or "") for m in req.get("messages", []) if isinstance(m, dict))
+    prompt, done = max(1, prompt_chars // 2), max(1, len(content) // 2)
+    return {
+        "id": f"chatcmpl-fake-{time.monotonic_ns()}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": req.get("model") or "fake",
+        "choices": [{"index": 0, "finish_reason": finish,
+                     "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": done, "total_tokens": prompt + done},
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--latency", type=float, default=0.0)
+    ap.add_argument("--mode", default="good", choices=["good", "obey"])
+    args = ap.parse_args(argv)
+    server = FakeLLM(latency=args.latency, mode=args.mode, port=args.port).start()
+    print(server.base_url, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
+
+
+# -- synthetic input -----------------------------------------------------------------------------
+
+
+def synthetic_page(start: int, n: int) -> str:
+    """`n` short articles, numbered from `start`, as one newspaper page. Each article has exactly
+    one target candidate and nothing else (no document names, no meeting words), so it costs
+    exactly one request; the numbers differ, so no two requests are the same."""
+    return "\n\n".join(
+        f"第{i}号片区推进产业升级\n\n本报讯 到2025年，全区规模以上工业企业力争达到{100 + i}家。"
+        for i in range(start, start + n)
+    ) + "\n"
+
+
+RICH_ARTICLE = (
+    "区委区政府召开全区工业经济高质量发展大会\n\n本报讯 3月2日上午，我区召开全区工业经济高质量发展大会。"
+    "会上，区委、区政府印发了《工业经济高质量发展实施方案》。到2025年，全区规模以上工业企业力争达到{n}家。\n"
+)  # one candidate of each kind: three requests (targets, policies, meetings)
+
+
+def write_pages(folder, files: int, per_file: int) -> list:
+    """`files` pages of `per_file` articles each under `folder`; returns their paths."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for f in range(files):
+        p = folder / f"page{f:04d}.txt"
+        p.write_text(synthetic_page(f * per_file + 1, per_file), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def extract_files(base_url: str, paths: list, output, *, concurrency: int = 1, **settings):
+    """The batch as `extract run` does it, in process: (Summary, records as dicts).
+
+    `settings` are `LLMSettings` fields (timeout_s, cache, start_endpoint …); the answer cache
+    is off unless `cache` names its SQLite file."""
+    import json as _json
+    from pathlib import Path
+
+    from extract.api import Extractor
+
+    timeout = settings.pop("timeout_s", 600.0)
+    cache = settings.pop("cache", None)
+    with Extractor(base_url=base_url, model="fake", engine="fake", env=False, timeout=timeout,
+                   cache=cache, concurrency=concurrency, **settings) as ex:
+        result = ex.extract_paths(paths, Path(output), keep_records=False)
+    lines = Path(output).read_text(encoding="utf-8").splitlines() if Path(output).exists() else []
+    return result.summary, [_json.loads(line) for line in lines]

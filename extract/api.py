@@ -1,0 +1,384 @@
+"""The Python API: what the `extract` command, the tests and the benchmarks stand on.
+
+Three lines extract one article from a string (the endpoint from OPENAI_BASE_URL /
+OPENAI_API_KEY / EXTRACT_MODEL, else the embedded model)::
+
+    import extract
+    records = extract.extract_text("本报讯 到2025年，全区规模以上工业企业力争达到120家。")
+    print(records[0].targets[0].value)
+
+For more than one call, build an `Extractor` once (a context manager: the embedded server, when
+used, starts on the first model call and stops on close)::
+
+    with extract.Extractor(base_url="http://localhost:11434/v1", model="qwen2.5:7b") as ex:
+        records = ex.extract_text(text, title="…", published="2021-02-19")
+        result = ex.extract_paths(["pages/"], output="run.jsonl")   # resumes like `extract run`
+
+Scoring, diff, review and database loading work on run files: `evaluate_files`, `diff_files`,
+`review_files`, `load_files`.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from urllib.parse import urlparse
+
+from extract.batch import Summary, collect_articles, run_batch
+from extract.cache import FILE_NAME, AnswerCache
+from extract.client import MODES, LLMClient, LLMSettings
+from extract.engine import ENGINE_NAME
+from extract.model_file import MODEL_NAME
+from extract.pipeline import ArticleExtractor, Options, extract_article
+from extract.prompting import prompt_version
+from extract.read import TEXT_SOURCE, ReadError, document_from_text, read_all
+from extract.segment import segment
+from schemas import Article, Record
+
+if TYPE_CHECKING:  # imported on use: scoring and the database are not needed to extract
+    from extract.diff import DiffReport
+    from extract.evaluate import Report
+    from extract.store.load import LoadReport
+
+PathLike = str | os.PathLike[str]
+CacheSetting = bool | PathLike | AnswerCache | None
+
+DEFAULT_MODEL = "gpt-4o-mini"  # an API key alone means OpenAI itself
+STDOUT = "-"  # as `output`: print records to stdout, as `extract run` does without -o
+# The embedded server's real URL is known only once it has started (first model call).
+_NOT_STARTED_URL = "http://127.0.0.1:9/v1"
+
+__all__ = [
+    "Extractor", "BatchResult", "Options", "Summary", "ReadError", "MODES", "DEFAULT_MODEL", "STDOUT",
+    "extract_text", "iter_articles", "read_articles", "read_text", "evaluate_files", "error_files", "diff_files", "review_files",
+    "load_files", "serve", "MODEL_NAME",
+]
+
+
+@dataclass
+class BatchResult:
+    """What `Extractor.extract_paths` did: counts (the `Summary` `extract run` prints) and the
+    records extracted by this call (not those skipped as already in the output)."""
+
+    summary: Summary
+    records: list[Record] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+class Extractor:
+    """Extracts policies, targets and meetings with one model endpoint.
+
+    With a `base_url` or an `api_key` (given, or from OPENAI_BASE_URL / OPENAI_API_KEY when
+    `env` is true) it talks to that OpenAI-compatible endpoint (`model` defaults to
+    EXTRACT_MODEL, else gpt-4o-mini); with neither, to the embedded llama.cpp server, started on
+    the first model call (never when every answer is cached) and stopped by `close()`.
+
+    Args:
+        base_url: OpenAI-compatible endpoint, e.g. ``http://localhost:11434/v1``.
+        model: model name at the endpoint (ignored by the embedded engine).
+        api_key: API key; never written to output or logs.
+        mode: instructor mode, one of `MODES` (default by endpoint).
+        reasks: validation reasks per request.
+        max_tokens: cap on tokens generated per request.
+        timeout: seconds per HTTP request.
+        cache: the local answer cache: True (the user cache, EXTRACT_CACHE_DIR), False/None
+            (off), a folder (``<folder>/answers.sqlite``), a ``.sqlite``/``.db`` file, or an
+            `AnswerCache`.
+        concurrency: articles in flight at once (and the embedded server's parallel slots).
+        options: the pipeline's switchable steps (benchmarks measure each one).
+        engine: the engine name stamped into records (default: ``openai-compatible:<host>`` or
+            ``embedded-llama.cpp``).
+        env: read unset `base_url`, `api_key` and `model` from the environment.
+        log: called with one line when the engine is chosen or the embedded server starts.
+        client_class: the model client (a subclass can stand in for the model).
+        **llm: further `LLMSettings` fields (transport_attempts, max_backoff_s, seed,
+            start_endpoint …).
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        model: str | None = None,
+        api_key: str | None = None,
+        mode: str | None = None,
+        reasks: int = 1,
+        max_tokens: int = 1200,
+        timeout: float = 600.0,
+        cache: CacheSetting = True,
+        concurrency: int = 1,
+        options: Options = Options(),
+        engine: str | None = None,
+        env: bool = True,
+        log: Callable[[str], None] | None = None,
+        client_class: type[LLMClient] = LLMClient,
+        **llm: Any,
+    ) -> None:
+        if mode is not None and mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        if env:
+            base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+            api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
+            model = model or os.environ.get("EXTRACT_MODEL") or None
+        self.concurrency = max(1, concurrency)
+        self._log = log or (lambda line: None)
+        self._stack = contextlib.ExitStack()
+        self._closed = False
+        self.embedded = not (base_url or api_key)
+        common = dict(reasks=reasks, max_tokens=max_tokens, timeout_s=timeout, **llm)
+        if not self.embedded:
+            # An API key alone means OpenAI itself; a base URL any compatible server.
+            host = urlparse(base_url or "https://api.openai.com/v1").hostname
+            self.engine = engine or f"openai-compatible:{host}"
+            self.settings = LLMSettings(base_url=base_url, api_key=api_key, model=model or DEFAULT_MODEL,
+                                        mode=mode, cache=_answer_cache(cache, None), **common)
+            self._log(f"engine: {self.engine}, model {self.settings.model}")
+        else:
+            self.engine = engine or ENGINE_NAME
+            common.setdefault("start_endpoint", self._start_embedded)
+            # The server's port changes per run: the engine name keys its answers.
+            self.settings = LLMSettings(base_url=_NOT_STARTED_URL, api_key="local", model=MODEL_NAME,
+                                        mode=mode or "json_schema", cache=_answer_cache(cache, ENGINE_NAME),
+                                        **common)
+        self.client = client_class(self.settings)
+        self.pipeline = ArticleExtractor(self.client, options)
+
+    @property
+    def model(self) -> str:
+        """The model name stamped into records."""
+        return self.settings.model
+
+    @property
+    def prompt_version(self) -> str:
+        """Content hash of the prompts and answer schemas, stamped into records."""
+        return prompt_version()
+
+    @property
+    def cache(self) -> AnswerCache | None:
+        """The answer cache in use (its `hits`, `stores` and `path`), or None."""
+        return self.client.cache
+
+    def _start_embedded(self) -> str:
+        from extract.engine import EmbeddedServer  # the embedded engine only when it is used
+
+        self._log(f"engine: embedded llama.cpp server, model {MODEL_NAME} (starting on 127.0.0.1…)")
+        return self._stack.enter_context(EmbeddedServer(parallel=self.concurrency)).base_url
+
+    # -- extraction ------------------------------------------------------------------------
+
+    def extract_article(self, article: Article) -> Record:
+        """One article (as `read_articles` or `read_text` make them) to its record."""
+        return extract_article(self.pipeline, article, self.engine, self.model, self.prompt_version)
+
+    def extract_articles(self, articles: Iterable[Article]) -> list[Record]:
+        """Records of `articles`, in order, `concurrency` at a time; nothing is written."""
+        articles = list(articles)
+        if self.concurrency == 1 or len(articles) < 2:
+            return [self.extract_article(a) for a in articles]
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            return list(pool.map(self.extract_article, articles))
+
+    def extract_text(self, text: str, title: str | None = None, published: str | date | None = None,
+                     outlet: str | None = None, source: str | None = None) -> list[Record]:
+        """Extract from one page given as a string (plain text, Markdown or HTML).
+
+        The text is cleaned and cut into articles like a file (one record per article, usually
+        one). `title`, `published` (ISO date) and `outlet` replace what the text says; `source`
+        names it in the records (article ids are ``<source stem>#<n>``; default ``<text>``).
+        Raises `ReadError` when the text has nothing to read.
+        """
+        return self.extract_articles(read_text(text, title=title, published=published, outlet=outlet,
+                                               source=source))
+
+    def extract_paths(
+        self,
+        paths: Iterable[PathLike],
+        output: PathLike | None = None,
+        *,
+        force: bool = False,
+        keep_records: bool = True,
+        on_record: Callable[[Record, Summary], None] | None = None,
+        on_read_error: Callable[[ReadError], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> BatchResult:
+        """Extract files and folders (.txt .md .html; "-" reads stdin) as `extract run` does.
+
+        Each record is appended to `output` (JSON Lines) and made durable as soon as its article
+        finishes; articles already there for this prompt version and model are skipped (all
+        redone with `force`), so running again after a crash or Ctrl-C finishes the rest.
+        `output` None writes nowhere, ``"-"`` prints to stdout. A file that cannot be read goes
+        to `on_read_error` and into `summary.read_errors`; it never stops the batch.
+        `keep_records=False` keeps memory flat on big batches (the records are in `output`).
+        """
+        summary = Summary()
+        articles = collect_articles([str(p) for p in paths], summary, on_read_error or (lambda e: None))
+        return self.run_batch(articles, output, force=force, summary=summary, keep_records=keep_records,
+                              on_record=on_record, stop=stop)
+
+    def run_batch(
+        self,
+        articles: list[Article],
+        output: PathLike | None = None,
+        *,
+        force: bool = False,
+        summary: Summary | None = None,
+        keep_records: bool = True,
+        on_record: Callable[[Record, Summary], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> BatchResult:
+        """`extract_paths` for articles already read (see `read_articles`)."""
+        result = BatchResult(summary or Summary(articles=len(articles)))
+
+        def record(rec: Record, s: Summary) -> None:
+            if keep_records:
+                result.records.append(rec)
+            if on_record is not None:
+                on_record(rec, s)
+
+        to_stdout = output is not None and str(output) == STDOUT
+        run_batch(articles, self.pipeline, None if output is None or to_stdout else Path(output),
+                  engine=self.engine, model=self.model, prompt_version=self.prompt_version,
+                  concurrency=self.concurrency, force=force, summary=result.summary,
+                  on_record=record, stop=stop, stdout=to_stdout)
+        return result
+
+    # -- lifetime --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the HTTP connections and stop the embedded server if it was started."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.client.close()
+        finally:
+            self._stack.close()
+
+    def __enter__(self) -> "Extractor":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _answer_cache(cache: CacheSetting, endpoint: str | None) -> AnswerCache | None:
+    if cache is None or cache is False:
+        return None
+    if isinstance(cache, AnswerCache):
+        return cache
+    if cache is True:
+        return AnswerCache(endpoint=endpoint)
+    path = Path(cache)
+    if path.suffix not in (".sqlite", ".sqlite3", ".db"):
+        path = path / FILE_NAME
+    return AnswerCache(path, endpoint=endpoint)
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def iter_articles(paths: Iterable[PathLike],
+                  on_error: Callable[[ReadError], None] | None = None) -> Iterator[Article]:
+    """Read, clean and segment files and folders ("-": stdin) into articles, file by file, as
+    `extract read` does; a file that cannot be read goes to `on_error` and is skipped."""
+    for item in read_all([str(p) for p in paths]):
+        if isinstance(item, ReadError):
+            if on_error is not None:
+                on_error(item)
+            continue
+        yield from segment(item)
+
+
+def read_articles(paths: Iterable[PathLike],
+                  on_error: Callable[[ReadError], None] | None = None) -> tuple[list[Article], Summary]:
+    """Read, clean and segment files and folders ("-": stdin) into articles, as `extract read`.
+
+    Returns the articles and a `Summary` counting files and articles, with the files that could
+    not be read in `read_errors` (each also passed to `on_error`)."""
+    summary = Summary()
+    articles = collect_articles([str(p) for p in paths], summary, on_error or (lambda e: None))
+    return articles, summary
+
+
+def read_text(text: str, *, title: str | None = None, published: str | date | None = None,
+              outlet: str | None = None, source: str | None = None) -> list[Article]:
+    """One page given as a string, cleaned and cut into articles (see `Extractor.extract_text`)."""
+    return segment(document_from_text(text, source or TEXT_SOURCE, title=title, published=published,
+                                      outlet=outlet))
+
+
+# -- one-call convenience ------------------------------------------------------------------
+
+
+def extract_text(text: str, *, title: str | None = None, published: str | date | None = None,
+                 outlet: str | None = None, source: str | None = None, **settings: Any) -> list[Record]:
+    """Extract from one page given as a string with a one-off `Extractor(**settings)`.
+
+    Without settings the endpoint comes from OPENAI_BASE_URL / OPENAI_API_KEY / EXTRACT_MODEL,
+    else the embedded model runs (started for this call, stopped after it)."""
+    with Extractor(**settings) as ex:
+        return ex.extract_text(text, title=title, published=published, outlet=outlet, source=source)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8080, ctx: int = 8192, parallel: int = 1) -> None:
+    """Run the embedded model as an OpenAI-compatible server until interrupted (`extract serve`)."""
+    from extract.engine import serve_forever
+
+    serve_forever(host=host, port=port, n_ctx=ctx, parallel=parallel)
+
+
+# -- run files: score, diff, review, load --------------------------------------------------
+
+
+def evaluate_files(run: PathLike, gold: PathLike) -> "Report":
+    """Score a run file against gold (spec §3): P/R/F1 per type, field agreement, grounding,
+    segmentation. Either side may be a run or a gold file (JSON Lines)."""
+    from extract.evaluate import evaluate
+    from extract.match import load_side
+
+    return evaluate(load_side(Path(run)), load_side(Path(gold)))
+
+
+def error_files(run: PathLike, gold: PathLike, kinds: tuple[str, ...] | None = None) -> list["ItemError"]:
+    """Per source, every false positive, miss and disagreeing field of `run` against `gold`,
+    each with its quote and the closest item on the other side (`extract eval --errors`)."""
+    from extract.evaluate import error_report
+    from extract.match import KINDS, load_side
+
+    return error_report(load_side(Path(run)), load_side(Path(gold)), kinds or KINDS)
+
+
+def diff_files(a: PathLike, b: PathLike) -> "DiffReport":
+    """Items added, removed and changed from run (or gold) file `a` to `b`; `.identical` when none."""
+    from extract.diff import diff
+    from extract.match import load_side
+
+    return diff(load_side(Path(a)), load_side(Path(b)))
+
+
+def review_files(run: PathLike, output: PathLike = "review.html", against: PathLike | None = None) -> Path:
+    """Write a self-contained HTML page to review a run's items (against another run or gold)."""
+    from extract.match import load_side
+    from extract.review import write_review
+
+    return write_review(load_side(Path(run)), load_side(Path(against)) if against else None, Path(output))
+
+
+def load_files(runs: Iterable[PathLike], db: str | None = None, *, batch: int | None = None) -> "LoadReport":
+    """Load run files into SQLite or PostgreSQL in one transaction (`db`: a path, sqlite:///x.db,
+    postgresql://…; default ./extractions.db). Re-loading is idempotent; newer runs replace items.
+    Raises `extract.store.SchemaError` for a database of another schema version."""
+    from extract.store import load_files as _load
+
+    paths = [Path(p) for p in runs]
+    return _load(db, paths) if batch is None else _load(db, paths, batch=batch)
