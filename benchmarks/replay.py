@@ -1,4 +1,4 @@
-"""Replay the seed pages from the cassettes (recorded model answers): no model needed.
+"""Replay the seed and corpus pages from the cassettes (recorded model answers): no model needed.
 
 The vcrpy set-up for cassettes people can review (readable UTF-8 YAML, secrets scrubbed,
 requests matched on method, path and JSON body: a changed prompt fails loudly) and the seed
@@ -111,31 +111,48 @@ def make_vcr(record_mode: str = "none") -> vcr.VCR:
     return v
 
 
-def cassette_path(stem: str) -> str:
-    return f"seeds/{stem}.yaml"
+# The page sets replayed from cassettes: the seed pages and the corpus pages (a copy of
+# ../shared/corpus/articles, so CI needs nothing beside the checkout), one cassette per page.
+PAGE_SETS = {"seeds": SEEDS, "corpus": ROOT / "tests" / "data" / "corpus"}
+GOLD = {name: ROOT / "tests" / "data" / "gold" / f"{name}.jsonl" for name in PAGE_SETS}
+
+
+def cassette_path(stem: str, page_set: str = "seeds") -> str:
+    return f"{page_set}/{stem}.yaml"
+
+
+def page_files(page_set: str = "seeds") -> list[Path]:
+    return sorted(p for p in PAGE_SETS[page_set].iterdir() if p.is_file() and not p.name.startswith("."))
 
 
 def seed_files() -> list[Path]:
-    return sorted(SEEDS.glob("*.txt"))
+    return page_files("seeds")
 
 
-def run_seeds(output: Path, base_url: str = REPLAY_URL, record_mode: str = "none",
+def run_pages(page_set: str, output: Path, base_url: str = REPLAY_URL, record_mode: str = "none",
               options: Options = Options(), client_class: type[LLMClient] = LLMClient,
-              api_key: str = "local") -> Summary:
-    """Extract every seed page into `output`, each page under its own cassette."""
+              api_key: str = "local", files: list[Path] | None = None) -> Summary:
+    """Extract every page of a set into `output`, each page under its own cassette."""
     v = make_vcr(record_mode)
     total = Summary()
     output.unlink(missing_ok=True)
-    for path in seed_files():
+    for path in files if files is not None else page_files(page_set):
         # Never a user answer cache: replay and record the model.
         with Extractor(base_url=base_url, api_key=api_key, model=MODEL_NAME, mode="json_schema",
                        engine=ENGINE_NAME, cache=False, env=False, options=options,
                        client_class=client_class) as ex:
             articles, summary = read_articles([str(path.relative_to(ROOT))])
-            with v.use_cassette(cassette_path(path.stem)):
+            with v.use_cassette(cassette_path(path.stem, page_set)):
                 ex.run_batch(articles, output, summary=summary, keep_records=False)
         for name in ("files", "articles", "done", "policies", "targets", "meetings", "article_errors",
                      "attempts", "requests", "prompt_tokens", "completion_tokens", "cached_tokens",
                      "article_seconds"):
             setattr(total, name, getattr(total, name) + getattr(summary, name))
     return total
+
+
+def run_seeds(output: Path, base_url: str = REPLAY_URL, record_mode: str = "none",
+              options: Options = Options(), client_class: type[LLMClient] = LLMClient,
+              api_key: str = "local") -> Summary:
+    """Extract every seed page into `output`, each page under its own cassette."""
+    return run_pages("seeds", output, base_url, record_mode, options, client_class, api_key)

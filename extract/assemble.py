@@ -9,7 +9,8 @@ import re
 
 from rapidfuzz import fuzz
 
-from extract.candidates import DEADLINE, MEETING_WORDS, PolicyCandidate, Span, TargetCandidate, clauses, sentences
+from extract.candidates import PolicyCandidate, Span, TargetCandidate, clauses, sentences
+from extract.lexicon import DEADLINE, GATHERING_END, GATHERING_KINDS, HELD_VERB, MEETING_WORDS
 from extract.ground import GroundingError, ground
 from extract.normalize import comparator_of, deadline_year, parse_date, split_bodies, split_people
 from extract.people import is_person_name, officials
@@ -230,13 +231,10 @@ def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
 
 
 _SELF_PLACE = re.compile(r"^(我|全|本|该)(省|市|区|县|镇)$")
-_HELD = re.compile(
-    r"(?:召开|举行|举办)了?(?P<name>[^，。；]{2,40}?(?:会议|大会|座谈会|论坛|仪式|动员会|推进会|生活会|报告会|"
-    r"培训会|研讨会|推介会|发布会|交流会|签约会|见面会))"
-)
+_HELD = re.compile(r"(?:召开|举行|举办)了?(?P<name>[^，。；]{2,40}?(?:" + GATHERING_KINDS + "))")
 
 
-_SENTENCE_NAME = re.compile(r"(?:出席|参加|召开|举行|举办|主持)了?(?P<name>[^，。；、]{4,40}?(?:会议|大会|座谈会|论坛|仪式|活动|生活会|推介会))$")
+_SENTENCE_NAME = re.compile(r"(?:出席|参加|召开|举行|举办|主持)了?(?P<name>[^，。；、]{4,40}?(?:" + GATHERING_KINDS + "))$")
 
 
 def named_from_text(meeting: Meeting, article: Article) -> Meeting:
@@ -263,21 +261,18 @@ def named_from_text(meeting: Meeting, article: Article) -> Meeting:
     return meeting.model_copy(update={"name": to_simplified(m.group("name")), "evidence": clause})
 
 
-_HELD_VERB = re.compile(r"召开|举行|举办|签约|揭牌|出席|参加|主持|调研|视察|考察")
 
 
-# Names of gatherings end like these (对接会, 推介会, 峰会, 典礼); bodies that end in 会 do not count.
-_GATHERING_END = re.compile(r"(?<!协|学|商|工|金|员|事|合)会$|会议$|仪式$|典礼$|论坛$|峰会$|活动$")
 
 
 def is_meeting_name(name: str, quote: str = "") -> bool:
     """A meeting or visit is named with meeting wording, or its one-sentence quote says it was
     held ("…正式签约，区领导…参加签约仪式"); '出台《…》' or a measure is not one."""
     simple = to_simplified(name).strip()
-    if MEETING_WORDS.search(simple) or _GATHERING_END.search(simple):
+    if MEETING_WORDS.search(simple) or GATHERING_END.search(simple):
         return True
     q = to_simplified(quote)
-    return len(q) <= 100 and bool(_HELD_VERB.search(q))
+    return len(q) <= 100 and bool(HELD_VERB.search(q))
 
 
 def add_named_officials(meetings: list[Meeting], article: Article) -> None:

@@ -11,7 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from extract.lexicon import DEADLINE, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE, PROVISION_BEFORE, QUOTED
+from extract.lexicon import DEADLINE, FUTURE, MEETING_WORDS, PAST, PAST_LEAD, PAST_SENTENCE, PROVISION_BEFORE, QUOTED
 from extract.numbers import Quantity, find_quantities
 
 
@@ -189,12 +189,6 @@ def policy_candidates(text: str) -> list[PolicyCandidate]:
                 continue
             out.append(PolicyCandidate(m.group(0), Span(sent.start + m.start(), sent.start + m.end(), m.group(0)), sent))
     return out
-
-
-MEETING_WORDS = re.compile(
-    r"召开|举行|举办|出席|参加|主持|座谈|会议|大会|生活会|动员会|论坛|推介会|签约|揭牌|仪式|调研|视察|考察|"
-    r"走访|检查|观摩|开幕|闭幕"
-)
 
 
 def meeting_paragraphs(text: str) -> list[Span]:

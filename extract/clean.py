@@ -247,6 +247,33 @@ def find_outlet(text: str, anywhere: bool = False) -> str | None:
     return None
 
 
+# A date in the Republic of China calendar (Taiwanese pages): 104.11.26, 民國104年11月26日.
+_ROC_DATE = re.compile(r"^(?:中華民國|中华民国|民國|民国)?\s*(\d{2,3})\s*[./年]\s*(\d{1,2})\s*[./月]\s*(\d{1,2})\s*日?$")
+
+
+_DATE_LINE = re.compile(_DATE.pattern + r"\s*日?")
+
+
+def page_date(text: str) -> str | None:
+    """The publication date a page prints: a date/source line near the top (发布时间：…), a
+    date alone on a line there (also in the ROC calendar, 104.11.26 = 2015-11-26), or a
+    document's signature date (落款) alone on a line at the end. Never from a URL."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    found = parse_date_text("\n".join(lines[:30]), metadata_only=True)
+    if found:
+        return found
+    for line in lines[:30]:
+        m = _ROC_DATE.match(fold(line))
+        if m:
+            year, month, day = (int(g) for g in m.groups())
+            if 1 <= year <= 200 and 1 <= month <= 12 and 1 <= day <= 31:
+                return f"{year + 1911:04d}-{month:02d}-{day:02d}"
+    for line in reversed(lines[-8:]):
+        if _DATE_LINE.fullmatch(line.strip("（()）")):
+            return parse_date_text(line)
+    return None
+
+
 def parse_date_text(text: str, metadata_only: bool = False) -> str | None:
     """The first full date (2021年6月9日, 2021/6/9, 2021-06-09) as ISO, else None.
 

@@ -31,8 +31,11 @@ def free_port() -> int:
 
 
 def serve_forever(host: str = "127.0.0.1", port: int = 8080, n_ctx: int = 8192,
-                  threads: int | None = None, parallel: int = 1, model: str | None = None) -> None:
-    """Run the server in this process until it is killed (used by `extract serve`)."""
+                  threads: int | None = None, parallel: int = 1, model: str | None = None,
+                  parent_pid: int | None = None) -> None:
+    """Run the server in this process until it is killed (used by `extract serve`), or, as the
+    child of a run (`parent_pid`), until that run is gone: a killed run leaves no server
+    generating on the CPU."""
     try:
         import xllamacpp as xlc
     except ImportError as exc:  # pragma: no cover - depends on the extra
@@ -50,7 +53,9 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8080, n_ctx: int = 8192,
     server = xlc.Server(p)  # noqa: F841 - serves in a background thread while we live
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     while True:
-        time.sleep(3600)
+        time.sleep(1.0 if parent_pid else 3600)
+        if parent_pid and os.getppid() != parent_pid:
+            sys.exit(0)
 
 
 def _healthy(base: str) -> bool:
@@ -79,7 +84,7 @@ class EmbeddedServer:
         model = model_path()  # assemble and verify before starting, so errors are clear
         self.port = free_port()
         cmd = [sys.executable, "-m", "extract.engine", str(self.port), str(self.n_ctx),
-               str(self.parallel), str(model)]
+               str(self.parallel), str(model), str(os.getpid())]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      start_new_session=True)
         deadline = time.monotonic() + self.startup_timeout_s
@@ -106,6 +111,6 @@ class EmbeddedServer:
             self.proc.stderr.close()
 
 
-if __name__ == "__main__":  # child process entry: port n_ctx parallel model-path
+if __name__ == "__main__":  # child process entry: port n_ctx parallel model-path parent-pid
     serve_forever(port=int(sys.argv[1]), n_ctx=int(sys.argv[2]), parallel=int(sys.argv[3]),
-                  model=sys.argv[4])
+                  model=sys.argv[4], parent_pid=int(sys.argv[5]) if len(sys.argv) > 5 else None)

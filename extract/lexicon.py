@@ -37,3 +37,17 @@ PROVISION_BEFORE = re.compile(r"(最高|最多|单项|单个|每宗|每项|每�
 # Quoted or titled spans: names of programmes and documents (“倍增计划”, 《…规划》). Words inside
 # them say nothing about the sentence's tense.
 QUOTED = re.compile(r"“[^“”]{1,40}”|《[^《》]{1,80}》|「[^「」]{1,40}」|\"[^\"]{1,40}\"")
+
+# --- meetings ----------------------------------------------------------------------------------
+
+# Verbs that say a gathering or visit took place or someone took part in it.
+HELD_VERBS = r"召开|举行|举办|出席|参加|主持|签约|揭牌|调研|视察|考察|会见|会谈|接见|开工|奠基|启动|开幕|闭幕|走访|观摩"
+HELD_VERB = re.compile(HELD_VERBS)
+# Kinds of gathering, as the last word of a meeting's name (…推进会, …签约仪式).
+GATHERING_KINDS = (r"会议|大会|座谈会|论坛|仪式|典礼|动员会|推进会|生活会|报告会|培训会|研讨会|推介会|发布会|交流会|"
+                   r"签约会|见面会|对接会|峰会|活动")
+# A paragraph with one of these may report a meeting or visit: it is sent to the model.
+MEETING_WORDS = re.compile(HELD_VERBS + r"|座谈|会议|大会|生活会|动员会|论坛|推介会|仪式|检查")
+# A name ending so names a gathering; a body that ends in 会 (协会, 学会, 商会, 工会, 基金会,
+# 委员会, 理事会, 联合会) does not.
+GATHERING_END = re.compile(r"(?<!协|学|商|工|金|员|事|合)会$|会议$|仪式$|典礼$|论坛$|峰会$|活动$")

@@ -9,13 +9,14 @@ import re
 from rapidfuzz import fuzz
 
 from extract.candidates import sentences
+from extract.lexicon import GATHERING_KINDS
 from extract.people import officials
 from extract.script import to_simplified, to_simplified_chars
 from schemas import Article, Evidence, Meeting, Person
 
 _ATTENDS = re.compile(
     r"^(?P<who>[^，。；]{2,40}?)(?:参加了|出席了|参加|出席|主持召开了|主持召开|召开了)"
-    r"(?P<name>[^，。；]{4,50}?(?:生活会|座谈会|动员会|推进会|大会|会议|论坛|仪式|活动))"
+    r"(?P<name>[^，。；]{4,50}?(?:" + GATHERING_KINDS + "))"
 )
 
 

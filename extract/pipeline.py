@@ -6,6 +6,7 @@ duplicates. A failure in one kind is recorded in `errors` and the other kinds st
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -16,7 +17,9 @@ from extract.client import CallStats, LLMClient
 from extract.ground import GroundingError, ground
 from extract.meeting_split import merge, separate_meetings
 from extract.request_text import by_mention, chunks, marked_request, target_request, text_chunks
+from extract.numbers import fold, normalize_unit
 from extract.script import to_simplified_chars
+from rapidfuzz import fuzz
 from schemas import Article, ErrorInfo, Meeting, Policy, Record, RunInfo, Target, Usage
 from schemas.llm import AnswerContext, TargetAnswer
 
@@ -88,6 +91,7 @@ class ArticleExtractor:
                     continue
                 seen.add(key)
                 out.targets.append(build_target(a, c, article, simple))
+        out.targets = _one_per_goal(out.targets, simple, simple.find("\n") if article.title else -1)
 
     def _policies(self, article: Article, simple: str, out: Extraction) -> None:
         by_title: dict[str, list[tuple[bool, Policy]]] = {}
@@ -137,6 +141,26 @@ class ArticleExtractor:
             out.meetings = merge(out.meetings, separate_meetings(article), article.text)
         if self.options.complete_attendees:
             add_named_officials(out.meetings, article)
+
+
+def _one_per_goal(targets: list[Target], text: str, headline_end: int) -> list[Target]:
+    """One goal stated several times (headline, lead, body, a summary box) is one target
+    (spec §2): same value and unit, metrics alike, in different sentences. The body's first
+    statement is kept over the headline's."""
+    def same(a: Target, b: Target) -> bool:
+        lo, hi = sorted((a.evidence, b.evidence), key=lambda e: e.start)
+        return (a.value == b.value and normalize_unit(a.unit) == normalize_unit(b.unit)
+                and fuzz.partial_ratio(fold(a.metric), fold(b.metric)) >= 60
+                and _SENTENCE_BREAK.search(text, lo.end, max(lo.end, hi.start)) is not None)
+    ordered = sorted(targets, key=lambda t: (t.evidence.start <= headline_end, t.evidence.start))
+    kept: list[Target] = []
+    for t in ordered:
+        if not any(same(t, k) for k in kept):
+            kept.append(t)
+    return sorted(kept, key=lambda t: t.evidence.start)
+
+
+_SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
 
 
 def _describe(exc: BaseException) -> str:

@@ -23,7 +23,7 @@ import frontmatter
 import lxml.html
 from lxml import etree
 
-from extract.clean import find_outlet, is_furniture, parse_date_text
+from extract.clean import find_outlet, is_furniture, page_date, parse_date_text
 
 SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 STDIN = "-"
@@ -422,7 +422,7 @@ def parse_html(markup: str) -> dict:
     _strip_chrome(root)
     _prune_link_lists(root)
     text, headings = _render_text(root)
-    published = published or parse_date_text("\n".join(text.split("\n")[:30]), metadata_only=True)
+    published = published or page_date(text)
     outlet = find_outlet(text)
     h1 = next((t for level, t in headings if level == 1), None)
     headline = None

@@ -1,40 +1,77 @@
-"""Re-record the seed cassettes from the real embedded model (about a minute per request on
-2 cores). Usage: python -m tests.record_cassettes [STEM ...]  (default: every seed page).
+"""Re-record cassettes from the real embedded model (20–60 s per request on 2 cores).
 
-It starts the embedded server, deletes the cassettes it is about to record, runs the seeds
-through the same code path as the replay test and writes tests/data/runs/seeds.jsonl.
+    python -m tests.record_cassettes [--set seeds|corpus|all] [--changed] [STEM ...]
+
+Default: every page of the seed set. `--changed` first replays each page and records only
+those whose requests no longer match their cassette (a prompt, candidate or schema change),
+or that have none. It starts the embedded server, deletes the cassettes it is about to record,
+runs the pages through the same code path as the replay tests and writes the recorded run to
+tests/data/runs/<set>.recorded.jsonl (the other pages' records from earlier recordings kept).
 """
 from __future__ import annotations
 
+import argparse
 import json
-import sys
+import tempfile
 import time
+from pathlib import Path
 
+from benchmarks.replay import CASSETTES, PAGE_SETS, ROOT, cassette_path, page_files, run_pages
 from extract.engine import EmbeddedServer
-from tests import seeds_run
-from tests.cassettes import CASSETTES, cassette_path
 
 
-def main(stems: list[str]) -> None:
-    files = [p for p in seeds_run.seed_files() if not stems or p.stem in stems]
+def changed_pages(page_set: str, files: list[Path]) -> list[Path]:
+    """Pages whose replay fails: no cassette, or a request the cassette does not hold."""
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for p in files:
+            if not (CASSETTES / cassette_path(p.stem, page_set)).exists():
+                out.append(p)
+                continue
+            run = Path(tmp) / f"{p.stem}.jsonl"
+            run_pages(page_set, run, files=[p])
+            records = [json.loads(line) for line in run.read_text(encoding="utf-8").splitlines()]
+            if any("re-record" in e["message"] or "cassette" in e["message"].lower()
+                   for r in records for e in r["errors"]):
+                out.append(p)
+    return out
+
+
+def record(page_set: str, stems: list[str], only_changed: bool) -> None:
+    files = [p for p in page_files(page_set) if not stems or p.stem in stems]
+    if only_changed:
+        files = changed_pages(page_set, files)
+        print(f"{page_set}: {len(files)} pages to record: {' '.join(p.stem for p in files)}", flush=True)
+    if not files:
+        return
     for p in files:
-        (CASSETTES / cassette_path(p.stem)).unlink(missing_ok=True)
-    seeds_run.seed_files = lambda: files  # record only what was asked for
-    out = seeds_run.ROOT / "tests" / "data" / "runs" / "seeds.recorded.jsonl"
+        (CASSETTES / cassette_path(p.stem, page_set)).unlink(missing_ok=True)
+    out = ROOT / "tests" / "data" / "runs" / f"{page_set}.recorded.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     fresh = out.with_suffix(".partial")
     t0 = time.monotonic()
     with EmbeddedServer() as server:
-        s = seeds_run.run_seeds(fresh, base_url=server.base_url, record_mode="once")
+        s = run_pages(page_set, fresh, base_url=server.base_url, record_mode="once", files=files)
     # Keep the other pages' records from earlier recordings: the file holds one run of every page.
     recorded = {p.name for p in files}
     kept = [line for line in (out.read_text(encoding="utf-8").splitlines() if out.exists() else [])
             if json.loads(line)["article"]["source"].rsplit("/", 1)[-1] not in recorded]
     out.write_text("".join(f"{line}\n" for line in kept) + fresh.read_text(encoding="utf-8"), encoding="utf-8")
     fresh.unlink()
-    print(f"recorded {len(files)} pages, {s.done} articles, {s.requests} requests "
-          f"in {time.monotonic() - t0:.0f} s; run written to {out}")
+    print(f"{page_set}: recorded {len(files)} pages, {s.done} articles, {s.requests} requests, "
+          f"{s.prompt_tokens} prompt + {s.completion_tokens} completion tokens "
+          f"in {time.monotonic() - t0:.0f} s; run written to {out}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--set", default="seeds", choices=[*PAGE_SETS, "all"])
+    ap.add_argument("--changed", action="store_true", help="record only pages whose replay fails")
+    ap.add_argument("stems", nargs="*")
+    args = ap.parse_args(argv)
+    for page_set in (PAGE_SETS if args.set == "all" else [args.set]):
+        record(page_set, args.stems, args.changed)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()
