@@ -16,7 +16,7 @@ from extract.assemble import add_named_officials, announced, bylines, named_from
 from extract.client import CallStats, LLMClient
 from extract.ground import GroundingError, ground
 from extract.meeting_split import merge, separate_meetings
-from extract.request_text import by_mention, chunks, marked_request, target_request, text_chunks
+from extract.request_text import by_mention, chunks, marked_request, span_chunks, target_request
 from extract.numbers import fold, normalize_unit
 from extract.script import to_simplified_chars
 from rapidfuzz import fuzz
@@ -61,6 +61,26 @@ class ArticleExtractor:
             out.errors.append(ErrorInfo(stage=f"llm:{kind}", message=_describe(exc)))
             return []
 
+    def _ask_in_parts(self, out: Extraction, kind: str, part, build, split, depth: int = 0):
+        """Ask about `part` (made into request text and context by `build`); an answer cut at
+        max_tokens (a long attendee list, a small model looping) is asked again in the
+        smaller parts `split` gives, so no kind is lost to one oversized answer. Yields
+        (part, items) for each part answered; a part whose call failed yields nothing."""
+        text, context = build(part)
+        try:
+            answer, stats = self.client.ask(kind, text, context)
+            out.stats.add(stats)
+            yield part, answer.items
+            return
+        except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
+            out.stats.add(getattr(exc, "call_stats", CallStats()))
+            smaller = split(part) if depth < 3 and _cut_at_max_tokens(exc) else []
+            if len(smaller) < 2:
+                out.errors.append(ErrorInfo(stage=f"llm:{kind}", message=_describe(exc)))
+                return
+        for piece in smaller:
+            yield from self._ask_in_parts(out, kind, piece, build, split, depth + 1)
+
     def extract(self, article: Article) -> Extraction:
         out = Extraction()
         simple = to_simplified_chars(article.text) if article.script == "hant" else article.text
@@ -74,24 +94,30 @@ class ArticleExtractor:
 
     def _targets(self, article: Article, simple: str, out: Extraction) -> None:
         seen: set[tuple] = set()
-        for group in chunks(cand.target_candidates(simple), MAX_TARGETS_PER_REQUEST):
+
+        def build(group: list) -> tuple[str, AnswerContext]:
             text, ids = target_request(simple, group)
-            errors_before = len(out.errors)
-            answers = {a.id: a for a in self._ask(out, "targets", text, AnswerContext(ids=frozenset(ids)))}
-            if len(out.errors) > errors_before:
-                continue  # the call failed: no answer is no judgement
-            for k, c in ids.items():
-                a = answers.get(k)
-                if a is None and self.options.keep_unanswered_targets:
-                    # A small model drops items from long lists; the clause passed the code's
-                    # future-goal test, so only an explicit "no" rejects it.
-                    a = TargetAnswer(id=k, is_target=True, metric="")
-                key = (c.clause.start, c.quantity.start)  # ids restart in every chunk
-                if a is None or not a.is_target or key in seen:
-                    continue
-                seen.add(key)
-                out.targets.append(build_target(a, c, article, simple))
+            return text, AnswerContext(ids=frozenset(ids))
+
+        for whole in chunks(cand.target_candidates(simple), MAX_TARGETS_PER_REQUEST):
+            for group, items in self._ask_in_parts(out, "targets", whole, build, _halves):
+                self._add_targets(out, article, simple, target_request(simple, group)[1], items, seen)
         out.targets = _one_per_goal(out.targets, simple, simple.find("\n") if article.title else -1)
+
+    def _add_targets(self, out: Extraction, article: Article, simple: str, ids: dict, items: list,
+                     seen: set[tuple]) -> None:
+        answers = {a.id: a for a in items}
+        for k, c in ids.items():
+            a = answers.get(k)
+            if a is None and self.options.keep_unanswered_targets:
+                # A small model drops items from long lists; the clause passed the code's
+                # future-goal test, so only an explicit "no" rejects it.
+                a = TargetAnswer(id=k, is_target=True, metric="")
+            key = (c.clause.start, c.quantity.start)  # ids restart in every chunk
+            if a is None or not a.is_target or key in seen:
+                continue
+            seen.add(key)
+            out.targets.append(build_target(a, c, article, simple))
 
     def _policies(self, article: Article, simple: str, out: Extraction) -> None:
         by_title: dict[str, list[tuple[bool, Policy]]] = {}
@@ -123,24 +149,59 @@ class ArticleExtractor:
         if title and spans and spans[0].start == 0:
             title = None  # the headline is already the first paragraph sent
         names: set[str] = set()
-        for text in text_chunks(spans, head=title):
-            context = AnswerContext(text=text, locate=partial(ground, text),
-                                    bylines=tuple(sorted(bylines(article.text))))
-            for a in self._ask(out, "meetings", text, context):
-                try:
-                    m = named_from_text(build_meeting(a, article), article)
-                except GroundingError as exc:
-                    out.errors.append(ErrorInfo(stage="ground:meeting", message=str(exc)))
-                    continue
-                if self.options.drop_non_meetings and not is_meeting_name(m.name, m.evidence.quote):
-                    continue  # the model's non-meetings (a document issued, a measure)
-                if m.name not in names:
-                    names.add(m.name)
-                    out.meetings.append(m)
+        people = tuple(sorted(bylines(article.text)))
+
+        def build(part: list[cand.Span]) -> tuple[str, AnswerContext]:
+            text = "\n".join(([title] if title else []) + [sp.text for sp in part])
+            return text, AnswerContext(text=text, locate=partial(ground, text), bylines=people)
+
+        for whole in span_chunks(spans):
+            for _, items in self._ask_in_parts(out, "meetings", whole, build, _smaller_spans):
+                for a in items:
+                    try:
+                        m = named_from_text(build_meeting(a, article), article)
+                    except GroundingError as exc:
+                        out.errors.append(ErrorInfo(stage="ground:meeting", message=str(exc)))
+                        continue
+                    if self.options.drop_non_meetings and not is_meeting_name(m.name, m.evidence.quote):
+                        continue  # the model's non-meetings (a document issued, a measure)
+                    if m.name not in names:
+                        names.add(m.name)
+                        out.meetings.append(m)
         if self.options.split_meetings:
             out.meetings = merge(out.meetings, separate_meetings(article), article.text)
         if self.options.complete_attendees:
             add_named_officials(out.meetings, article)
+
+
+def _smaller_spans(part: list[cand.Span]) -> list[list[cand.Span]]:
+    """Paragraphs one by one; a single paragraph in two halves of its sentences."""
+    if len(part) > 1:
+        return [[sp] for sp in part]
+    sents = cand.sentences(part[0].text)
+    shifted = [cand.Span(part[0].start + x.start, part[0].start + x.end, x.text) for x in sents]
+    return [[*shifted[: len(shifted) // 2]], [*shifted[len(shifted) // 2 :]]] if len(shifted) > 1 else []
+
+
+def _halves(items: list) -> list[list]:
+    return [items[: len(items) // 2], items[len(items) // 2 :]] if len(items) > 1 else []
+
+
+def _cut_at_max_tokens(exc: BaseException) -> bool:
+    """The answer was cut at max_tokens (instructor's IncompleteOutputException, possibly
+    inside a retry exception after re-asks)."""
+    seen: list[BaseException] = []
+    todo = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or e in seen:
+            continue
+        seen.append(e)
+        if type(e).__name__ == "IncompleteOutputException" or "max_tokens" in str(e):
+            return True
+        todo += [e.__cause__, e.__context__]
+        todo += [getattr(a, "exception", None) for a in getattr(e, "failed_attempts", None) or []]
+    return False
 
 
 def _one_per_goal(targets: list[Target], text: str, headline_end: int) -> list[Target]:

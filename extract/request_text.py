@@ -44,16 +44,17 @@ def by_mention(cands: list[cand.PolicyCandidate]) -> list[list[cand.PolicyCandid
     return list(groups.values())
 
 
-def text_chunks(spans: list[cand.Span], head: str | None = None) -> list[str]:
-    chunks, current = [], []
+def span_chunks(spans: list[cand.Span]) -> list[list[cand.Span]]:
+    """Paragraphs grouped in order into requests of at most MAX_CHARS_PER_REQUEST characters."""
+    out: list[list[cand.Span]] = []
+    current: list[cand.Span] = []
     size = 0
     for sp in spans:
         if current and size + len(sp.text) > MAX_CHARS_PER_REQUEST:
-            chunks.append(current)
+            out.append(current)
             current, size = [], 0
-        current.append(sp.text)
+        current.append(sp)
         size += len(sp.text)
     if current:
-        chunks.append(current)
-    prefix = [head] if head else []
-    return ["\n".join(prefix + c) for c in chunks]
+        out.append(current)
+    return out

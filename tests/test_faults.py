@@ -225,3 +225,22 @@ def test_a_reporter_listed_as_attendee_is_sent_back_with_the_reason(fake_llm, tm
     assert not r["errors"] and r["meetings"]
     names = {a["name"] for m in r["meetings"] for a in m["attendees"]}
     assert "张明远" not in names and "王红" in names
+
+
+def test_an_answer_cut_at_max_tokens_is_asked_again_in_parts(fake_llm, tmp_path):
+    """A long attendee list or a looping small model cuts the answer at max_tokens: the
+    request is split (target marks in halves, meeting paragraphs one by one) and nothing is
+    lost; only a part that cannot be split further ends as an error."""
+    p = tmp_path / "page.txt"
+    p.write_text("我区推进工业经济发展\n\n3月2日上午，我区召开全区工业经济高质量发展大会。\n\n"
+                 "3月3日下午，我区召开全区优化营商环境推进会。\n\n"
+                 "到2025年，全区规模以上工业企业力争达到300家，高新技术企业达到800家。\n", encoding="utf-8")
+    fake_llm.script("length", kind="meetings")  # a cut answer is not re-asked: split at once
+    fake_llm.script("length", kind="targets")
+    summary, [record] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
+    assert record["errors"] == []
+    assert sorted(t["value"] for t in record["targets"]) == [300, 800]
+    assert len(record["meetings"]) == 2
+    # One cut request, then one request per half.
+    assert fake_llm.requests["meetings"] == 1 + 2 and fake_llm.requests["targets"] == 1 + 2
+    print(f"requests after cuts: {dict(fake_llm.requests)}")
