@@ -42,7 +42,7 @@ from schemas import Article, Record
 
 if TYPE_CHECKING:  # imported on use: scoring and the database are not needed to extract
     from extract.diff import DiffReport
-    from extract.evaluate import Report
+    from extract.evaluate import ItemError, Report
     from extract.store.load import LoadReport
 
 PathLike = str | os.PathLike[str]

@@ -10,7 +10,9 @@ import re
 from rapidfuzz import fuzz
 
 from extract.candidates import PolicyCandidate, Span, TargetCandidate, clauses, sentences
-from extract.lexicon import DEADLINE, GATHERING_END, GATHERING_KINDS, HELD_VERB, MEETING_WORDS
+from extract.lexicon import (BYLINE, DOC_WORDS, ISSUE_VERB, ISSUE_VERBS, OFFICE_WORDS, PRESENT_VERBS,
+                             SELF_REFERENCE_WORDS)
+from extract.lexicon import ATTEND_VERBS, CONVENE_VERBS, DEADLINE, GATHERING_END, GATHERING_KINDS, HELD_VERB, MEETING_WORDS
 from extract.ground import GroundingError, ground
 from extract.normalize import comparator_of, deadline_year, parse_date, split_bodies, split_people
 from extract.people import is_person_name, officials
@@ -20,11 +22,7 @@ from schemas import Article, Evidence, Meeting, Person, Policy, Target
 from schemas.llm import MeetingAnswer, TargetAnswer
 
 _SQUASH = re.compile(r"\s+")
-_DOC_TYPE = re.compile(
-    r"(实施方案|行动方案|工作方案|方案|实施意见|指导意见|若干意见|意见|若干政策|政策|规划|计划|通知|通报|办法|条例|"
-    r"决定|纲要|建议|细则|措施|目标|规定|意见稿)$"
-)
-_BYLINE = re.compile(r"(记者|通讯员|作者|编辑|摄影|摄)[\s：:]*([\u4e00-\u9fff]{2,3})")
+_DOC_TYPE = re.compile("(" + DOC_WORDS[3:-1] + ")$")
 
 
 def _squash(s: str) -> str:
@@ -114,7 +112,6 @@ def _clause_around(text: str, span: Evidence) -> Evidence:
     return span
 
 
-_ISSUE_VERB = re.compile(r"(印发|出台|发布|制定|审议通过|通过|颁布|下发)")
 
 
 def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simple: str) -> Policy:
@@ -125,7 +122,7 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     doc = _DOC_TYPE.search(re.sub(r"[（(][^）)]*[）)]$", "", c.title))
     # The time expression, if any, sits before the issuing verb: "区委、区政府于日前印发了《…》".
     before = clause[: c.mention.start - evidence.start]
-    verb = _ISSUE_VERB.search(before)
+    verb = ISSUE_VERB.search(before)
     issued, time_text = parse_date(before[: verb.start()] if verb else before, article.published)
     region = resolve_region(clause, simple, article.outlet)
     if not issuers:
@@ -143,7 +140,7 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     )
 
 
-_ANNOUNCE = re.compile(r"(印发|出台|发布|通报|宣读|审议通过|通过|颁布|下发|公布|实施)了?\s*$")
+_ANNOUNCE = re.compile("(" + ISSUE_VERBS + "|" + PRESENT_VERBS + r")了?\s*$")
 
 
 def announced(cands: list[PolicyCandidate], simple: str) -> bool:
@@ -154,13 +151,13 @@ def announced(cands: list[PolicyCandidate], simple: str) -> bool:
 # "区委、区政府于日前印发了《…》": the bodies that open the clause issued it.
 _ISSUER_LEAD = re.compile(
     r"^([^，。；]*?(?:委|政府|办公室|办公厅|人大|政协|局|厅|部|院))(?:联合|共同)?(?:于|在)?[^，。；委府]{0,8}?"
-    r"(?:印发|出台|发布|制定|颁布|下发)"
+    "(?:" + ISSUE_VERBS + ")"
 )
-_SELF_BODY = re.compile(r"^(我|全|本)(省|市|区|县)$")
+_SELF_BODY = re.compile("^" + SELF_REFERENCE_WORDS + "$")
 
 
 # An office held by a person (自治区副主席, 区委书记) is no body.
-_PERSON_OFFICE = re.compile(r"(书记|主席|主任|省长|市长|区长|县长|镇长|部长|局长|厅长|处长|委员|总经理|董事长)$")
+_PERSON_OFFICE = re.compile(OFFICE_WORDS + "$")
 
 
 def _bodies(raw: list[str], region: str | None) -> list[str]:
@@ -183,7 +180,7 @@ def _bodies(raw: list[str], region: str | None) -> list[str]:
 # --- meetings ------------------------------------------------------------------------------
 
 def bylines(text: str) -> set[str]:
-    return {m.group(2) for m in _BYLINE.finditer(to_simplified(text))}
+    return {m.group(2) for m in BYLINE.finditer(to_simplified(text))}
 
 
 _GENERIC_PERSON = re.compile(r"(领导|负责人|代表|同志|干部|成员|委员会|班子|群众|记者)$")
@@ -230,11 +227,11 @@ def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
     )
 
 
-_SELF_PLACE = re.compile(r"^(我|全|本|该)(省|市|区|县|镇)$")
-_HELD = re.compile(r"(?:召开|举行|举办)了?(?P<name>[^，。；]{2,40}?(?:" + GATHERING_KINDS + "))")
+_SELF_PLACE = _SELF_BODY  # 我区 as a place is the region, not a location
+_HELD = re.compile("(?:" + CONVENE_VERBS + r")了?(?P<name>[^，。；]{2,40}?(?:" + GATHERING_KINDS + "))")
 
 
-_SENTENCE_NAME = re.compile(r"(?:出席|参加|召开|举行|举办|主持)了?(?P<name>[^，。；、]{4,40}?(?:" + GATHERING_KINDS + "))$")
+_SENTENCE_NAME = re.compile("(?:" + ATTEND_VERBS + "|" + CONVENE_VERBS + r")了?(?P<name>[^，。；、]{4,40}?(?:" + GATHERING_KINDS + "))$")
 
 
 def named_from_text(meeting: Meeting, article: Article) -> Meeting:

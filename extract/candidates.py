@@ -11,7 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from extract.lexicon import DEADLINE, FUTURE, MEETING_WORDS, PAST, PAST_LEAD, PAST_SENTENCE, PROVISION_BEFORE, QUOTED
+from extract.lexicon import DOC_WORDS, DEADLINE, FUTURE, MEETING_WORDS, PAST, PAST_LEAD, PAST_SENTENCE, PROVISION_BEFORE, QUOTED
 from extract.numbers import Quantity, find_quantities
 
 
@@ -153,7 +153,6 @@ def _is_modifier(clause: str, q: Quantity) -> bool:
     return bool(_MOD_FOLLOW.match(rest)) and not re.match(r"^[，。；、]", rest)
 
 
-DOC_WORDS = r"(?:实施方案|行动方案|工作方案|方案|实施意见|指导意见|若干意见|意见|若干政策|政策|规划|计划|通知|通报|办法|条例|决定|纲要|建议|细则|措施|规定|目标)"
 _TITLED = re.compile(r"《([^《》]{4,80}?)》")
 _DOC_END = re.compile(DOC_WORDS + r"(（[^）]*）|\([^)]*\))?$")
 # "关于A、B、C等四方面实施意见": one document per listed subject.

@@ -40,6 +40,9 @@ QUOTED = re.compile(r"“[^“”]{1,40}”|《[^《》]{1,80}》|「[^「」]{1
 
 # --- meetings ----------------------------------------------------------------------------------
 
+# Verbs that convene a gathering (召开…大会) and that take part in one (出席…仪式).
+CONVENE_VERBS = r"召开|举行|举办"
+ATTEND_VERBS = r"出席|参加|主持"
 # Verbs that say a gathering or visit took place or someone took part in it.
 HELD_VERBS = r"召开|举行|举办|出席|参加|主持|签约|揭牌|调研|视察|考察|会见|会谈|接见|开工|奠基|启动|开幕|闭幕|走访|观摩"
 HELD_VERB = re.compile(HELD_VERBS)
@@ -51,3 +54,47 @@ MEETING_WORDS = re.compile(HELD_VERBS + r"|座谈|会议|大会|生活会|动员
 # A name ending so names a gathering; a body that ends in 会 (协会, 学会, 商会, 工会, 基金会,
 # 委员会, 理事会, 联合会) does not.
 GATHERING_END = re.compile(r"(?<!协|学|商|工|金|员|事|合)会$|会议$|仪式$|典礼$|论坛$|峰会$|活动$")
+
+# --- documents (policies) ----------------------------------------------------------------------
+
+# Kinds of document, as the last word of a title (spec: doc_type), longest first.
+DOC_TYPES = ("实施方案", "行动方案", "工作方案", "方案", "实施意见", "指导意见", "若干意见", "意见", "若干政策",
+             "政策", "规划", "计划", "通知", "通报", "办法", "条例", "决定", "纲要", "建议", "细则", "措施", "规定",
+             "目标")
+DOC_WORDS = "(?:" + "|".join(DOC_TYPES) + ")"
+# Verbs that report a document as issued or adopted (区委、区政府印发了《…》).
+ISSUE_VERBS = r"印发|出台|发布|制定|审议通过|通过|颁布|下发|公布"
+ISSUE_VERB = re.compile(ISSUE_VERBS)
+# Verbs that present a document or put it in force without issuing it now (通报了《…规划》).
+PRESENT_VERBS = r"通报|宣读|实施"
+
+# --- places and bodies -------------------------------------------------------------------------
+
+# A self-reference to the region the article is about: 我区, 全市, 本省, 该县 (a group: the level).
+SELF_REFERENCE_WORDS = r"(?:我|全|本|该)(省|市|区|县|镇)"
+SELF_REFERENCE = re.compile(SELF_REFERENCE_WORDS)
+# Endings of an organisation's name (区委, 市政府, 发改局, 管委会): 和/及/与 after one joins two
+# bodies (市委和市政府), so 人力资源和社会保障局 and 工业和信息化局 stay whole.
+BODY_END = re.compile(
+    r"(?:委|政府|局|厅|部|办|院|会|所|校|处|科|室|中心|公司|集团|镇|街道|区|市|县|省|村|社区|园|"
+    r"组|队|站|党委|党工委|协会|学院|大学|银行|联|团|馆|台|社|署|委员会|管委会|班子)$"
+)
+# Last characters of a body or place, never of a personal name: a 2–4 character "name" ending
+# in one (市委, 常工院, 华为公司) is something the model listed among people by mistake. Wider than
+# BODY_END in single characters (业, 企, 报, 盟, 旗 end bodies, never names), narrower in words.
+NOT_NAME_END = re.compile(r"[委府院局市区县镇乡厅办会部处校所司省州队站村组团社行业企馆台报学园盟旗]$")
+# Office words a person's title ends with, longest first so 副区长 is matched whole.
+OFFICES = sorted({
+    "书记", "副书记", "常委", "委员", "主席", "副主席", "主任", "副主任", "部长", "副部长", "局长",
+    "副局长", "区长", "副区长", "市长", "副市长", "县长", "副县长", "镇长", "副镇长", "乡长",
+    "省长", "副省长", "厅长", "副厅长", "秘书长", "副秘书长", "总经理", "副总经理", "经理",
+    "董事长", "副董事长", "董事", "会长", "副会长", "院长", "副院长", "校长", "副校长", "所长",
+    "处长", "科长", "组长", "副组长", "代表", "理事长", "总裁", "总监", "行长", "主委", "关长",
+    "司令员", "政委", "检察长", "庭长", "队长", "站长", "馆长", "社长", "总编辑", "主编",
+    "记者", "教授", "研究员", "院士", "专家", "负责人", "主管", "首席", "巡视员", "调研员",
+    "总工程师", "工程师", "合伙人", "创始人", "代理市长", "代理区长", "代市长", "统战部长",
+    "宣传部长", "组织部长", "政法委书记", "长",
+}, key=len, reverse=True)
+OFFICE_WORDS = "(?:" + "|".join(map(re.escape, OFFICES)) + ")"
+# Credits of who wrote or photographed the article (记者 张明, 通讯员 李华, 摄): never attendees.
+BYLINE = re.compile(r"(记者|通讯员|作者|编辑|摄影|摄)[\s：:]*([\u4e00-\u9fff]{2,3})")

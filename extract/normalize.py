@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from extract.lexicon import BODY_END, OFFICE_WORDS, OFFICES
 from extract.numbers import Quantity, find_quantities, fold, parse_number
 from extract.script import to_simplified
 from schemas.record import Comparator, Person
@@ -256,12 +257,6 @@ def _day_in_month_of(day: int, pub_day: _dt.date | None) -> str | None:
 
 # --- bodies and people -------------------------------------------------------------------------
 
-# A body name ends in one of these; 和/及/与 split only after one (市委和市政府), so
-# 人力资源和社会保障局 and 住房和城乡建设局 stay whole.
-_ORG_END = re.compile(
-    r"(?:委|政府|局|厅|部|办|院|会|所|校|处|科|室|中心|公司|集团|镇|街道|区|市|县|省|村|社区|园|"
-    r"组|队|站|党委|党工委|协会|学院|大学|银行|联|团|馆|台|社|署|委员会|管委会|班子)$"
-)
 
 
 def split_bodies(s: str) -> list[str]:
@@ -273,7 +268,7 @@ def split_bodies(s: str) -> list[str]:
         while True:
             last = pieces[-1]
             m = next((m for m in re.finditer(r"以及|和|及|与", last)
-                      if _ORG_END.search(last[:m.start()].strip()) and last[m.end():].strip()), None)
+                      if BODY_END.search(last[:m.start()].strip()) and last[m.end():].strip()), None)
             if not m:
                 break
             pieces[-1:] = [last[:m.start()], last[m.end():]]
@@ -284,19 +279,7 @@ def split_bodies(s: str) -> list[str]:
     return out
 
 
-# Office words a title ends with, longest first so 副区长 is matched whole.
-_OFFICES = sorted({
-    "书记", "副书记", "常委", "委员", "主席", "副主席", "主任", "副主任", "部长", "副部长", "局长",
-    "副局长", "区长", "副区长", "市长", "副市长", "县长", "副县长", "镇长", "副镇长", "乡长",
-    "省长", "副省长", "厅长", "副厅长", "秘书长", "副秘书长", "总经理", "副总经理", "经理",
-    "董事长", "副董事长", "董事", "会长", "副会长", "院长", "副院长", "校长", "副校长", "所长",
-    "处长", "科长", "组长", "副组长", "代表", "理事长", "总裁", "总监", "行长", "主委", "关长",
-    "司令员", "政委", "检察长", "庭长", "队长", "站长", "馆长", "社长", "总编辑", "主编",
-    "记者", "教授", "研究员", "院士", "专家", "负责人", "主管", "首席", "巡视员", "调研员",
-    "总工程师", "工程师", "合伙人", "创始人", "代理市长", "代理区长", "代市长", "统战部长",
-    "宣传部长", "组织部长", "政法委书记", "长",
-}, key=len, reverse=True)
-_OFFICE_END = re.compile("(?:" + "|".join(map(re.escape, _OFFICES)) + ")")
+_OFFICE_END = re.compile(OFFICE_WORDS)
 _SURNAMES_2 = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐",
                "夏侯", "端木", "西门", "宇文", "长孙", "司徒", "澹台", "独孤", "南宫", "呼延")
 _HAN = re.compile(r"^[\u4e00-\u9fff·]+$")
@@ -342,7 +325,7 @@ def _title_name(s: str) -> tuple[str | None, str | None]:
     if best:
         title = best[1]
         return (None if _GENERIC.match(title) else title), best[2]
-    if s.endswith(tuple(_OFFICES)) or _GENERIC.match(s):
+    if s.endswith(tuple(OFFICES)) or _GENERIC.match(s):
         return s, None
     return None, s if _looks_like_name(s) else None
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
-from extract.normalize import _OFFICES, split_person
+from extract.lexicon import NOT_NAME_END, OFFICE_WORDS
+from extract.normalize import split_person
 from extract.script import to_simplified
 from schemas import Person
 
-_OFFICE = "(?:" + "|".join(map(re.escape, sorted(_OFFICES, key=len, reverse=True))) + ")"
+_OFFICE = OFFICE_WORDS
 _AFTER_NAME = (
     r"(?=指出|表示|强调|出席|参加|主持|讲话|陪同|介绍|说|作|带队|一行|等|在|和|与|及|分别|率|要求|宣读|"
     r"通报|代表|调研|视察|来|到|对|就|为|同志|先后|也|还|深入|一同|致辞|致|发言|作|宣布|会见|接见|看望|慰问|"
@@ -28,7 +29,6 @@ _NOT_NAME = re.compile(r"^(同志|领导|负责|班子|成员|代表|干部|一�
 _BARE_HEAD = re.compile(r"[^区市县省镇乡村局处科所院校部厅行社会组队站委办室司团总副州旗]长$")
 
 
-_ORG_END = re.compile(r"[委府院局市区县镇乡厅办会部处校所司省州队站村组团社行业企馆台报学园盟旗]$")
 _NOT_PERSON = re.compile(r"^(分别|有关|相关|负责|其他|全体|各位|大家|共同|一起|一同|先后|主要|同时|进一步|"
                          r"学者|专家|企业家|嘉宾|群众|市民|村民|居民|员工|职工|师生|学生|代表|来宾)$")
 _NOT_PERSON_START = re.compile(r"^[各和及与全本该我市区县省等]")
@@ -37,7 +37,7 @@ _NOT_PERSON_START = re.compile(r"^[各和及与全本该我市区县省等]")
 def is_person_name(name: str) -> bool:
     """A personal name, not a body the model listed among people (市委, 常工院, 和个人)."""
     return (re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", name) is not None
-            and not _ORG_END.search(name) and not _NOT_PERSON_START.match(name)
+            and not NOT_NAME_END.search(name) and not _NOT_PERSON_START.match(name)
             and not _NOT_PERSON.match(name))
 
 

@@ -13,11 +13,10 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from extract.lexicon import SELF_REFERENCE
 from extract.places import Division, by_code, county_short_mentions, lookup, mentions
 
 _OUTLET_SUFFIX = re.compile(r"(时报|日报|晚报|新闻网|新闻|报|网|电视台|融媒体中心|发布)$")
-# A self-reference: 我区, 全市, 本省, 该县 (the level it names decides which division).
-SELF_REFERENCE = re.compile(r"(?:我|全|本|该)(省|市|区|县)")
 # A division named as a modifier, not as the subject: 江苏省级示范区, 市内, 省外.
 _MODIFIER_AFTER = re.compile(r"^(级|内|外|属|直)")
 _NATIONAL = re.compile(r"全国|国家|我国|中央|国务院")
