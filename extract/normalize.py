@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from extract.lexicon import BODY_END, OFFICE_WORDS, OFFICES
+from extract.lexicon import BODY_END, OFFICE_WORDS, OFFICES, SELF_REFERENCE_WORDS
 from extract.numbers import Quantity, find_quantities, fold, parse_number
 from extract.script import to_simplified
 from schemas.record import Comparator, Person
@@ -381,3 +381,29 @@ def split_people(s: str) -> list[Person]:
             title = shared
         people.append(Person(name=name, title=title))
     return people
+
+
+# --- issuing and convening bodies ---------------------------------------------------------
+
+_SELF_BODY = re.compile("^" + SELF_REFERENCE_WORDS + "$")
+
+
+# An office held by a person (自治区副主席, 区委书记) is no body.
+_PERSON_OFFICE = re.compile(OFFICE_WORDS + "$")
+
+
+def bodies(raw: list[str], region: str | None) -> list[str]:
+    """Issuing or convening bodies, one each; 我区 means the region when that is known, and is
+    dropped when the text also names the bodies themselves ("我区出台…，区委、区政府印发")."""
+    named: list[str] = []
+    selves: list[str] = []
+    for s in raw:
+        for b in split_bodies(to_simplified(s)):
+            if _PERSON_OFFICE.search(b):
+                continue
+            if _SELF_BODY.match(b):
+                if region and region.endswith(b[-1]) and region not in selves:
+                    selves.append(region)
+            elif b not in named:
+                named.append(b)
+    return named or selves

@@ -1,19 +1,24 @@
-"""The text each request carries: only the sentences worth asking about, with 【k】 marks
-before each candidate (targets, document mentions), or meeting paragraphs in chunks that fit
-a small model's attention.
+"""The text of marked requests: only the sentences worth asking about, with 【k】 before each
+candidate (target clauses, document mentions), in chunks that fit a small model's attention.
 """
 from __future__ import annotations
 
-from extract import candidates as cand
+from extract.spans import Span
 
-MAX_CHARS_PER_REQUEST = 1500
+MAX_CHARS_PER_REQUEST = 1500  # meeting paragraphs per request
+MAX_MARKS_PER_REQUEST = 12  # marked clauses or documents per request
 
 
 def chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def marked_request(simple: str, marks: list[tuple[object, cand.Span]],
+def halves(items: list) -> list[list]:
+    """A request's marks in two halves (an answer cut at max_tokens is asked again so)."""
+    return [items[: len(items) // 2], items[len(items) // 2 :]] if len(items) > 1 else []
+
+
+def marked_request(simple: str, marks: list[tuple[object, Span]],
                    at=lambda item: item[0].mention.start) -> tuple[str, dict[int, object]]:
     """The sentences holding the marked things, with 【k】 inserted before each."""
     ids = {k: item for k, (item, _) in enumerate(marks, start=1)}
@@ -30,31 +35,3 @@ def marked_request(simple: str, marks: list[tuple[object, cand.Span]],
         out.append(simple[pos:s1])
         lines.append("".join(out))
     return "\n".join(lines), ids
-
-
-def target_request(simple: str, group: list[cand.TargetCandidate]) -> tuple[str, dict[int, cand.TargetCandidate]]:
-    return marked_request(simple, [(c, c.sentence) for c in group], at=lambda c: c.clause.start)
-
-
-def by_mention(cands: list[cand.PolicyCandidate]) -> list[list[cand.PolicyCandidate]]:
-    """Documents named by one phrase (关于A、B等两方面意见) share one mark."""
-    groups: dict[tuple[int, int], list[cand.PolicyCandidate]] = {}
-    for c in cands:
-        groups.setdefault((c.mention.start, c.mention.end), []).append(c)
-    return list(groups.values())
-
-
-def span_chunks(spans: list[cand.Span]) -> list[list[cand.Span]]:
-    """Paragraphs grouped in order into requests of at most MAX_CHARS_PER_REQUEST characters."""
-    out: list[list[cand.Span]] = []
-    current: list[cand.Span] = []
-    size = 0
-    for sp in spans:
-        if current and size + len(sp.text) > MAX_CHARS_PER_REQUEST:
-            out.append(current)
-            current, size = [], 0
-        current.append(sp)
-        size += len(sp.text)
-    if current:
-        out.append(current)
-    return out

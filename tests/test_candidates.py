@@ -1,7 +1,8 @@
 """Candidate finding in code: what the model is asked about, with offsets into the text."""
-from extract.candidates import (
-    clauses, head_quantity, meeting_paragraphs, policy_candidates, sentences, target_candidates,
-)
+from extract.kinds.meetings import meeting_paragraphs
+from extract.kinds.policies import policy_candidates
+from extract.kinds.targets import head_quantity, target_candidates
+from extract.spans import clauses, sentences
 
 
 def test_sentences_and_clauses_keep_offsets():

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import pytest
 from typer.testing import CliRunner
 
-from extract import candidates as cand
+from extract.kinds import targets as cand
 from extract.cli import app
 from extract.read import read_document
 from extract.segment import segment

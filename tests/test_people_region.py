@@ -1,5 +1,5 @@
 """Officials named in text, region resolution and separately described meetings."""
-from extract.meeting_split import separate_meetings
+from extract.kinds.meetings import separate_meetings
 from extract.people import officials
 from extract.places import mentions
 from extract.region import jurisdiction, outlet_base, resolve_region
@@ -66,7 +66,7 @@ def test_groups_and_companies_are_no_officials():
 
 
 def test_gathering_names():
-    from extract.assemble import is_meeting_name
+    from extract.kinds.meetings import is_meeting_name
 
     assert is_meeting_name("黑龙江（哈尔滨）数字经济投资对接会")
     assert is_meeting_name("重点项目开工奠基仪式")

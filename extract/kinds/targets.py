@@ -1,0 +1,249 @@
+"""Targets: quantitative goals set for the future (spec §1, §2), found, asked and built here.
+
+Code finds the candidates (clauses holding a quantity inside a sentence with a future marker),
+the model says which state a goal and what they measure, code fills value, unit, comparator,
+deadline, region and the evidence span, and keeps one target per goal.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz
+
+from extract.lexicon import DEADLINE, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE, PROVISION_BEFORE, QUOTED
+from extract.normalize import comparator_of, deadline_year
+from extract.numbers import Quantity, find_quantities, fold, normalize_unit
+from extract.region import resolve_region
+from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
+from extract.spans import Span, _append, clauses, sentences, simplified, squash
+from schemas import Article, Evidence, Target
+from schemas.llm import AnswerContext, TargetAnswer
+
+if TYPE_CHECKING:
+    from extract.pipeline import ArticleExtractor, Extraction
+
+# --- candidates --------------------------------------------------------------------------------
+
+def _mask_quoted(text: str) -> str:
+    """The text with quoted names blanked (same length): a programme called “倍增计划” is no
+    plan of the sentence, and 《…规划》 is a title."""
+    return QUOTED.sub(lambda m: "＿" * len(m.group(0)), text)
+
+
+@dataclass(frozen=True)
+class TargetCandidate:
+    clause: Span
+    sentence: Span
+    quantity: Quantity  # offsets relative to the article text
+
+
+def target_candidates(text: str) -> list[TargetCandidate]:
+    out: list[TargetCandidate] = []
+    # Whether a deadline has appeared earlier in the current paragraph, kept as we go so that
+    # a long paragraph is not rescanned for every sentence.
+    deadline_seen, para_start = False, -1
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    for sent in sentences(text):
+        before = bisect.bisect_left(newlines, sent.start)
+        start = newlines[before - 1] + 1 if before else 0
+        if start != para_start:
+            deadline_seen, para_start = False, start
+        plain = _mask_quoted(sent.text)
+        inherited = deadline_seen
+        deadline_seen = deadline_seen or bool(DEADLINE.search(plain))
+        if not (FUTURE.search(plain) or inherited) or PAST_SENTENCE.search(plain):
+            continue
+        lead = PAST_LEAD.search(plain)  # once per sentence: clauses after it are reports
+        for cl in (piece for c in clauses(sent) for piece in _split_lists(c)):
+            cl_plain = plain[cl.start - sent.start : cl.end - sent.start]
+            if _reported(cl_plain) or (lead is not None and lead.end() <= cl.start - sent.start):
+                continue
+            q = head_quantity(cl.text)
+            if q is None or PROVISION_BEFORE.search(cl.text[: q.start]):
+                continue
+            shifted = Quantity(q.value, q.unit, cl.start + q.start, cl.start + q.end, q.text)
+            out.append(TargetCandidate(cl, sent, shifted))
+    return out
+
+
+def _reported(clause: str) -> bool:
+    """A clause reporting a result: a past word not preceded, in the clause, by a future one
+    (计划完成 and 要实现 state goals; 已完成 and 同比增长 report)."""
+    past = PAST.search(clause)
+    if past is None:
+        return False
+    future = FUTURE.search(clause, 0, past.start())
+    return future is None
+
+
+def _split_lists(clause: Span) -> list[Span]:
+    """Split "人才500人、从业人员1500人以上" at a 、 that directly follows a quantity."""
+    cuts = [q.end for q in find_quantities(clause.text)
+            if clause.text[q.end:q.end + 1] == "、"]
+    if not cuts:
+        return [clause]
+    out, start = [], 0
+    for cut in cuts:
+        _append(out, clause.text, start, cut, base=clause.start)
+        start = cut + 1
+    _append(out, clause.text, start, len(clause.text), base=clause.start)
+    return out
+
+
+def head_quantity(clause: str) -> Quantity | None:
+    """The quantity a clause counts: the last one not used as a modifier (十亿元企业100家 → 100家)."""
+    qs = [q for q in find_quantities(clause) if not _is_year_or_date(clause, q) and not _is_idiom(q)]
+    if not qs:
+        return None
+    heads = [q for q in qs if not _is_modifier(clause, q)]
+    return heads[-1] if heads else None  # only modifiers (总投资60亿元的项目): nothing counted
+
+
+def _is_idiom(q: Quantity) -> bool:
+    """一门心思/两个加快/三个节点/五个示范: small counts written in words are phrasing; news
+    states goals in Arabic figures or with a magnitude (十亿元)."""
+    return q.value < 10 and not any(ch.isdigit() for ch in q.text)
+
+
+def _is_year_or_date(clause: str, q: Quantity) -> bool:
+    return q.unit in {"年", "月", "日", "号"} and q.value >= 1
+
+
+_MOD_FOLLOW = re.compile(r"[\u4e00-\u9fff（(“]")
+_NOT_MOD = re.compile(r"^(以上|以下|以内|左右|上下|多|余|之内)")
+
+
+def _is_modifier(clause: str, q: Quantity) -> bool:
+    """A quantity directly followed by a noun modifies it (超500亿元的企业, 十亿元产业)."""
+    rest = clause[q.end:]
+    if not rest or _NOT_MOD.match(rest):
+        return False
+    if rest.startswith("的"):
+        return True
+    return bool(_MOD_FOLLOW.match(rest)) and not re.match(r"^[，。；、]", rest)
+
+
+# --- request -----------------------------------------------------------------------------------
+
+def target_request(simple: str, group: list[TargetCandidate]) -> tuple[str, dict[int, TargetCandidate]]:
+    return marked_request(simple, [(c, c.sentence) for c in group], at=lambda c: c.clause.start)
+
+
+# --- answers to items --------------------------------------------------------------------------
+
+_LEAD_WORDS = re.compile(r"^(力争|确保|争取|努力|全力|着力|重点|将|要|并|实现|其中|从而|同时|推动|使|打造|培育|搭建|建成)+")
+_TIME_WORDS = re.compile(r"(到|至|在)?\s*(20\d\d|“?十[三四五六]五”?)\s*年?(底|末|期间|时期|内)?(前)?[，,]?")
+_TRAIL_WORDS = re.compile(r"(突破|超过|超|达到|达|为|实现|不少于|不低于|约|控制在|稳定在|保持在|递增|增长)+$")
+
+
+def code_metric(clause: str, q0: int, q1: int) -> str:
+    """What the clause counts, by rule: the words before the number without time, lead-in and
+    comparator words; or, when nothing is left, the words after it (打造30家以上…的“链主企业”)."""
+    before = _TIME_WORDS.sub("", clause[:q0]).strip()
+    before = _TRAIL_WORDS.sub("", _LEAD_WORDS.sub("", before)).strip()
+    if len(before) >= 2:
+        return before
+    after = re.sub(r"^(以上|以下|左右|多|余)?的?", "", clause[q1:]).strip("“”\"' ")
+    return after or clause
+
+
+def _metric(answer: TargetAnswer, cand: TargetCandidate, simple: str) -> str:
+    """The model's metric when the clause holds it; else the code's."""
+    metric = answer.metric.strip()
+    clause = simple[cand.clause.start : cand.clause.end]
+    if metric and squash(metric) in squash(clause) and cand.quantity.text not in metric:
+        return metric
+    return code_metric(clause, cand.quantity.start - cand.clause.start, cand.quantity.end - cand.clause.start)
+
+
+def _time_scopes(simple: str, cand: TargetCandidate):
+    """Where a target's deadline is said, nearest first: its clause, the sentence before it,
+    the paragraph before it, then earlier paragraphs ("力争到2023年…" opens a list of goals)."""
+    yield simple[cand.clause.start : cand.clause.end]
+    yield simple[cand.sentence.start : cand.clause.start]
+    para_start = simple.rfind("\n", 0, cand.sentence.start) + 1
+    yield simple[para_start : cand.sentence.start]
+    for para in reversed(simple[:para_start].split("\n")):
+        if DEADLINE.search(para):  # only a stated deadline carries over, not a report's year
+            yield para
+
+
+def build_target(answer: TargetAnswer, cand: TargetCandidate, article: Article, simple: str) -> Target:
+    text = article.text
+    clause_simple = simple[cand.clause.start : cand.clause.end]
+    local_q = cand.quantity.__class__(
+        cand.quantity.value, cand.quantity.unit, cand.quantity.start - cand.clause.start,
+        cand.quantity.end - cand.clause.start, cand.quantity.text,
+    )
+    # The deadline usually opens the sentence or paragraph ("到2025年，…；…；…").
+    year, time_text = None, None
+    for scope in _time_scopes(simple, cand):
+        year, time_text = deadline_year(scope, article.published)
+        if year is not None or time_text is not None:
+            break
+    return Target(
+        metric=simplified(_metric(answer, cand, simple)),
+        value=cand.quantity.value,
+        unit=cand.quantity.unit,
+        comparator=comparator_of(clause_simple, local_q),
+        deadline_year=year,
+        time_text=simplified(time_text),
+        region=resolve_region(clause_simple, simple, article.outlet),
+        policy=None,
+        evidence=Evidence(quote=text[cand.clause.start : cand.clause.end],
+                          start=cand.clause.start, end=cand.clause.end),
+    )
+
+
+# --- the step ----------------------------------------------------------------------------------
+
+def extract_targets(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> None:
+    seen: set[tuple] = set()
+
+    def build(group: list) -> tuple[str, AnswerContext]:
+        text, ids = target_request(simple, group)
+        return text, AnswerContext(ids=frozenset(ids))
+
+    for whole in chunks(target_candidates(simple), MAX_MARKS_PER_REQUEST):
+        for group, items in ex._ask_in_parts(out, "targets", whole, build, halves):
+            _add_targets(ex, out, article, simple, target_request(simple, group)[1], items, seen)
+    out.targets = _one_per_goal(out.targets, simple, simple.find("\n") if article.title else -1)
+
+
+def _add_targets(ex: "ArticleExtractor", out: "Extraction", article: Article, simple: str, ids: dict,
+                 items: list, seen: set[tuple]) -> None:
+    answers = {a.id: a for a in items}
+    for k, c in ids.items():
+        a = answers.get(k)
+        if a is None and ex.options.keep_unanswered_targets:
+            # A small model drops items from long lists; the clause passed the code's
+            # future-goal test, so only an explicit "no" rejects it.
+            a = TargetAnswer(id=k, is_target=True, metric="")
+        key = (c.clause.start, c.quantity.start)  # ids restart in every chunk
+        if a is None or not a.is_target or key in seen:
+            continue
+        seen.add(key)
+        out.targets.append(build_target(a, c, article, simple))
+
+
+def _one_per_goal(targets: list[Target], text: str, headline_end: int) -> list[Target]:
+    """One goal stated several times (headline, lead, body, a summary box) is one target
+    (spec §2): same value and unit, metrics alike, in different sentences. The body's first
+    statement is kept over the headline's."""
+    def same(a: Target, b: Target) -> bool:
+        lo, hi = sorted((a.evidence, b.evidence), key=lambda e: e.start)
+        return (a.value == b.value and normalize_unit(a.unit) == normalize_unit(b.unit)
+                and fuzz.partial_ratio(fold(a.metric), fold(b.metric)) >= 60
+                and _SENTENCE_BREAK.search(text, lo.end, max(lo.end, hi.start)) is not None)
+    ordered = sorted(targets, key=lambda t: (t.evidence.start <= headline_end, t.evidence.start))
+    kept: list[Target] = []
+    for t in ordered:
+        if not any(same(t, k) for k in kept):
+            kept.append(t)
+    return sorted(kept, key=lambda t: t.evidence.start)
+
+
+_SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
