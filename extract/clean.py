@@ -61,11 +61,6 @@ class Line:
     heading: int = 0  # markup heading level (1–6), 0 when the markup marks none
 
 
-def fold(text: str) -> str:
-    """Simplified copy of the same length, for matching rules on traditional text."""
-    return to_simplified_chars(text)
-
-
 # --------------------------------------------------------------------------- whitespace
 
 
@@ -108,21 +103,21 @@ def is_terminated(text: str) -> bool:
 
 def is_lead(text: str) -> bool:
     """A line that opens a news article: 本报讯, a byline, or a date/time lead."""
-    return bool(_LEAD.match(fold(text)))
+    return bool(_LEAD.match(to_simplified_chars(text)))
 
 
 def is_continued_from(text: str) -> bool:
     """A "(上接第一版)" notice: the rest of an article that began on another page."""
-    return bool(_CONTINUED_FROM.match(fold(text)))
+    return bool(_CONTINUED_FROM.match(to_simplified_chars(text)))
 
 
 def is_notice(text: str) -> bool:
-    return bool(_NOTICE_LINE.match(fold(text)))
+    return bool(_NOTICE_LINE.match(to_simplified_chars(text)))
 
 
 def is_furniture(text: str, header: bool = False) -> bool:
     """Page furniture that is never article text; `header` adds rules for the page top."""
-    s = fold(text).strip("*# ")
+    s = to_simplified_chars(text).strip("*# ")
     if not re.search(r"[\w\u4e00-\u9fff]", s):
         return True  # separators and stray punctuation
     if _MASTHEAD.match(s) or _APP_LINE.match(s) or (header and _SITE_NAME.match(s)):
@@ -161,7 +156,7 @@ def drop_furniture(lines: list[Line]) -> list[Line]:
             header = False
         if not text or is_furniture(text, header=header):
             pending_gap = pending_gap or line.gap
-            if _INDEX.match(fold(text).strip("*# ")):
+            if _INDEX.match(to_simplified_chars(text).strip("*# ")):
                 pending_gap = _drop_index_entry(kept) or pending_gap
             continue
         kept.append(Line(text, gap=line.gap or (pending_gap and bool(kept)), heading=line.heading))
@@ -171,7 +166,7 @@ def drop_furniture(lines: list[Line]) -> list[Line]:
 
 def _strip_inline_folded(text: str) -> str:
     # Match on the simplified copy, cut the same spans out of the original.
-    folded = fold(text)
+    folded = to_simplified_chars(text)
     spans = [m.span() for m in _FONT_WIDGET.finditer(folded)]
     m = re.search(rf"\s*(?:[（(]\s*(?:下转|转下|转至|转)\s*(?:第\s*)?{_NUM}\s*版[^）)]{{0,10}}[）)])\s*$", folded)
     if m and m.start() > 0:
@@ -236,12 +231,12 @@ def find_outlet(text: str, anywhere: bool = False) -> str | None:
     """The newspaper named by a masthead line at the page top, or a 来源 line; simplified."""
     lines = [ln.strip("*# （()）") for ln in text.split("\n") if ln.strip()]
     for line in lines if anywhere else lines[:15]:
-        s = fold(line)
+        s = to_simplified_chars(line)
         m = _MASTHEAD.match(s) if not anywhere else re.search(_NEWSPAPER, s)
         if m:
             return to_simplified(m.group(0))
     for line in lines:
-        m = re.match(rf"^(?:文章来源|稿件来源|来源)\s*[:：]\s*({_NEWSPAPER})", fold(line))
+        m = re.match(rf"^(?:文章来源|稿件来源|来源)\s*[:：]\s*({_NEWSPAPER})", to_simplified_chars(line))
         if m:
             return to_simplified(m.group(1))
     return None
@@ -251,7 +246,7 @@ def find_outlet(text: str, anywhere: bool = False) -> str | None:
 _ROC_DATE = re.compile(r"^(?:中華民國|中华民国|民國|民国)?\s*(\d{2,3})\s*[./年]\s*(\d{1,2})\s*[./月]\s*(\d{1,2})\s*日?$")
 
 
-_DATE_LINE = re.compile(_DATE.pattern + r"\s*日?")
+_DATE_ALONE = re.compile(_DATE.pattern + r"\s*日?")
 
 
 def page_date(text: str) -> str | None:
@@ -263,13 +258,13 @@ def page_date(text: str) -> str | None:
     if found:
         return found
     for line in lines[:30]:
-        m = _ROC_DATE.match(fold(line))
+        m = _ROC_DATE.match(to_simplified_chars(line))
         if m:
             year, month, day = (int(g) for g in m.groups())
             if 1 <= year <= 200 and 1 <= month <= 12 and 1 <= day <= 31:
                 return f"{year + 1911:04d}-{month:02d}-{day:02d}"
     for line in reversed(lines[-8:]):
-        if _DATE_LINE.fullmatch(line.strip("（()）")):
+        if _DATE_ALONE.fullmatch(line.strip("（()）")):
             return parse_date_text(line)
     return None
 

@@ -12,7 +12,7 @@ from extract.match import (
     Item,
     Pairing,
     Side,
-    fold,
+    fold_key,
     fold_name,
     fold_title,
     match_titles,
@@ -96,7 +96,7 @@ def set_f1(a: set, b: set) -> float:
 
 
 def _norm(value: Any) -> Any:
-    return fold(value) if isinstance(value, str) else value
+    return fold_key(value) if isinstance(value, str) else value
 
 
 def _agree(field: str) -> Callable[[dict, dict], float]:
@@ -104,7 +104,7 @@ def _agree(field: str) -> Callable[[dict, dict], float]:
 
 
 def _issuers(a: dict, b: dict) -> float:
-    return set_f1({fold(x) for x in a.get("issuers") or []}, {fold(x) for x in b.get("issuers") or []})
+    return set_f1({fold_key(x) for x in a.get("issuers") or []}, {fold_key(x) for x in b.get("issuers") or []})
 
 
 def _attendees(a: dict, b: dict) -> float:
@@ -263,7 +263,7 @@ def _ratio_key(a: Item, b: Item) -> float:
 
 def _key(item: Item) -> str:
     d = item.data
-    return fold(d.get("metric")) if item.kind == "targets" else (
+    return fold_key(d.get("metric")) if item.kind == "targets" else (
         fold_title(d.get("title")) if item.kind == "policies" else fold_name(d.get("name")))
 
 

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 from rapidfuzz import fuzz
 
+from extract.numbers import normalize_unit as numbers_normalize_unit
 from extract.script import to_simplified, to_simplified_chars
 
 KINDS = ("policies", "targets", "meetings")
@@ -170,7 +171,6 @@ def load_side(path: str | Path) -> Side:
 # ---------------------------------------------------------------- normalisation
 
 _QUOTES = set("《》〈〉“”‘’\"'「」『』")
-_MAGNITUDES = ("万亿", "千亿", "百亿", "十亿", "亿", "千万", "百万", "十万", "万", "千", "百", "十")
 
 
 def _strip_punct(text: str) -> str:
@@ -178,7 +178,7 @@ def _strip_punct(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PSZC")
 
 
-def fold(text: str | None) -> str:
+def fold_key(text: str | None) -> str:
     """Script folded (traditional → simplified), width folded, punctuation and spaces stripped."""
     if not text:
         return ""
@@ -201,18 +201,9 @@ def fold_name(text: str | None) -> str:
 
 
 def normalize_unit(unit: str | None) -> str:
-    """Units compared for target matching (spec §3: 亿元 = 亿; % and 个百分点 differ).
-
-    Script and width folded (％ → %), spaces dropped, and a trailing 元 after a magnitude word
-    dropped, so 亿元 = 亿 and 万亿元 = 万亿; a bare 元 stays 元. Nothing else is merged:
-    %, 个百分点, 个 and 家 stay distinct.
-    """
-    if not unit:
-        return ""
-    u = "".join(ch for ch in to_simplified(unicodedata.normalize("NFKC", unit)) if not ch.isspace())
-    if u.endswith("元") and u[:-1].endswith(_MAGNITUDES):
-        u = u[:-1]
-    return u
+    """Units compared for target matching (spec §3: 亿元 = 亿; % and 个百分点 differ): the
+    pipeline's own normalisation (extract.numbers), spaces dropped."""
+    return "".join(numbers_normalize_unit(unit).split())
 
 
 def _number(value: Any) -> float | None:
@@ -265,7 +256,7 @@ def similarity(a: Item, b: Item, texts_same: bool = False) -> float | None:
             return None
         if normalize_unit(da.get("unit")) != normalize_unit(db.get("unit")):
             return None
-        score = _ratio(fold(da.get("metric")), fold(db.get("metric")))
+        score = _ratio(fold_key(da.get("metric")), fold_key(db.get("metric")))
         return score if score >= TARGET_METRIC_MIN else None
     if a.kind == "policies":
         score = _ratio(fold_title(da.get("title")), fold_title(db.get("title")))
@@ -287,7 +278,7 @@ def edited_target_similarity(a: Item, b: Item, texts_same: bool = False) -> floa
     evidence quotes overlapping by half the shorter one."""
     if a.kind != "targets" or b.kind != "targets":
         return None
-    score = _ratio(fold(a.data.get("metric")), fold(b.data.get("metric")))
+    score = _ratio(fold_key(a.data.get("metric")), fold_key(b.data.get("metric")))
     if score >= TARGET_METRIC_MIN and quote_overlap(a, b, texts_same) >= MEETING_OVERLAP_MIN:
         return score
     return None
@@ -296,7 +287,7 @@ def edited_target_similarity(a: Item, b: Item, texts_same: bool = False) -> floa
 def _key_text(item: Item) -> str:
     d = item.data
     if item.kind == "targets":
-        return fold(d.get("metric"))
+        return fold_key(d.get("metric"))
     if item.kind == "policies":
         return fold_title(d.get("title"))
     return fold_name(d.get("name"))

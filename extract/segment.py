@@ -18,7 +18,6 @@ from extract.clean import (
     Line,
     drop_furniture,
     find_outlet,
-    fold,
     is_continued_from,
     is_lead,
     is_terminated,
@@ -27,7 +26,7 @@ from extract.clean import (
     to_lines,
 )
 from extract.read import STDIN_SOURCE, Document
-from extract.script import detect_script, to_simplified
+from extract.script import to_simplified_chars, detect_script, to_simplified
 from schemas import Article
 
 MAX_HEADLINE = 60  # characters; longer lines are body text
@@ -87,7 +86,7 @@ def _place_title(lines: list[Line], title: str) -> None:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[\W_]+", "", fold(text))
+    return re.sub(r"[\W_]+", "", to_simplified_chars(text))
 
 
 # --------------------------------------------------------------------------- cutting
@@ -100,7 +99,7 @@ def is_headline(line: Line) -> bool:
         return True
     if not 2 <= len(text) <= MAX_HEADLINE or is_terminated(text) or "。" in text:
         return False
-    if len(re.findall(r"[\u4e00-\u9fff]", fold(text))) < 2:
+    if len(re.findall(r"[\u4e00-\u9fff]", to_simplified_chars(text))) < 2:
         return False
     return not is_lead(text) and not is_continued_from(text)
 

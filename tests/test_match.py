@@ -31,10 +31,18 @@ def item(kind: str, pos: int = 0, **data) -> Item:
         ("元", "", False),
         ("家", "个", False),
         ("萬元", "万", True),  # script folded
+        ("百分点", "个百分点", True),  # the measure word 个 is optional; one unit, as the pipeline has it
+        ("百分点", "%", False),
     ],
 )
 def test_normalize_unit(a, b, equal):
     assert (normalize_unit(a) == normalize_unit(b)) is equal
+
+
+def test_scorer_and_pipeline_share_one_unit_normalisation():
+    from extract.numbers import normalize_unit as pipeline_unit
+    for unit in ("亿元", "万亿元", "百分点", "个百分点", "％", "萬元", "家"):
+        assert normalize_unit(unit) == pipeline_unit(unit)
 
 
 def test_target_needs_value_unit_and_metric():
