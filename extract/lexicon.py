@@ -9,8 +9,10 @@ import re
 
 # --- time and orientation (targets) ------------------------------------------------------------
 
-# A stated deadline: 到2025年, 至2030, “十四五” (a five-year-plan period ends in a known year).
-DEADLINE_WORDS = r"到\s*20\d\d|至\s*20\d\d|十[二三四五六]五"
+# A five-year-plan period (“十二五” … “十六五”): it ends in a known year.
+FIVE_YEAR_PLAN = r"十[二三四五六]五"
+# A stated deadline: 到2025年, 至2030, “十四五”.
+DEADLINE_WORDS = r"到\s*20\d\d|至\s*20\d\d|" + FIVE_YEAR_PLAN
 DEADLINE = re.compile(DEADLINE_WORDS)
 
 # Future orientation (spec §2): a number with one of these in its sentence may be a goal.

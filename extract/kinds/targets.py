@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from extract.lexicon import DEADLINE, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE, PROVISION_BEFORE, QUOTED
+from extract.lexicon import DEADLINE, FIVE_YEAR_PLAN, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE, PROVISION_BEFORE, QUOTED
 from extract.normalize import comparator_of, deadline_year
 from extract.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.region import resolve_region
@@ -135,7 +135,7 @@ def target_request(simple: str, group: list[TargetCandidate]) -> tuple[str, dict
 # --- answers to items --------------------------------------------------------------------------
 
 _LEAD_WORDS = re.compile(r"^(力争|确保|争取|努力|全力|着力|重点|将|要|并|实现|其中|从而|同时|推动|使|打造|培育|搭建|建成)+")
-_TIME_WORDS = re.compile(r"(到|至|在)?\s*(20\d\d|“?十[三四五六]五”?)\s*年?(底|末|期间|时期|内)?(前)?[，,]?")
+_TIME_WORDS = re.compile(r"(到|至|在)?\s*(20\d\d|“?" + FIVE_YEAR_PLAN + r"”?)\s*年?(底|末|期间|时期|内)?(前)?[，,]?")
 _TRAIL_WORDS = re.compile(r"(突破|超过|超|达到|达|为|实现|不少于|不低于|约|控制在|稳定在|保持在|递增|增长)+$")
 
 
