@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from extract import candidates as cand
 from extract.assemble import add_named_officials, announced, bylines, named_from_text, build_meeting, build_policy, build_target, is_meeting_name
-from extract.client import CallStats, LLMClient
+from extract.client import CallStats, LLMClient, is_transient_failure
 from extract.ground import GroundingError, ground
 from extract.meeting_split import merge, separate_meetings
 from extract.request_text import by_mention, chunks, marked_request, target_request, text_chunks
@@ -54,7 +54,8 @@ class ArticleExtractor:
             return answer.items
         except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
             out.stats.add(getattr(exc, "call_stats", CallStats()))
-            out.errors.append(ErrorInfo(stage=f"llm:{kind}", message=_describe(exc)))
+            out.errors.append(ErrorInfo(stage=f"llm:{kind}", message=_describe(exc),
+                                        transient=is_transient_failure(exc)))
             return []
 
     def extract(self, article: Article) -> Extraction:
