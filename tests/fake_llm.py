@@ -424,8 +424,10 @@ def write_pages(folder, files: int, per_file: int) -> list:
     return paths
 
 
-def extract_files(base_url: str, paths: list, output, *, concurrency: int = 1, **settings):
-    """The batch as `extract run` does it, in process: (Summary, records as dicts)."""
+def extract_files(base_url: str, paths: list, output, *, concurrency: int = 1, batch: dict | None = None,
+                  **settings):
+    """The batch as `extract run` does it, in process: (Summary, records as dicts). `batch`:
+    more run_batch arguments (breaker, adaptive, force, retry_failed)."""
     import json as _json
     from pathlib import Path
 
@@ -438,6 +440,6 @@ def extract_files(base_url: str, paths: list, output, *, concurrency: int = 1, *
     articles = collect_articles([str(p) for p in paths], summary, lambda e: None)
     client = LLMClient(LLMSettings(base_url=base_url, model="fake", **settings))
     run_batch(articles, ArticleExtractor(client), Path(output), engine="fake", model="fake",
-              prompt_version=prompt_version(), concurrency=concurrency, summary=summary)
+              prompt_version=prompt_version(), concurrency=concurrency, summary=summary, **(batch or {}))
     lines = Path(output).read_text(encoding="utf-8").splitlines() if Path(output).exists() else []
     return summary, [_json.loads(line) for line in lines]
