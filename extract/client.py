@@ -188,7 +188,7 @@ class LLMClient:
 
     @property
     def endpoint(self) -> str:
-        return str(self._openai.base_url)
+        return str(self._openai.base_url).rstrip("/")
 
     def _ensure_endpoint(self) -> None:
         if self._endpoint_ready:

@@ -78,10 +78,12 @@ class FlowControl:
     def release(self, ticket: int, outcome: str, error: str | None = None) -> None:
         with self._cond:
             self._in_flight -= 1
-            if outcome == DOWN:
+            if self.tripped:
+                pass  # what tripped it stays the reason (requests cut short after it are no news)
+            elif outcome == DOWN:
                 self.failures_in_a_row += 1
                 self.last_error = error
-                if self.breaker and self.failures_in_a_row >= self.breaker and not self.tripped:
+                if self.breaker and self.failures_in_a_row >= self.breaker:
                     self.tripped = True
                     self._stopped.set()
             else:
