@@ -78,8 +78,8 @@ class FlowControl:
     def release(self, ticket: int, outcome: str, error: str | None = None) -> None:
         with self._cond:
             self._in_flight -= 1
-            if self.tripped:
-                pass  # what tripped it stays the reason (requests cut short after it are no news)
+            if self._stopped.is_set():
+                pass  # stopping (breaker, Ctrl-C): requests cut short now are no news about the endpoint
             elif outcome == DOWN:
                 self.failures_in_a_row += 1
                 self.last_error = error

@@ -249,3 +249,16 @@ def test_output_device_full_stops_cleanly_and_the_next_run_resumes(fake_llm, tmp
     assert proc.returncode == 0, proc.stderr
     assert f"already done {len(written)}" in proc.stderr
     _one_good_record_each(out, 50)
+
+
+def test_failures_after_a_stop_do_not_trip_the_breaker():
+    """Ctrl-C closes the client: the requests it cuts short fail, and that says nothing about
+    the endpoint."""
+    from extract.flow import DOWN, FlowControl
+
+    flow = FlowControl(8, breaker=2)
+    tickets = [flow.acquire() for _ in range(4)]
+    flow.stop()
+    for t in tickets:
+        flow.release(t, DOWN, "APIConnectionError: Connection error.")
+    assert not flow.tripped and flow.failures_in_a_row == 0
