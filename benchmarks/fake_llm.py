@@ -18,6 +18,12 @@ fault sticky. Fault names:
 `mode="obey"` answers like a model that obeys an injected "ignore your instructions" in the
 article: invented metrics, issuers and quotes on every request. `latency` delays every answer.
 
+Load and outages, for the reliability tests and the soak benchmark: `max_concurrent=N` answers
+429 to a request that arrives while N are already being served (as a provider's rate limit
+does; `limit_retry_after` adds a Retry-After); `fault_rate=p` serves a random transient fault
+(`random_faults`, seeded by `seed`) to each request with probability p; `outage(seconds)` (or
+`outage_after` requests, `outage_s` long) answers every request with `outage_fault` until it ends.
+
 Run standalone (for benchmarks): `python -m benchmarks.fake_llm --latency 0.2` prints the base URL.
 The tests' `fake_llm` fixture (tests/fake_llm.py) starts one per test.
 """
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import socket
 import struct
@@ -52,8 +59,23 @@ _VERB = re.compile(r"(?:达到|达|突破|超过|超|实现|为|力争|确保|�
 
 class FakeLLM:
     def __init__(self, latency: float = 0.0, hang_s: float = 5.0, mode: str = "good",
-                 host: str = "127.0.0.1", port: int = 0):
+                 host: str = "127.0.0.1", port: int = 0, *, max_concurrent: int | None = None,
+                 limit_retry_after: str | None = None, fault_rate: float = 0.0,
+                 random_faults: tuple[str, ...] = ("503", "500", "reset"), seed: int = 0,
+                 outage_after: int | None = None, outage_s: float = 0.0, outage_fault: str = "503"):
         self.latency = latency
+        self.max_concurrent = max_concurrent
+        self.limit_retry_after = limit_retry_after
+        self.fault_rate = fault_rate
+        self.random_faults = random_faults
+        self._rng = random.Random(seed)
+        self.outage_after = outage_after
+        self.outage_s = outage_s
+        self.outage_fault = outage_fault
+        self.outage_until = 0.0  # monotonic time
+        self.outages = 0
+        self.active = 0  # requests being served now
+        self.peak_active = 0
         self.hang_s = hang_s
         self.mode = mode
         self.requests: Counter[str] = Counter()  # per kind, plus "total"
@@ -111,6 +133,16 @@ class FakeLLM:
                 _check_fault(fault)
                 self._sticky[kind] = fault
 
+    def outage(self, seconds: float) -> None:
+        """From now on, for `seconds`, every request gets `outage_fault`."""
+        with self._lock:
+            self.outage_until = time.monotonic() + seconds
+            self.outages += 1
+
+    @property
+    def in_outage(self) -> bool:
+        return time.monotonic() < self.outage_until
+
     def reset_counts(self) -> None:
         with self._lock:
             self.requests.clear()
@@ -122,6 +154,9 @@ class FakeLLM:
         with self._lock:
             self.requests[kind] += 1
             self.requests["total"] += 1
+            if self.outage_after is not None and not self.outages and self.requests["total"] >= self.outage_after:
+                self.outage_until = time.monotonic() + self.outage_s
+                self.outages += 1
             for key in (kind, None):
                 q = self._queues.get(key)
                 if q:
@@ -129,6 +164,10 @@ class FakeLLM:
                     break
             else:
                 fault = self._sticky.get(kind) or self._sticky.get(None)
+            if time.monotonic() < self.outage_until:
+                fault = self.outage_fault
+            elif not fault and self.fault_rate and self._rng.random() < self.fault_rate:
+                fault = self._rng.choice(self.random_faults)
             if fault:
                 self.faults_served[fault] += 1
             return fault
@@ -173,7 +212,9 @@ class _Handler(BaseHTTPRequestHandler):
             fake = self.server.fake
             with fake._lock:
                 self._json(200, {"requests": dict(fake.requests), "reasks": dict(fake.reasks),
-                                 "faults": dict(fake.faults_served), "connections": fake.connections})
+                                 "faults": dict(fake.faults_served), "connections": fake.connections,
+                                 "in_outage": fake.in_outage, "outages": fake.outages,
+                                 "peak_active": fake.peak_active})
         else:
             self._json(404, {"error": {"message": f"no route {self.path}"}})
 
@@ -189,6 +230,23 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(400, {"error": {"message": "request body is not JSON"}})
             return
         fake = self.server.fake
+        with fake._lock:
+            fake.active += 1
+            fake.peak_active = max(fake.peak_active, fake.active)
+            over_limit = fake.max_concurrent is not None and fake.active > fake.max_concurrent
+        try:
+            if over_limit:
+                with fake._lock:
+                    fake.requests["total"] += 1
+                    fake.faults_served["429"] += 1
+                self._fault("429:" + fake.limit_retry_after if fake.limit_retry_after else "429", req, "", "")
+                return
+            self._answer(fake, req, received)
+        finally:
+            with fake._lock:
+                fake.active -= 1
+
+    def _answer(self, fake: "FakeLLM", req: dict, received: float) -> None:
         kind = request_kind(req)
         text, reask = article_text(req.get("messages") or [])
         if reask:
@@ -363,8 +421,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--latency", type=float, default=0.0)
     ap.add_argument("--mode", default="good", choices=["good", "obey"])
+    ap.add_argument("--max-concurrent", type=int, default=None)
+    ap.add_argument("--fault-rate", type=float, default=0.0)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--outage-after", type=int, default=None, help="requests before the outage starts")
+    ap.add_argument("--outage-s", type=float, default=0.0)
     args = ap.parse_args(argv)
-    server = FakeLLM(latency=args.latency, mode=args.mode, port=args.port).start()
+    server = FakeLLM(latency=args.latency, mode=args.mode, port=args.port, max_concurrent=args.max_concurrent,
+                     fault_rate=args.fault_rate, seed=args.seed, outage_after=args.outage_after,
+                     outage_s=args.outage_s).start()
     print(server.base_url, flush=True)
     try:
         while True:
@@ -411,8 +476,10 @@ def write_pages(folder, files: int, per_file: int) -> list:
     return paths
 
 
-def extract_files(base_url: str, paths: list, output, *, concurrency: int = 1, **settings):
-    """The batch as `extract run` does it, in process: (Summary, records as dicts).
+def extract_files(base_url: str, paths: list, output, *, concurrency: int = 1, batch: dict | None = None,
+                  **settings):
+    """The batch as `extract run` does it, in process: (Summary, records as dicts). `batch`:
+    more `extract_paths` arguments (breaker, adaptive, force, retry_failed).
 
     `settings` are `LLMSettings` fields (timeout_s, cache, start_endpoint …); the answer cache
     is off unless `cache` names its SQLite file."""
@@ -425,6 +492,6 @@ def extract_files(base_url: str, paths: list, output, *, concurrency: int = 1, *
     cache = settings.pop("cache", None)
     with Extractor(base_url=base_url, model="fake", engine="fake", env=False, timeout=timeout,
                    cache=cache, concurrency=concurrency, **settings) as ex:
-        result = ex.extract_paths(paths, Path(output), keep_records=False)
+        result = ex.extract_paths(paths, Path(output), keep_records=False, **(batch or {}))
     lines = Path(output).read_text(encoding="utf-8").splitlines() if Path(output).exists() else []
     return result.summary, [_json.loads(line) for line in lines]

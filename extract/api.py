@@ -206,6 +206,9 @@ class Extractor:
         output: PathLike | None = None,
         *,
         force: bool = False,
+        retry_failed: bool = True,
+        breaker: int = 5,
+        adaptive: bool = True,
         keep_records: bool = True,
         on_record: Callable[[Record, Summary], None] | None = None,
         on_read_error: Callable[[ReadError], None] | None = None,
@@ -215,14 +218,22 @@ class Extractor:
 
         Each record is appended to `output` (JSON Lines) and made durable as soon as its article
         finishes; articles already there for this prompt version and model are skipped (all
-        redone with `force`), so running again after a crash or Ctrl-C finishes the rest.
+        redone with `force`), so running again after a crash or Ctrl-C finishes the rest; those
+        whose last record has transient errors (connection, timeout, 429/5xx) are redone unless
+        `retry_failed` is false. At the end the output is compacted to one record per article.
         `output` None writes nowhere, ``"-"`` prints to stdout. A file that cannot be read goes
         to `on_read_error` and into `summary.read_errors`; it never stops the batch.
+        `breaker`: after this many requests in a row fail for a transient reason the batch
+        stops (`summary.breaker` says why, `summary.exit_code` is 3; 0: never). `adaptive`:
+        fewer requests in flight after a 429, more again after successes (`concurrency` is the
+        ceiling). An output that cannot be written stops the batch (`summary.output_error`,
+        exit code 4); the file keeps only whole records.
         `keep_records=False` keeps memory flat on big batches (the records are in `output`).
         """
         summary = Summary()
         articles = collect_articles([str(p) for p in paths], summary, on_read_error or (lambda e: None))
-        return self.run_batch(articles, output, force=force, summary=summary, keep_records=keep_records,
+        return self.run_batch(articles, output, force=force, retry_failed=retry_failed, breaker=breaker,
+                              adaptive=adaptive, summary=summary, keep_records=keep_records,
                               on_record=on_record, stop=stop)
 
     def run_batch(
@@ -231,6 +242,9 @@ class Extractor:
         output: PathLike | None = None,
         *,
         force: bool = False,
+        retry_failed: bool = True,
+        breaker: int = 5,
+        adaptive: bool = True,
         summary: Summary | None = None,
         keep_records: bool = True,
         on_record: Callable[[Record, Summary], None] | None = None,
@@ -248,7 +262,8 @@ class Extractor:
         to_stdout = output is not None and str(output) == STDOUT
         run_batch(articles, self.pipeline, None if output is None or to_stdout else Path(output),
                   engine=self.engine, model=self.model, prompt_version=self.prompt_version,
-                  concurrency=self.concurrency, force=force, summary=result.summary,
+                  concurrency=self.concurrency, force=force, retry_failed=retry_failed,
+                  breaker=breaker, adaptive=adaptive, summary=result.summary,
                   on_record=record, stop=stop, stdout=to_stdout)
         return result
 

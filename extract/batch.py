@@ -2,7 +2,12 @@
 
 One bad file or article never stops the batch: read errors are reported with the file name,
 article failures are written as records with `errors`. Finished records are durable as soon as
-they are written, and a re-run with the same output skips them.
+they are written, and a re-run with the same output skips them, except those whose errors are
+transient (the endpoint failed, not the article): a re-run redoes them (`retry_failed`).
+
+What does stop the batch: Ctrl-C; the circuit breaker (K requests in a row failed for a
+transient reason: the endpoint is down, so no more articles are sent into it, and articles cut
+short by it get no record, so the re-run does them); and an output that cannot be written.
 """
 from __future__ import annotations
 
@@ -10,16 +15,22 @@ import contextlib
 import signal
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from extract.output import JsonlWriter, record_key, repair_and_scan
+from extract.flow import FlowControl
+from extract.output import Existing, JsonlWriter, OutputError, compact, record_identity, record_key, scan_output
 from extract.pipeline import ArticleExtractor, extract_article
 from extract.read import ReadError, read_all
 from extract.segment import segment
 from schemas import Article, Record
+
+
+EXIT_FAILED = 1  # a file or an article failed, or Ctrl-C; everything else was written
+EXIT_BREAKER = 3  # the endpoint kept failing: the breaker stopped the batch; re-run to resume
+EXIT_OUTPUT = 4  # the output could not be written (disk full…); re-run to resume
 
 
 @dataclass
@@ -42,12 +53,32 @@ class Summary:
     cached_tokens: int = 0
     article_seconds: float = 0.0
     elapsed_s: float = 0.0
-    interrupted: bool = False
+    interrupted: bool = False  # Ctrl-C
     remaining: int = 0
+    retried: int = 0  # articles redone because their last record held transient errors
+    transient_errors: int = 0  # articles written with transient errors (a re-run retries them)
+    concurrency: int = 1  # the ceiling (--concurrency)
+    concurrency_min: int = 1  # the lowest the adaptive limit went
+    rate_limited: int = 0  # 429 responses seen
+    endpoint: str | None = None
+    breaker: str | None = None  # why the circuit breaker stopped the batch
+    abandoned: int = 0  # in-flight articles cut short by the breaker: no record, redone next run
+    output_error: str | None = None  # the output could not be written: the batch stopped
+    compacted: int = 0  # superseded records dropped from the output at the end
+    compact_error: str | None = None
 
     @property
     def failed(self) -> bool:
-        return bool(self.read_errors) or self.article_errors > 0 or self.interrupted
+        return (bool(self.read_errors) or self.article_errors > 0 or self.interrupted
+                or self.breaker is not None or self.output_error is not None)
+
+    @property
+    def exit_code(self) -> int:
+        if self.output_error is not None:
+            return EXIT_OUTPUT
+        if self.breaker is not None:
+            return EXIT_BREAKER
+        return EXIT_FAILED if self.failed else 0
 
     def add(self, rec: Record) -> None:
         self.done += 1
@@ -55,6 +86,7 @@ class Summary:
         self.targets += len(rec.targets)
         self.meetings += len(rec.meetings)
         self.article_errors += 1 if rec.errors else 0
+        self.transient_errors += 1 if _transient(rec) else 0
         self.attempts += rec.run.attempts
         self.requests += rec.run.requests
         # Each answer asked for is one attempt; every request beyond it was a transport retry.
@@ -80,12 +112,32 @@ def collect_articles(paths: Iterable[str], summary: Summary,
     return articles
 
 
+def _transient(rec: Record) -> bool:
+    return any(e.transient for e in rec.errors)
+
+
+def plan(articles: list[Article], output: Path | None, prompt_version: str, model: str,
+         force: bool = False, retry_failed: bool = True) -> tuple[list[Article], int, Existing]:
+    """(articles to do, how many of them are redone for transient errors, what `output` holds).
+
+    To do: the articles without a record in `output` for this prompt version and model, and
+    those whose last record has transient errors (with `retry_failed`); all with `force`."""
+    existing = scan_output(output) if output is not None else Existing()
+    if force:
+        return list(articles), 0, existing
+    todo, retried = [], 0
+    for a in articles:
+        transient = existing.latest.get(record_key(a.source_sha256, a.index, prompt_version, model))
+        if transient is None or (transient and retry_failed):
+            todo.append(a)
+            retried += 1 if transient else 0
+    return todo, retried, existing
+
+
 def pending_articles(articles: list[Article], output: Path | None, prompt_version: str, model: str,
-                     force: bool = False) -> list[Article]:
-    """The articles not yet in `output` for this prompt version and model (all with --force)."""
-    done = set() if (force or output is None) else repair_and_scan(output)
-    return [a for a in articles
-            if record_key(a.source_sha256, a.index, prompt_version, model) not in done]
+                     force: bool = False, retry_failed: bool = True) -> list[Article]:
+    """The articles not yet done in `output` for this prompt version and model (all with --force)."""
+    return plan(articles, output, prompt_version, model, force, retry_failed)[0]
 
 
 @contextlib.contextmanager
@@ -118,6 +170,9 @@ def run_batch(
     prompt_version: str,
     concurrency: int = 1,
     force: bool = False,
+    retry_failed: bool = True,
+    breaker: int = 5,
+    adaptive: bool = True,
     summary: Summary | None = None,
     on_record: Callable[[Record, Summary], None] | None = None,
     stop: threading.Event | None = None,
@@ -125,50 +180,96 @@ def run_batch(
 ) -> Summary:
     """Extract `articles` into `output` (appended, durable per record; None: stdout, or nowhere
     with `stdout=False`), skipping those already there for this prompt version and model unless
-    `force`. Ctrl-C stops taking new articles and returns with `summary.interrupted` set."""
+    `force`, and redoing those whose last record has transient errors (`retry_failed`). At the
+    end the output is compacted to one record per article. Ctrl-C stops taking new articles and
+    returns with `summary.interrupted` set.
+
+    `breaker`: transient request failures in a row that stop the batch (0: never).
+    `adaptive`: lower the requests in flight on 429 and raise them again on successes, with
+    `concurrency` as the ceiling (else always `concurrency`)."""
     summary = summary or Summary(articles=len(articles))
     stop = stop or threading.Event()
     t0 = time.monotonic()
-    todo = pending_articles(articles, output, prompt_version, model, force)
+    todo, retried, existing = plan(articles, output, prompt_version, model, force, retry_failed)
     summary.skipped += len(articles) - len(todo)
-    writer = JsonlWriter(output, stdout=stdout)
+    summary.retried += retried
+    client = extractor.client
+    flow = FlowControl(concurrency, adaptive=adaptive, breaker=breaker)
+    previous_flow, client.flow = client.flow, flow
+    summary.endpoint = client.endpoint
+    writer: JsonlWriter | None = None
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
     pending: set[Future] = set()
     queue = iter(todo)
+    rewrote = existing.superseded > 0  # the file holds records that a later one replaces
 
     # Keep at most `concurrency` articles in flight so a Ctrl-C loses little work.
     def refill() -> None:
-        while len(pending) < max(1, concurrency) and not stop.is_set():
+        while len(pending) < max(1, concurrency) and not stop.is_set() and not flow.stopped:
             a = next(queue, None)
             if a is None:
                 return
             pending.add(pool.submit(extract_article, extractor, a, engine, model, prompt_version))
 
+    def accept(rec: Record) -> None:
+        nonlocal rewrote
+        if flow.stopped and _transient(rec):
+            summary.abandoned += 1  # cut short by the breaker: no record, the re-run does it
+            return
+        writer.write(rec)
+        if output is not None and record_identity(rec) in existing.identities:
+            rewrote = True
+        summary.add(rec)
+        if on_record:
+            on_record(rec, summary)
+
     try:
+        writer = JsonlWriter(output, stdout=stdout)
         with _ctrl_c_sets(stop):
             refill()
-            while pending and not stop.is_set():
+            while pending and not stop.is_set() and not flow.stopped:
                 finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     pending.discard(fut)
-                    rec = fut.result()
-                    writer.write(rec)
-                    summary.add(rec)
-                    if on_record:
-                        on_record(rec, summary)
+                    accept(fut.result())
                 refill()
+            if flow.tripped and not stop.is_set():
+                # The endpoint is down: no new articles; end the requests in flight now (their
+                # retries' waits already ended) and keep what finished whole.
+                client.close()
+                for fut in as_completed(pending):
+                    if not fut.cancelled():
+                        accept(fut.result())
+                pending.clear()
     except KeyboardInterrupt:
+        stop.set()
+        summary.interrupted = True
+    except OutputError as exc:
+        summary.output_error = str(exc)
         stop.set()
     finally:
         if stop.is_set():
-            summary.interrupted = True
+            summary.interrupted = summary.interrupted or summary.output_error is None
+            flow.stop()
             for fut in pending:
                 fut.cancel()
             # In-flight requests are abandoned: close the client's connections so their
             # threads end now instead of after a slow model's answer.
-            extractor.client.close()
+            client.close()
         pool.shutdown(wait=True, cancel_futures=True)
-        writer.close()
+        if writer is not None:
+            writer.close()
+        client.flow = previous_flow
+        if output is not None and rewrote and summary.output_error is None:
+            try:
+                summary.compacted = compact(output)
+            except OSError as exc:  # the file is still whole: a later run compacts it
+                summary.compact_error = f"could not compact {output}: {exc.strerror or exc}"
+        stats = flow.stats()
+        if stats.tripped:
+            summary.breaker = f"{stats.failures_in_a_row} requests in a row failed ({stats.last_error})"
+        summary.concurrency, summary.concurrency_min = stats.ceiling, stats.min_reached
+        summary.rate_limited += stats.rate_limited
         summary.remaining = summary.articles - summary.done - summary.skipped
         summary.elapsed_s = time.monotonic() - t0
     return summary

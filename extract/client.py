@@ -13,6 +13,7 @@ import contextvars
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlparse
@@ -23,6 +24,7 @@ from pydantic import BaseModel
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from extract.cache import AnswerCache, cache_key
+from extract.flow import DOWN, OK, OTHER, RATE_LIMITED, CircuitOpen, FlowControl
 from extract.prompting import kind_version, prompt_set, prompt_version
 from schemas.llm import ANSWER_CONTEXT, AnswerContext
 
@@ -111,6 +113,35 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, openai.APIStatusError) and exc.status_code >= 500
 
 
+def request_outcome(exc: BaseException | None) -> str:
+    """How one HTTP request went, for flow control: ok, rate_limited, down (the endpoint failed
+    for a transient reason) or other (it answered, with an error about the request)."""
+    if exc is None:
+        return OK
+    if isinstance(exc, openai.RateLimitError):
+        return RATE_LIMITED
+    return DOWN if _is_transient(exc) else OTHER
+
+
+def is_transient_failure(exc: BaseException) -> bool:
+    """Whether a failed model call failed for a reason outside the article and its answer
+    (connection, timeout, 429/5xx after retries, the endpoint gone or not started, the batch's
+    circuit breaker): the same request may succeed later, so a re-run tries it again."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, CassetteMismatch) or _cassette_mismatch(e):
+            return False
+        if isinstance(e, CircuitOpen) or getattr(e, "transient", False) is True or _is_transient(e):
+            return True
+        todo += [e.__cause__, e.__context__]
+    return False
+
+
 def _cassette_mismatch(exc: BaseException) -> bool:
     cause = exc.__cause__ or exc.__context__
     return cause is not None and type(cause).__name__ == "CannotOverwriteExistingCassetteException"
@@ -123,6 +154,13 @@ def _retry_after(exc: BaseException) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+def _one_line(exc: BaseException | None) -> str | None:
+    if exc is None:
+        return None
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:200]
 
 
 class LLMClient:
@@ -145,6 +183,12 @@ class LLMClient:
         self._endpoint_lock = threading.Lock()
         self._endpoint_ready = settings.start_endpoint is None
         self._endpoint_error: Exception | None = None
+        # Set by the batch for its duration: the breaker and the adaptive limit see every request.
+        self.flow: FlowControl | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return str(self._openai.base_url).rstrip("/")
 
     def _ensure_endpoint(self) -> None:
         if self._endpoint_ready:
@@ -156,6 +200,7 @@ class LLMClient:
                 try:
                     self._openai.base_url = self.settings.start_endpoint()
                 except Exception as exc:
+                    exc.transient = True  # the server is missing, not the article wrong
                     self._endpoint_error = exc
                     raise
                 self._endpoint_ready = True
@@ -176,20 +221,25 @@ class LLMClient:
             self._ensure_endpoint()
             stats = _stats.get()
             stats.attempts += 1
+            flow = self.flow
             retrying = Retrying(
                 retry=retry_if_exception(_is_transient),
                 stop=stop_after_attempt(self.settings.transport_attempts),
                 wait=self._wait,
+                sleep=flow.sleep if flow is not None else time.sleep,
                 reraise=True,
             )
             for attempt in retrying:
                 with attempt:
+                    ticket = flow.acquire() if flow is not None else 0  # CircuitOpen: not retried
                     stats.requests += 1
                     if attempt.retry_state.attempt_number > 1:
                         stats.retries += 1
+                    failure: BaseException | None = None
                     try:
                         response = create(*args, **kwargs)
                     except openai.APIConnectionError as exc:
+                        failure = exc
                         if _cassette_mismatch(exc):
                             raise CassetteMismatch(
                                 "no recorded answer for this request: the prompt, schema or text "
@@ -197,6 +247,12 @@ class LLMClient:
                                 "`python -m tests.record_cassettes` (see README)"
                             ) from exc
                         raise
+                    except BaseException as exc:
+                        failure = exc
+                        raise
+                    finally:
+                        if flow is not None:
+                            flow.release(ticket, request_outcome(failure), _one_line(failure))
             self._account(stats, response)
             return response
 

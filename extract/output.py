@@ -1,16 +1,29 @@
 """JSON Lines output that survives crashes: one complete line per record or none.
 
 Each record is appended, flushed and fsynced as soon as its article finishes. On restart a
-torn last line (killed mid-write) is cut off, and the keys of complete records tell the batch
-what is already done.
+torn last line (killed mid-write) is cut off, and the complete records tell the batch what is
+already done; when an article has several records (it was redone: --force, or a retry of a
+transient failure) the last one counts. At the end of a run that redid articles the file is
+compacted to one record per article: written to a temporary file in the same folder, fsynced
+and renamed over the output, so a crash at any point leaves either the old file or the new one.
+
+A write that fails (disk full, file-size limit) is undone: the file is cut back to its last
+whole record and `OutputError` names the file.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemas import Record
+
+
+class OutputError(RuntimeError):
+    """The output file could not be written; it still holds only whole records."""
 
 
 def record_key(sha256: str, index: int, prompt_version: str, model: str) -> str:
@@ -22,23 +35,148 @@ def key_of(record: dict) -> str:
     return record_key(a["source_sha256"], a["index"], r["prompt_version"], r["model"])
 
 
-def repair_and_scan(path: Path) -> set[str]:
-    """Cut a torn last line, return the keys of the complete records already in the file."""
-    if not path.exists():
-        return set()
+def identity_of(record: dict) -> str:
+    """What makes two records the same article's: a later one replaces an earlier one."""
+    return f"{record['article']['id']}\x00{key_of(record)}"
+
+
+def record_identity(record: Record) -> str:
+    a, r = record.article, record.run
+    return f"{a.id}\x00{record_key(a.source_sha256, a.index, r.prompt_version, r.model)}"
+
+
+# Records written before errors said `transient`: what a transport failure's message says.
+_TRANSIENT_MESSAGE = re.compile(
+    r"Connection error|timed out|Error code: (?:429|5\d\d)\b|APIConnectionError|APITimeoutError|"
+    r"RateLimitError|InternalServerError|circuit open")
+
+
+def has_transient_errors(record: dict) -> bool:
+    for e in record.get("errors") or ():
+        flag = e.get("transient")
+        if flag is None:
+            flag = str(e.get("stage", "")).startswith("llm:") and bool(_TRANSIENT_MESSAGE.search(str(e.get("message", ""))))
+        if flag:
+            return True
+    return False
+
+
+@dataclass
+class Existing:
+    """What an output file already holds."""
+
+    latest: dict[str, bool] = field(default_factory=dict)  # record key → the last one has transient errors
+    identities: set[str] = field(default_factory=set)
+    records: int = 0
+    superseded: int = 0  # records replaced by a later record of the same article
+
+
+def _repair(path: Path) -> bytes:
+    """Cut a torn last line; the file's complete lines."""
     with path.open("rb+") as f:
         data = f.read()
         if data and not data.endswith(b"\n"):
             cut = data.rfind(b"\n") + 1
             f.truncate(cut)
+            f.flush()
+            os.fsync(f.fileno())
             data = data[:cut]
-    keys = set()
+    return data
+
+
+def _records(data: bytes):
     for line in data.decode("utf-8", errors="replace").splitlines():
         try:
-            keys.add(key_of(json.loads(line)))
+            rec = json.loads(line)
+            yield rec, key_of(rec), identity_of(rec)
         except (ValueError, KeyError, TypeError):
             continue  # a foreign or damaged line: leave it, redo that article
-    return keys
+
+
+def scan_output(path: Path) -> Existing:
+    """Cut a torn last line and say what the complete records in the file are."""
+    found = Existing()
+    if not path.exists():
+        return found
+    for rec, key, ident in _records(_repair(path)):
+        found.records += 1
+        if ident in found.identities:
+            found.superseded += 1
+        found.identities.add(ident)
+        found.latest[key] = has_transient_errors(rec)
+    return found
+
+
+def repair_and_scan(path: Path) -> set[str]:
+    """Cut a torn last line, return the keys of the complete records already in the file."""
+    return set(scan_output(path).latest)
+
+
+def compact(path: Path) -> int:
+    """Keep only the last record of each article, atomically; returns how many were dropped."""
+    data = _repair(path)
+    lines = data.splitlines(keepends=True)
+    last: dict[str, int] = {}
+    ident_at: dict[int, str] = {}
+    for n, line in enumerate(lines):
+        try:
+            ident = identity_of(json.loads(line))
+        except (ValueError, KeyError, TypeError):
+            continue  # foreign lines stay where they are
+        last[ident] = n
+        ident_at[n] = ident
+    drop = {n for n, ident in ident_at.items() if last[ident] != n}
+    if not drop:
+        return 0
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.compact")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            _write_all(fd, b"".join(line for n, line in enumerate(lines) if n not in drop))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        except OSError:
+            pass
+        os.replace(tmp, path)
+    except BaseException:
+        with _suppress():
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+    return len(drop)
+
+
+class _suppress:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return exc[0] is not None and issubclass(exc[0], OSError)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a directory
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        if n <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[n:]
 
 
 class JsonlWriter:
@@ -47,21 +185,33 @@ class JsonlWriter:
     def __init__(self, path: Path | None, stdout: bool = True):
         self.path = path
         self.stdout = stdout
-        self._f = None
+        self._fd: int | None = None
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._f = path.open("a", encoding="utf-8")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            except OSError as exc:
+                raise OutputError(f"cannot open output {path}: {exc.strerror or exc}") from exc
 
     def write(self, record: Record) -> None:
         line = json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n"
-        if self._f is None:
+        if self._fd is None:
             if self.stdout:
                 print(line, end="", flush=True)
             return
-        self._f.write(line)
-        self._f.flush()
-        os.fsync(self._f.fileno())
+        start = os.fstat(self._fd).st_size
+        try:
+            _write_all(self._fd, line.encode("utf-8"))
+            os.fsync(self._fd)
+        except OSError as exc:
+            # Undo the part written, so the file ends with a whole record. Cutting a file
+            # needs no space, so this works on a full disk.
+            with _suppress():
+                os.ftruncate(self._fd, start)
+                os.fsync(self._fd)
+            raise OutputError(f"cannot write output {self.path}: {exc.strerror or exc}") from exc
 
     def close(self) -> None:
-        if self._f is not None:
-            self._f.close()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from extract.client import CallStats, LLMClient
+from extract.client import CallStats, LLMClient, is_transient_failure
 from extract.kinds.meetings import extract_meetings
 from extract.kinds.policies import extract_policies
 from extract.kinds.targets import extract_targets
@@ -55,9 +55,12 @@ class ArticleExtractor:
             return
         except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
             out.stats.add(getattr(exc, "call_stats", CallStats()))
-            smaller = split(part) if depth < 3 and _cut_at_max_tokens(exc) else []
+            cut = _cut_at_max_tokens(exc)
+            smaller = split(part) if depth < 3 and cut else []
             if len(smaller) < 2:
-                out.errors.append(ErrorInfo(stage=f"llm:{kind}", message=_describe(exc)))
+                # A cut that cannot be split further would be cut again: permanent, not retried.
+                out.errors.append(ErrorInfo(stage=f"llm:{kind}", message=_describe(exc),
+                                            transient=not cut and is_transient_failure(exc)))
                 return
         for piece in smaller:
             yield from self._ask_in_parts(out, kind, piece, build, split, depth + 1)

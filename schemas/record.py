@@ -119,6 +119,10 @@ class RunInfo(_Model):
 class ErrorInfo(_Model):
     stage: str
     message: str
+    # True when the failure says nothing about the article (connection, timeout, 429 or 5xx
+    # after retries, server gone): a re-run tries it again. False: bad input, or an answer
+    # still invalid after reasks (the same request would fail the same way).
+    transient: bool = False
 
 
 class Record(_Model):

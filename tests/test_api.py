@@ -62,7 +62,9 @@ def test_extract_paths_resumes_and_caches_like_the_cli(fake_llm, tmp_path):
     assert len(first) == 3 and first.summary.done == 3 and len(errors) == 1 and first.summary.failed
     assert len(again) == 0 and again.summary.skipped == 3
     assert forced.summary.done == 3 and forced.records == []
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 6
+    # The forced run's records replace the first run's: compacted to one record per article.
+    assert forced.summary.compacted == 3 and forced.summary.exit_code == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3
     assert fake_llm.requests["total"] == 6
 
 

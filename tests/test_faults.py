@@ -129,13 +129,16 @@ def test_persistent_fault_gives_precise_error(fake_llm, tmp_path, fault):
     fake_llm.hang_s = 3.0
     fake_llm.always(fault)
     settings = {**FAST, "transport_attempts": 2} if fault == "hang" else FAST
-    summary, records = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", concurrency=2, **settings)
+    # The breaker off: every article meets the fault (tests/test_rerun.py: the breaker on).
+    summary, records = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", concurrency=2,
+                                     batch={"breaker": 0}, **settings)
     assert len(records) == 2 and summary.done == 2
     for r in records:
         assert r["targets"] == [] and len(r["errors"]) == 1
         err = r["errors"][0]
         assert err["stage"] == "llm:targets"
         assert all(w in err["message"] for w in words), err["message"]
+        assert err["transient"] is (fault in TRANSPORT)
         if per_article is not None:
             assert r["run"]["requests"] == per_article
     assert summary.llm_failures == 2 and summary.article_errors == 2
@@ -195,8 +198,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_endpoint_down_at_start(tmp_path):
-    """Nothing listens on the port: every article is written with a connection error, exit 1."""
+def test_endpoint_down_at_start_without_breaker(tmp_path):
+    """Nothing listens on the port, breaker off: every article is written with a transient
+    connection error, exit 1 (with the breaker: tests/test_rerun.py)."""
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.txt").write_text(synthetic_page(1, 2), encoding="utf-8")
@@ -204,13 +208,13 @@ def test_endpoint_down_at_start(tmp_path):
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(app, ["run", str(folder), "-o", str(out), "--base-url",
                                       f"http://127.0.0.1:{_free_port()}/v1", "--model", "fake",
-                                      "--timeout", "1", "-j", "3", "--no-cache"])
+                                      "--timeout", "1", "-j", "3", "--no-cache", "--breaker", "0"])
     assert result.exit_code == 1, result.output
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(records) == 3
     for r in records:
         assert [e["stage"] for e in r["errors"]] == ["llm:targets"]
-        assert "Connection error" in r["errors"][0]["message"]
+        assert "Connection error" in r["errors"][0]["message"] and r["errors"][0]["transient"]
     assert "failed model calls: 3" in result.stderr
     assert "with errors 3" in result.stderr
 

@@ -27,6 +27,8 @@ def run(
     max_tokens: int = typer.Option(1200, "--max-tokens", min=64, help="Cap on tokens generated per request."),
     timeout: float = typer.Option(600.0, "--timeout", help="Seconds per HTTP request."),
     force: bool = typer.Option(False, "--force", help="Redo articles already in the output."),
+    retry_failed: bool = typer.Option(True, "--retry-failed/--no-retry-failed", help="Redo articles whose record in the output has transient errors (connection, timeout, 429/5xx)."),
+    breaker: int = typer.Option(5, "--breaker", min=0, help="Stop the batch (exit 3) after this many requests in a row fail for a transient reason; 0: never."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor store model answers in the local answer cache (see `extract cache info`)."),
 ) -> None:
     """Extract policies, targets and meetings from PATHS into JSON Lines."""
@@ -43,10 +45,11 @@ def run(
                                 items=f"{s.policies}P {s.targets}T {s.meetings}M", errors=s.article_errors)
 
             extractor.run_batch(articles, output if output is not None else STDOUT, force=force,
-                                summary=summary, keep_records=False, on_record=on_record)
+                                retry_failed=retry_failed, breaker=breaker, summary=summary,
+                                keep_records=False, on_record=on_record)
     _print_summary(summary, output, extractor.cache)
     if summary.failed:
-        raise typer.Exit(1)
+        raise typer.Exit(summary.exit_code)
 
 
 @contextlib.contextmanager
@@ -71,11 +74,25 @@ def _print_summary(s: Summary, output: Optional[Path], cache: Optional[AnswerCac
         f"model calls: {s.attempts} answers in {s.requests} requests; tokens {s.prompt_tokens} prompt "
         f"({s.cached_tokens} cached) + {s.completion_tokens} completion",
         f"retries: {s.retries} transport retries; failed model calls: {s.llm_failures}",
+        f"concurrency: ceiling {s.concurrency}, min reached {s.concurrency_min}, {s.rate_limited} rate-limit responses",
         f"time: {s.elapsed_s:.1f} s, {per_article:.1f} s per article, {rate:.1f} articles/min",
     ]
     if cache is not None:
         lines.append(f"answer cache: {cache.hits} reused, {cache.stores} stored ({cache.path})")
-    if s.interrupted:
+    if s.retried:
+        lines.append(f"retried: {s.retried} articles whose last record had transient errors")
+    if s.transient_errors and not s.breaker:
+        lines.append(f"transient errors: {s.transient_errors} articles; run the same command again to retry them")
+    if s.compact_error:
+        lines.append(f"warning: {s.compact_error}")
+    if s.output_error:
+        lines.append(f"error: {s.output_error}; the file holds only whole records; {s.remaining} articles left; "
+                     "free space and run the same command again to resume")
+    elif s.breaker:
+        lines.append(f"stopped: endpoint {s.endpoint} is failing: {s.breaker}; "
+                     f"{s.done + s.skipped} of {s.articles} articles done, {s.remaining} left; "
+                     "run the same command again to resume")
+    elif s.interrupted:
         lines.append(f"interrupted: {s.remaining} articles left; run the same command again to finish them")
     if output:
         lines.append(f"output: {output}")
