@@ -23,9 +23,10 @@ FUTURE_WORDS = (
 )
 FUTURE = re.compile(FUTURE_WORDS)
 
-# A clause with one of these reports a result or makes a forecast: not a target (spec §2).
-# Bare 完成/达到/实现 are not here: 计划完成投资…, 要达到… state goals; the model judges those.
-PAST_WORDS = r"完成了|已|同比|比上年|增长了|达到了|实现了|前三季度|上半年|去年|预计|截至|累计完成|先后"
+# A clause with one of these reports a result or makes a forecast: not a target (spec §2),
+# unless a future word precedes it in the clause (计划完成投资…, 要完成…). A completion rate
+# (完成率) always reports.
+PAST_WORDS = r"完成率|完成了|完成|已|同比|比上年|增长了|达到了|实现了|前三季度|上半年|去年|预计|截至|累计完成|先后"
 PAST = re.compile(PAST_WORDS)
 # Anywhere in the sentence, these report an outcome ("…3.05亿美元，超额完成年度目标任务").
 PAST_SENTENCE = re.compile(r"超额完成|已完成|提前完成")
@@ -46,7 +47,8 @@ QUOTED = re.compile(r"“[^“”]{1,40}”|《[^《》]{1,80}》|「[^「」]{1
 CONVENE_VERBS = r"召开|举行|举办"
 ATTEND_VERBS = r"出席|参加|主持"
 # Verbs that say a gathering or visit took place or someone took part in it.
-HELD_VERBS = r"召开|举行|举办|出席|参加|主持|签约|揭牌|调研|视察|考察|会见|会谈|接见|开工|奠基|启动|开幕|闭幕|走访|观摩"
+# (开工 and 启动 alone are not here: 开工率, 启动…工作 are no gatherings; 开工仪式 is.)
+HELD_VERBS = r"召开|举行|举办|出席|参加|主持|签约|揭牌|调研|视察|考察|会见|会谈|接见|奠基|开幕|闭幕|走访|观摩"
 HELD_VERB = re.compile(HELD_VERBS)
 # Kinds of gathering, as the last word of a meeting's name (…推进会, …签约仪式).
 GATHERING_KINDS = (r"会议|大会|座谈会|论坛|仪式|典礼|动员会|推进会|生活会|报告会|培训会|研讨会|推介会|发布会|交流会|"
@@ -62,7 +64,7 @@ GATHERING_END = re.compile(r"(?<!协|学|商|工|金|员|事|合)会$|会议$|�
 # Kinds of document, as the last word of a title (spec: doc_type), longest first.
 DOC_TYPES = ("实施方案", "行动方案", "工作方案", "方案", "实施意见", "指导意见", "若干意见", "意见", "若干政策",
              "政策", "规划", "计划", "通知", "通报", "办法", "条例", "决定", "纲要", "建议", "细则", "措施", "规定",
-             "目标")
+             "目标", "目录", "清单")
 DOC_WORDS = "(?:" + "|".join(DOC_TYPES) + ")"
 # Verbs that report a document as issued or adopted (区委、区政府印发了《…》).
 ISSUE_VERBS = r"印发|出台|发布|制定|审议通过|通过|颁布|下发|公布"

@@ -35,6 +35,9 @@ class Options:
     drop_non_meetings: bool = True  # names without meeting wording are not meetings
     policy_verbs: bool = True  # a document right after 印发/出台/通报… is issued, whatever the model says
     keep_unanswered_targets: bool = True  # a marked clause the model skipped (not denied) is kept
+    # Only clauses in a sentence (or paragraph) with a future marker reach the model: a small
+    # model's precision bought with recall. A strong hosted model may judge every clause.
+    require_future_marker: bool = True
 
 
 class ArticleExtractor:

