@@ -34,6 +34,17 @@ def outlet_division(outlet: str | None) -> Division | None:
     return lookup(base) if base else None
 
 
+# An article establishes where it is about early on; reading further only costs time (a 10 MB
+# page would be scanned once per item).
+_SCOPE_CHARS = 20_000
+
+
+@lru_cache(maxsize=64)
+def _article_mentions(article_text: str) -> tuple:
+    """Divisions an article names, computed once per article (items of one article share it)."""
+    return tuple(mentions(article_text[:_SCOPE_CHARS]))
+
+
 @lru_cache(maxsize=256)
 def jurisdiction(article_text: str, outlet: str | None = None) -> Division | None:
     """The division the article is about: the outlet's, else the one it names most often
@@ -45,7 +56,7 @@ def jurisdiction(article_text: str, outlet: str | None = None) -> Division | Non
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     found: dict[str, Division] = {}
-    for start, _, d in mentions(article_text):
+    for start, _, d in _article_mentions(article_text):
         counts[d.code] += 2 if 0 <= start < head_end else 1
         first.setdefault(d.code, start)
         found[d.code] = d
@@ -84,15 +95,16 @@ def _county_named(article_text: str, level: str, home: Division | None) -> Divis
     """我区 in an article whose main division is a city or province: the district it names,
     by full name (武进区) or, failing that, by short name (金坛“十四五”)."""
     within = home.code.rstrip("0") if home else ""
-    named = Counter(d for _, _, d in mentions(article_text)
+    named = Counter(d for _, _, d in _article_mentions(article_text)
                     if d.level == "county" and d.name.endswith(level) and d.code.startswith(within))
-    named = named or Counter(county_short_mentions(article_text, level, home.code if home else None))
+    named = named or Counter(county_short_mentions(article_text[:_SCOPE_CHARS], level, home.code if home else None))
     return named.most_common(1)[0][0] if named else None
 
 
+@lru_cache(maxsize=64)
 def _self_level(article_text: str) -> str | None:
     """The level of the article's most used self-reference (全区, 我市)."""
-    levels = Counter(m.group(1) for m in SELF_REFERENCE.finditer(article_text))
+    levels = Counter(m.group(1) for m in SELF_REFERENCE.finditer(article_text[:_SCOPE_CHARS]))
     return levels.most_common(1)[0][0] if levels else None
 
 
