@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from extract.api import MODES, STDOUT, Extractor, Summary, read_articles
+from extract.api import MODES, STDOUT, Extractor, Options, Summary, read_articles
 from extract.cache import AnswerCache
 
 err = Console(stderr=True, soft_wrap=True)  # log lines stay whole when stderr is a file
@@ -29,6 +29,7 @@ def run(
     force: bool = typer.Option(False, "--force", help="Redo articles already in the output."),
     retry_failed: bool = typer.Option(True, "--retry-failed/--no-retry-failed", help="Redo articles whose record in the output has transient errors (connection, timeout, 429/5xx)."),
     breaker: int = typer.Option(5, "--breaker", min=0, help="Stop the batch (exit 3) after this many requests in a row fail for a transient reason; 0: never."),
+    all_clauses: bool = typer.Option(False, "--all-clauses", help="Send every quantity clause that does not report a result to the model, not only those near a future marker (到2025年, 力争, 将): more recall, for a model strong enough to judge future orientation itself."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor store model answers in the local answer cache (see `extract cache info`)."),
 ) -> None:
     """Extract policies, targets and meetings from PATHS into JSON Lines."""
@@ -38,7 +39,8 @@ def run(
     # typer has read the environment already: the options are the whole configuration.
     with Extractor(base_url=base_url, model=model, api_key=api_key, mode=mode, reasks=reasks,
                    max_tokens=max_tokens, timeout=timeout, cache=not no_cache, concurrency=concurrency,
-                   env=False, log=lambda line: err.print(line)) as extractor:
+                   env=False, log=lambda line: err.print(line),
+                   options=Options(require_future_marker=not all_clauses)) as extractor:
         with _progress(len(articles)) as (progress, task):
             def on_record(rec, s: Summary) -> None:
                 progress.update(task, advance=1, refresh=True,
