@@ -14,15 +14,22 @@ _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
 
 
+# Variant characters OpenCC leaves alone that stand for a common one (巿 "fú" is typed for 市 on
+# many Taiwanese pages: 林智堅巿長).
+_VARIANTS = {"巿": "市"}
+
+
 @lru_cache(maxsize=65536)
 def _char_t2s(ch: str) -> str:
+    if ch in _VARIANTS:
+        return _VARIANTS[ch]
     out = _T2S.convert(ch)
     return out if len(out) == 1 else ch
 
 
 def to_simplified(text: str) -> str:
     """Phrase-level traditional → simplified (length may change)."""
-    return _T2S.convert(text)
+    return _T2S.convert("".join(_VARIANTS.get(ch, ch) for ch in text))
 
 
 def to_simplified_chars(text: str) -> str:

@@ -78,3 +78,22 @@ def test_plan_in_a_paragraphs_opening_sentence_carries_over():
 
 def test_policy_provisions_are_no_goals():
     assert target_candidates("今年对新落户的研发机构给予最高500万元奖励，每宗补助50万元。") == []
+    # A ceiling being set, an eligibility threshold, a figure in parentheses.
+    text = "到2035年，比例上限由7%提高到15%，用地面积50亩以上的存量工业项目，土地出让收益（10%以上）。"
+    assert target_candidates(text) == []
+
+
+def test_one_goal_stated_twice_is_one_target_two_alike_are_two():
+    from extract.kinds.targets import _one_per_goal
+    from schemas import Evidence, Target
+
+    def t(metric, value, start, text):
+        q = metric + str(value)
+        return Target(metric=metric, value=value, unit="个", comparator="reach", evidence=Evidence(
+            quote=q, start=start, end=start + len(q)))
+    text = "力争引进省外内资项目500个。\n到2025年，累计引进省外内资项目500个，引进超1亿美元项目500个。"
+    a = t("引进省外内资项目", 500, 2, text)
+    b = t("累计引进省外内资项目", 500, 23, text)
+    c = t("引进超1亿美元项目", 500, 37, text)
+    kept = _one_per_goal([a, b, c], text, headline_end=-1)
+    assert [x.metric for x in kept] == ["引进省外内资项目", "引进超1亿美元项目"]

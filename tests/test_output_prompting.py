@@ -54,3 +54,15 @@ def test_default_mode_per_endpoint():
     assert default_mode("https://api.deepseek.com/v1") == "json"
     assert default_mode("http://127.0.0.1:8080/v1") == "json_schema"
     assert default_mode("http://localhost:11434/v1") == "json_schema"
+
+
+def test_people_the_text_does_not_name_are_dropped_not_reasked():
+    """A small model copies a few-shot name into a real meeting; re-asked, it tends to drop the
+    meeting. The person goes, the meeting stays."""
+    from schemas.llm import AnswerContext, MeetingAnswers
+    text = "6月6日，产业投资推介会在武汉举行。市长吴锦出席会议并讲话。"
+    answer = MeetingAnswers.model_validate(
+        {"items": [{"name": "产业投资推介会", "quote": "6月6日，产业投资推介会在武汉举行。",
+                    "chairs": ["市长吴锦"], "attendees": ["市长吴锦", "华信集团董事长孙浩"]}]},
+        context=AnswerContext(text=text))
+    assert [m.attendees for m in answer.items] == [["市长吴锦"]]

@@ -21,3 +21,8 @@ def test_a_date_inside_the_body_or_a_url_is_not_the_page_date():
     assert page_date("正文\n会议于2013年10月10日召开，各方参加。\n完") is None
     html = '<html><body><h1>标题</h1><p><a href="http://x.cn/2021-06-09/a.html">链接</a></p><p>正文内容很长。</p></body></html>'
     assert parse_html(html)["published"] is None
+
+
+def test_variant_city_character_is_read_as_shi():
+    from extract.script import to_simplified, to_simplified_chars
+    assert to_simplified("林智堅巿長") == to_simplified_chars("林智堅巿長") == "林智坚市长"

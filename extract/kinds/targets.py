@@ -139,9 +139,16 @@ _NOT_MOD = re.compile(r"^(以上|以下|以内|左右|上下|多|余|之内)")
 
 
 def _is_modifier(clause: str, q: Quantity) -> bool:
-    """A quantity directly followed by a noun modifies it (超500亿元的企业, 十亿元产业)."""
+    """A quantity directly followed by a noun modifies it (超500亿元的企业, 十亿元产业), and so does
+    a threshold (用地面积50亩以上的项目) or a figure in parentheses (收益（10%以上）)."""
     rest = clause[q.end:]
-    if not rest or _NOT_MOD.match(rest):
+    if clause.rfind("（", 0, q.start) > clause.rfind("）", 0, q.start) or \
+            clause.rfind("(", 0, q.start) > clause.rfind(")", 0, q.start):
+        return True
+    qualifier = _NOT_MOD.match(rest)
+    if qualifier:
+        return rest[qualifier.end():].startswith("的")
+    if not rest:
         return False
     if rest.startswith("的"):
         return True
@@ -259,7 +266,7 @@ def _one_per_goal(targets: list[Target], text: str, headline_end: int) -> list[T
     def same(a: Target, b: Target) -> bool:
         lo, hi = sorted((a.evidence, b.evidence), key=lambda e: e.start)
         return (a.value == b.value and normalize_unit(a.unit) == normalize_unit(b.unit)
-                and fuzz.partial_ratio(fold(a.metric), fold(b.metric)) >= 60
+                and _same_metric(fold(a.metric), fold(b.metric))
                 and _SENTENCE_BREAK.search(text, lo.end, max(lo.end, hi.start)) is not None)
     ordered = sorted(targets, key=lambda t: (t.evidence.start <= headline_end, t.evidence.start))
     kept: list[Target] = []
@@ -267,6 +274,12 @@ def _one_per_goal(targets: list[Target], text: str, headline_end: int) -> list[T
         if not any(same(t, k) for k in kept):
             kept.append(t)
     return sorted(kept, key=lambda t: t.evidence.start)
+
+
+def _same_metric(a: str, b: str) -> bool:
+    """One metric said twice (引进省外内资 / 累计引进省外内资), not two alike (超10亿元项目 /
+    超1亿美元项目 share most characters but count different things)."""
+    return a in b or b in a or fuzz.ratio(a, b) >= 85
 
 
 _SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
