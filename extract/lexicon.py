@@ -16,9 +16,9 @@ DEADLINE_WORDS = r"到\s*20\d\d|至\s*20\d\d|" + FIVE_YEAR_PLAN
 DEADLINE = re.compile(DEADLINE_WORDS)
 
 # Future orientation (spec §2): a number with one of these in its sentence may be a goal.
-# 要 after 主/需/重/必/只/首 is part of another word (主要, 需要, 重要 …).
+# 要 after 主/需/重/必/只/首 is part of another word (主要, 需要, 重要 …); 将其/将之 is "take it".
 FUTURE_WORDS = (
-    DEADLINE_WORDS + r"|20\d\d\s*年(?:底|末)?前|力争|目标|确保|将|(?<![主需重必只首])要|计划|拟|争取|"
+    DEADLINE_WORDS + r"|20\d\d\s*年(?:底|末)?前|力争|目标|确保|将(?![其之])|(?<![主需重必只首])要|计划|拟|争取|"
     r"每年|年均|今年|明年|年内|努力|预期|到期末|期末"
 )
 FUTURE = re.compile(FUTURE_WORDS)
@@ -31,7 +31,7 @@ PAST = re.compile(PAST_WORDS)
 # Anywhere in the sentence, these report an outcome ("…3.05亿美元，超额完成年度目标任务").
 PAST_SENTENCE = re.compile(r"超额完成|已完成|提前完成")
 # Said once before a clause, these make the rest of the sentence a report ("截至10月底，…").
-PAST_LEAD = re.compile(r"已|以来|截至|截止|先后")
+PAST_LEAD = re.compile(r"已|以来|近年来|近年|截至|截止|先后")
 
 # A number after these is a rule of a policy (a grant's ceiling, a per-unit rate), not a goal:
 # 单项资助最高1200万元, 每宗补助50万元.
@@ -101,5 +101,10 @@ OFFICES = sorted({
     "宣传部长", "组织部长", "政法委书记", "长",
 }, key=len, reverse=True)
 OFFICE_WORDS = "(?:" + "|".join(map(re.escape, OFFICES)) + ")"
+# Verbs that follow a person's name in a report (区委书记狄志强指出, 副区长朱霞参加): they end a
+# name, and a two-character one of them is never a name itself (a model's "表示", "要求").
+AFTER_NAME_VERBS = (r"指出|表示|强调|出席|参加|主持|讲话|陪同|介绍|说|作|带队|一行|等|在|和|与|及|分别|率|要求|宣读|"
+                    r"通报|代表|调研|视察|来|到|对|就|为|同志|先后|也|还|深入|一同|致辞|致|发言|宣布|会见|接见|看望|"
+                    r"慰问|检查|考察|部署|提出")
 # Credits of who wrote or photographed the article (记者 张明, 通讯员 李华, 摄): never attendees.
 BYLINE = re.compile(r"(记者|通讯员|作者|编辑|摄影|摄)[\s：:]*([\u4e00-\u9fff]{2,3})")

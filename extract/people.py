@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import re
 
-from extract.lexicon import NOT_NAME_END, OFFICE_WORDS
+from extract.lexicon import AFTER_NAME_VERBS, NOT_NAME_END, OFFICE_WORDS
 from extract.normalize import split_person
 from extract.script import to_simplified
 from schemas import Person
 
 _OFFICE = OFFICE_WORDS
-_AFTER_NAME = (
-    r"(?=指出|表示|强调|出席|参加|主持|讲话|陪同|介绍|说|作|带队|一行|等|在|和|与|及|分别|率|要求|宣读|"
-    r"通报|代表|调研|视察|来|到|对|就|为|同志|先后|也|还|深入|一同|致辞|致|发言|作|宣布|会见|接见|看望|慰问|"
-    r"检查|考察|部署|提出|[、，,。；;：:）)\s])"
-)
+_AFTER_NAME = "(?=" + AFTER_NAME_VERBS + r"|[、，,。；;：:）)\s])"
+_VERB_NOT_NAME = re.compile("^(?:" + AFTER_NAME_VERBS + ")$")
 _MENTION = re.compile(r"(?P<title>[\u4e00-\u9fff、]{0,30}?" + _OFFICE + r")(?P<name>[\u4e00-\u9fff]{2,3}?)" + _AFTER_NAME)
 # Words that can precede a title inside the same clause but are not part of it.
 _LEAD = re.compile(r"^.*(参加|出席|陪同|主持|指出|表示|会上|会议|由|邀请|听取|在|和|及|与|、)(?=[^、]*$)")
@@ -38,7 +35,7 @@ def is_person_name(name: str) -> bool:
     """A personal name, not a body the model listed among people (市委, 常工院, 和个人)."""
     return (re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", name) is not None
             and not NOT_NAME_END.search(name) and not _NOT_PERSON_START.match(name)
-            and not _NOT_PERSON.match(name))
+            and not _NOT_PERSON.match(name) and not _VERB_NOT_NAME.match(name))
 
 
 # "区领导陆秋明、王跃中、刘国新参加调研": names listed after a generic lead-in, no titles.

@@ -72,3 +72,12 @@ def test_gathering_names():
     assert is_meeting_name("重点项目开工奠基仪式")
     assert not is_meeting_name("金坛区工商业联合会")  # a body that ends in 会
     assert not is_meeting_name("中国电子学会") and not is_meeting_name("出台《实施方案》")
+
+
+def test_what_a_meeting_had_is_no_meeting_and_a_verb_is_no_name():
+    from extract.kinds.meetings import is_meeting_name
+    from extract.people import is_person_name
+    assert not is_meeting_name("会议议程", "按照会议议程，张光荣总结评价了近几年工作")
+    assert not is_meeting_name("会议主要任务") and not is_meeting_name("会议精神")
+    assert is_meeting_name("全市产业发展大会") and is_meeting_name("区委常委会集体调研金科园、金城镇工作")
+    assert not is_person_name("表示") and not is_person_name("要求") and is_person_name("刘殊")

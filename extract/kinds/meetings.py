@@ -142,11 +142,20 @@ def named_from_text(meeting: Meeting, article: Article) -> Meeting:
     return meeting.model_copy(update={"name": to_simplified(m.group("name")), "evidence": clause})
 
 
+# What a gathering has or is about, not a gathering: 会议议程, 会议精神, 本次会议的主要任务.
+_ABOUT_A_MEETING = re.compile(r"(议程|内容|任务|精神|要求|情况|主题|安排)$")
+
+
 def is_meeting_name(name: str, quote: str = "") -> bool:
-    """A meeting or visit is named with meeting wording, or its one-sentence quote says it was
-    held ("…正式签约，区领导…参加签约仪式"); '出台《…》' or a measure is not one."""
+    """A meeting or visit is named as a gathering (…大会, …仪式, …活动) or with a visit or
+    meeting verb (调研, 会见, 签约), or its one-sentence quote says it was held ("…正式签约，区领导
+    …参加签约仪式"); '出台《…》', a measure, or what a meeting had (会议议程) is not one."""
     simple = to_simplified(name).strip()
-    if MEETING_WORDS.search(simple) or GATHERING_END.search(simple):
+    if GATHERING_END.search(simple) or HELD_VERB.search(simple):
+        return True
+    if _ABOUT_A_MEETING.search(simple):
+        return False
+    if MEETING_WORDS.search(simple):
         return True
     q = to_simplified(quote)
     return len(q) <= 100 and bool(HELD_VERB.search(q))

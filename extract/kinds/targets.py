@@ -62,7 +62,7 @@ def target_candidates(text: str, published: str | None = None,
         plain = _mask_quoted(sent.text)
         if start != para_start:  # the paragraph's opening sentence: its plan governs the rest
             para_start = start
-            carried = bool(FUTURE.search(plain))
+            carried = bool(FUTURE.search(plain)) and not PAST_LEAD.search(plain)
         inherited = carried
         carried = carried or bool(DEADLINE.search(plain))
         if (require_future and not (FUTURE.search(plain) or inherited)) or PAST_SENTENCE.search(plain):
