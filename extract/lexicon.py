@@ -18,7 +18,7 @@ DEADLINE = re.compile(DEADLINE_WORDS)
 # Future orientation (spec §2): a number with one of these in its sentence may be a goal.
 # 要 after 主/需/重/必/只/首 is part of another word (主要, 需要, 重要 …); 将其/将之 is "take it".
 FUTURE_WORDS = (
-    DEADLINE_WORDS + r"|20\d\d\s*年(?:底|末)?前|力争|目标|确保|将(?![其之])|(?<![主需重必只首])要|计划|拟|争取|"
+    DEADLINE_WORDS + r"|20\d\d\s*年(?:底|末)?前|力争|目标|确保|将(?![其之])|(?<![主需重必只首])要|需(?!要)|计划|拟|争取|"
     r"每年|年均|今年|明年|年内|努力|预期|到期末|期末"
 )
 FUTURE = re.compile(FUTURE_WORDS)

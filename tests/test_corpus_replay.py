@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.replay import CASSETTES, GOLD, cassette_path, page_files, run_pages
+from benchmarks.replay import GOLD, page_files, run_pages
 from extract.evaluate import evaluate
 from extract.match import load_side
 from schemas import Record
@@ -23,9 +23,8 @@ FIELD_FLOORS = {("targets", "region"): 0.0, ("meetings", "attendees"): 0.0}
 
 @pytest.fixture(scope="module")
 def corpus_run(tmp_path_factory) -> Path:
-    missing = [p.stem for p in page_files("corpus") if not (CASSETTES / cassette_path(p.stem, "corpus")).exists()]
-    if missing:
-        pytest.fail(f"no cassette for {missing}: record with `python -m tests.record_cassettes --set corpus`")
+    # Pages that make no request (statistics only, no meeting) have no cassette; a page whose
+    # request no cassette holds fails below with an error that says to re-record.
     out = tmp_path_factory.mktemp("run") / "corpus.jsonl"
     run_pages("corpus", out, api_key=FAKE_KEY)
     return out

@@ -85,8 +85,8 @@ _YEAR = re.compile(r"(20\d\d)\s*年")
 
 def _reported(clause: str, pub_year: int | None = None) -> bool:
     """A clause reporting a result: a past word not preceded, in the clause, by a future one
-    (计划完成 and 要实现 state goals; 已完成 and 同比增长 report). A bare 完成 in a year not yet
-    over (2011年完成10%的淘汰任务, on a 2011 page) is a task, not a result."""
+    (计划完成 and 要实现 state goals; 已完成 and 同比增长 report). A bare 完成 before what is to
+    be done (完成病险水库加固275座) is a task; before an amount (完成63.5%) or in a past year, a result."""
     past = PAST.search(clause)
     if past is None:
         return False
@@ -94,11 +94,17 @@ def _reported(clause: str, pub_year: int | None = None) -> bool:
         return True
     if FUTURE.search(clause, 0, past.start()):
         return False
-    if past.group(0) == "完成" and pub_year is not None:
+    if past.group(0) == "完成":
+        # 完成63.5%, 完成了: an amount done. 2021年完成投资… on a 2022 page: a year's result.
+        # Otherwise, in a sentence that looks ahead, 完成 names a task (完成病险水库加固275座).
+        if _AMOUNT_AFTER.match(clause, past.end()):
+            return True
         years = [int(y) for y in _YEAR.findall(clause[: past.start()])]
-        if years and min(years) >= pub_year:
-            return False
+        return bool(years) and pub_year is not None and min(years) < pub_year
     return True
+
+
+_AMOUNT_AFTER = re.compile(r"[\d一二三四五六七八九十两百千万]|了|率")
 
 
 def _split_lists(clause: Span) -> list[Span]:
