@@ -51,6 +51,13 @@ ATTEND_VERBS = r"出席|参加|主持"
 # (开工 and 启动 alone are not here: 开工率, 启动…工作 are no gatherings; 开工仪式 is.)
 HELD_VERBS = r"召开|举行|举办|出席|参加|主持|签约|揭牌|调研|视察|考察|会见|会谈|接见|奠基|开幕|闭幕|走访|观摩"
 HELD_VERB = re.compile(HELD_VERBS)
+# Verbs that by themselves name a meeting or an official visit (调研, 会见); 签约 does not: "新签约
+# 的项目", "要抓签约" are no gatherings, "正式签约" and "签约仪式" are.
+VISIT_VERBS = re.compile(r"调研|视察|考察|会见|会谈|接见|走访|观摩|座谈|揭牌|奠基|洽谈|现勘|召开|举行|举办|开幕|闭幕")
+# A quote that says a gathering took place or someone took part in one.
+HELD_EVENT = re.compile(VISIT_VERBS.pattern + r"|出席|参加|主持|仪式|正式签约")
+# An exhortation (要…, 必须…): what should be done, not what took place.
+EXHORTATION = re.compile(r"^(要|将|必须|应当|应|需要|需)")
 # Kinds of gathering, as the last word of a meeting's name (…推进会, …签约仪式).
 GATHERING_KINDS = (r"会议|大会|座谈会|论坛|仪式|典礼|动员会|推进会|生活会|报告会|培训会|研讨会|推介会|发布会|交流会|"
                    r"签约会|见面会|对接会|峰会|活动")

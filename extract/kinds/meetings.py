@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from extract.ground import GroundingError, ground
-from extract.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, GATHERING_END, GATHERING_KINDS, HELD_VERB,
-                             MEETING_WORDS, SELF_REFERENCE_WORDS)
+from extract.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, EXHORTATION, GATHERING_END, GATHERING_KINDS,
+                             HELD_EVENT, MEETING_WORDS, SELF_REFERENCE_WORDS, VISIT_VERBS)
 from extract.normalize import bodies, parse_date, split_people
 from extract.people import is_person_name, officials
 from extract.region import resolve_region
@@ -147,18 +147,20 @@ _ABOUT_A_MEETING = re.compile(r"(议程|内容|任务|精神|要求|情况|主�
 
 
 def is_meeting_name(name: str, quote: str = "") -> bool:
-    """A meeting or visit is named as a gathering (…大会, …仪式, …活动) or with a visit or
-    meeting verb (调研, 会见, 签约), or its one-sentence quote says it was held ("…正式签约，区领导
-    …参加签约仪式"); '出台《…》', a measure, or what a meeting had (会议议程) is not one."""
+    """A meeting or visit is named as a gathering (…大会, …仪式, …活动) or with a visit or meeting
+    verb (调研, 会见), or its short quote says it took place ("…校地合作正式签约"). A plan (新签约
+    的项目), an exhortation (要盯紧项目抓签约), '出台《…》' or what a meeting had (会议议程) is not."""
     simple = to_simplified(name).strip()
-    if GATHERING_END.search(simple) or HELD_VERB.search(simple):
+    if GATHERING_END.search(simple):
         return True
     if _ABOUT_A_MEETING.search(simple):
         return False
-    if MEETING_WORDS.search(simple):
+    q = to_simplified(quote).strip()
+    if EXHORTATION.match(q):
+        return False
+    if VISIT_VERBS.search(simple):
         return True
-    q = to_simplified(quote)
-    return len(q) <= 100 and bool(HELD_VERB.search(q))
+    return len(q) <= 100 and bool(HELD_EVENT.search(q))
 
 
 def add_named_officials(meetings: list[Meeting], article: Article) -> None:
