@@ -36,7 +36,7 @@ PAST_LEAD = re.compile(r"已|以来|近年来|近年|截至|截止|先后")
 # A number after these is a rule of a policy (a grant's ceiling, a per-unit rate), not a goal:
 # 单项资助最高1200万元, 每宗补助50万元.
 # So is a ceiling or floor being set (比例上限由7%提高到15%).
-PROVISION_BEFORE = re.compile(r"(最高|最多|单项|单个|每宗|每项|每个项目|每户|每人|每平方米|每亩|每吨|上限|下限)[^，。；]{0,8}$")
+PROVISION_BEFORE = re.compile(r"(最高|最多|每宗|每项|每个项目|每户|每人|每平方米|每亩|每吨|上限|下限)[^，。；]{0,8}$")
 
 # Quoted or titled spans: names of programmes and documents (“倍增计划”, 《…规划》). Words inside
 # them say nothing about the sentence's tense.
