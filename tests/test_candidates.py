@@ -97,3 +97,11 @@ def test_one_goal_stated_twice_is_one_target_two_alike_are_two():
     c = t("引进超1亿美元项目", 500, 37, text)
     kept = _one_per_goal([a, b, c], text, headline_end=-1)
     assert [x.metric for x in kept] == ["引进省外内资项目", "引进超1亿美元项目"]
+
+
+def test_a_count_before_what_it_counts_is_the_head():
+    assert (head_quantity("培育15家交通物流龙头企业").value, head_quantity("培育15家交通物流龙头企业").unit) == (15, "家")
+    assert head_quantity("今年内将开工建设20个中型骨干水源工程项目").value == 20
+    # An amount before a noun still describes it.
+    assert head_quantity("在我区实现年应税销售收入十亿元企业100家").value == 100
+    assert head_quantity("总投资60亿元的当升科技锂电新材料产业基地项目") is None

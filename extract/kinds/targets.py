@@ -145,8 +145,9 @@ _NOT_MOD = re.compile(r"^(以上|以下|以内|左右|上下|多|余|之内)")
 
 
 def _is_modifier(clause: str, q: Quantity) -> bool:
-    """A quantity directly followed by a noun modifies it (超500亿元的企业, 十亿元产业), and so does
-    a threshold (用地面积50亩以上的项目) or a figure in parentheses (收益（10%以上）)."""
+    """A quantity directly followed by a noun modifies it (超500亿元的企业, 十亿元产业) unless it
+    counts that noun (15家龙头企业); so does a threshold (用地面积50亩以上的项目) or a figure in
+    parentheses (收益（10%以上）)."""
     rest = clause[q.end:]
     if clause.rfind("（", 0, q.start) > clause.rfind("）", 0, q.start) or \
             clause.rfind("(", 0, q.start) > clause.rfind(")", 0, q.start):
@@ -158,7 +159,14 @@ def _is_modifier(clause: str, q: Quantity) -> bool:
         return False
     if rest.startswith("的"):
         return True
+    if _COUNT_UNIT.search(q.unit or ""):
+        return False  # a count before what it counts (培育15家龙头企业, 开工建设20个项目) is the head
     return bool(_MOD_FOLLOW.match(rest)) and not re.match(r"^[，。；、]", rest)
+
+
+# Classifiers that count things (家, 个, 座 …): "N家企业" counts the firms, whereas an amount or a
+# measure before a noun (十亿元企业, 3000平方米厂房) describes it.
+_COUNT_UNIT = re.compile(r"[个家条座套所名项批只台辆户处栋艘位支场件]$")
 
 
 # --- request -----------------------------------------------------------------------------------
