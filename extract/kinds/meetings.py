@@ -237,7 +237,10 @@ def extract_meetings(ex: "ArticleExtractor", article: Article, simple: str, out:
 
     def build(part: list[Span]) -> tuple[str, AnswerContext]:
         text = "\n".join(([title] if title else []) + [sp.text for sp in part])
-        return text, AnswerContext(text=text, locate=partial(ground, text), bylines=people)
+        # Quotes are checked against the article itself: the request joins the headline and
+        # paragraphs that are apart in the article, and a quote across such a join must be
+        # re-asked here, not fail when the meeting is built.
+        return text, AnswerContext(text=text, locate=partial(ground, article.text), bylines=people)
 
     for whole in span_chunks(spans):
         for _, items in ex._ask_in_parts(out, "meetings", whole, build, _smaller_spans):
