@@ -80,6 +80,7 @@ _YEAR = rf"(?:民国\d{{1,3}}|[12]\d{{3}}|[{_CN_D}]{{4}})"
 _EXPLICIT_YEAR = re.compile(
     rf"(?P<pre>到|至|截至|截止到|截止|直至)?(?P<y>{_YEAR})年(?P<post>底前|末前|年底|底|末|前|以前|之前)?"
 )
+_COMPARED = re.compile(r"(比|较|同比|与|和)$")
 _PLAN = re.compile(
     r"[“\"「『‘']?十(?P<k>[一二三四五六七八九])五[”\"」』’']?"
     r"(?P<post>规划期间|规划期|期间|时期|期末|末期|末|内)?(?![”\"」』’']?(?:以来|来))"
@@ -123,7 +124,9 @@ def deadline_year(text: str, published: str | None = None) -> tuple[int | None, 
     (any ISO form with a year); without it the year is None and time_text keeps the words.
     """
     f = fold(text)
-    explicit = [m for m in _EXPLICIT_YEAR.finditer(f) if _year_value(m.group("y"))]
+    # A year after 比/较/同比/与 is the base of a comparison (比2016年全年增速高), no deadline.
+    explicit = [m for m in _EXPLICIT_YEAR.finditer(f) if _year_value(m.group("y"))
+                and not _COMPARED.search(f, max(0, m.start() - 3), m.start())]
     if explicit:
         marked = [m for m in explicit if m.group("pre") or m.group("post")]
         m = (marked or explicit)[0]

@@ -105,3 +105,11 @@ def test_a_count_before_what_it_counts_is_the_head():
     # An amount before a noun still describes it.
     assert head_quantity("在我区实现年应税销售收入十亿元企业100家").value == 100
     assert head_quantity("总投资60亿元的当升科技锂电新材料产业基地项目") is None
+
+
+def test_a_deadline_over_at_publication_is_a_result():
+    from extract.kinds.targets import _passed
+    from schemas import Evidence, Target
+    t = Target(metric="节约资金", value=5.1, unit="亿元", comparator="reach", deadline_year=2010,
+               evidence=Evidence(quote="x", start=0, end=1))
+    assert _passed(t, "2011-09-26") and not _passed(t, "2010-01-01") and not _passed(t, None)

@@ -253,3 +253,9 @@ def test_day_only_dates_resolve_with_a_full_publication_date():
     assert parse_date("30日上午", "2022-07-02") == ("2022-06-30", "30日上午")  # the month before
     assert parse_date("27日", None) == (None, "27日")
     assert parse_date("2月19日", "2021-03-01") == ("2021-02-19", "2月19日")
+
+
+def test_a_compared_year_is_no_deadline():
+    from extract.normalize import deadline_year
+    assert deadline_year("比2016年全年增速高0.3个百分点")[0] is None
+    assert deadline_year("到2016年全年增速达到8%")[0] == 2016

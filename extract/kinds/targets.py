@@ -270,7 +270,15 @@ def _add_targets(ex: "ArticleExtractor", out: "Extraction", article: Article, si
         if a is None or not a.is_target or key in seen:
             continue
         seen.add(key)
-        out.targets.append(build_target(a, c, article, simple))
+        target = build_target(a, c, article, simple)
+        if _passed(target, article.published):
+            continue  # a deadline already over when the article appeared: a result, not a goal
+        out.targets.append(target)
+
+
+def _passed(target: Target, published: str | None) -> bool:
+    pub = int(published[:4]) if published and published[:4].isdigit() else None
+    return pub is not None and target.deadline_year is not None and target.deadline_year < pub
 
 
 def _one_per_goal(targets: list[Target], text: str, headline_end: int) -> list[Target]:
