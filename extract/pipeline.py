@@ -83,22 +83,29 @@ class ArticleExtractor:
 def _cut_at_max_tokens(exc: BaseException) -> bool:
     """The answer was cut at max_tokens (instructor's IncompleteOutputException, possibly
     inside a retry exception after re-asks)."""
+    return any(type(e).__name__ == "IncompleteOutputException" or "max_tokens" in str(e) for e in _chain(exc))
+
+
+def _chain(exc: BaseException):
+    """The exception, its causes and contexts, and the exceptions of instructor's attempts."""
     seen: list[BaseException] = []
     todo = [exc]
     while todo:
         e = todo.pop()
-        if e is None or e in seen:
+        if e is None or any(e is s for s in seen):
             continue
         seen.append(e)
-        if type(e).__name__ == "IncompleteOutputException" or "max_tokens" in str(e):
-            return True
+        yield e
         todo += [e.__cause__, e.__context__]
         todo += [getattr(a, "exception", None) for a in getattr(e, "failed_attempts", None) or []]
-    return False
 
 
 def _describe(exc: BaseException) -> str:
-    """One line saying what failed: for a validation failure, the last attempt's field errors."""
+    """One line saying what failed: for a validation failure, the last attempt's field errors;
+    under test, a re-ask that no cassette holds says so (it must be re-recorded)."""
+    mismatch = next((e for e in _chain(exc) if type(e).__name__ == "CassetteMismatch"), None)
+    if mismatch is not None:
+        return f"CassetteMismatch: {_first_line(mismatch)}"[:500]
     attempts = getattr(exc, "failed_attempts", None)
     if attempts:
         last = attempts[-1].exception
