@@ -24,21 +24,21 @@ FUTURE_WORDS = (
 FUTURE = re.compile(FUTURE_WORDS)
 
 # A clause with one of these reports a result or makes a forecast: not a target (spec §2),
-# unless a future word precedes it in the clause (计划完成投资…, 要完成…). A completion rate
+# unless a future word precedes it in the clause (计划完成产值…, 要完成…). A completion rate
 # (完成率) always reports.
 PAST_WORDS = r"完成率|完成了|完成|已|同比|比上年|增长了|达到了|实现了|前三季度|上半年|去年|预计|截至|累计完成|先后"
 PAST = re.compile(PAST_WORDS)
-# Anywhere in the sentence, these report an outcome ("…3.05亿美元，超额完成年度目标任务").
+# Anywhere in the sentence, these report an outcome ("…出口额4.2亿元，超额完成全年任务").
 PAST_SENTENCE = re.compile(r"超额完成|已完成|提前完成")
 # Said once before a clause, these make the rest of the sentence a report ("截至10月底，…").
 PAST_LEAD = re.compile(r"已|以来|近年来|近年|截至|截止|先后")
 
 # A number after these is a rule of a policy (a grant's ceiling, a per-unit rate), not a goal:
-# 单项资助最高1200万元, 每宗补助50万元.
-# So is a ceiling or floor being set (比例上限由7%提高到15%).
+# 单个项目补助最高300万元, 每宗补助50万元.
+# So is a ceiling or floor being set (比例上限由5%提高到10%).
 PROVISION_BEFORE = re.compile(r"(最高|最多|每宗|每项|每个项目|每户|每人|每平方米|每亩|每吨|上限|下限)[^，。；]{0,8}$")
 
-# Quoted or titled spans: names of programmes and documents (“倍增计划”, 《…规划》). Words inside
+# Quoted or titled spans: names of programmes and documents (“腾飞计划”, 《…规划》). Words inside
 # them say nothing about the sentence's tense.
 QUOTED = re.compile(r"“[^“”]{1,40}”|《[^《》]{1,80}》|「[^「」]{1,40}」|\"[^\"]{1,40}\"")
 
@@ -74,7 +74,7 @@ DOC_TYPES = ("实施方案", "行动方案", "工作方案", "方案", "实施�
              "政策", "规划", "计划", "通知", "通报", "办法", "条例", "决定", "纲要", "建议", "细则", "措施", "规定",
              "目标", "目录", "清单")
 DOC_WORDS = "(?:" + "|".join(DOC_TYPES) + ")"
-# Verbs that report a document as issued or adopted (区委、区政府印发了《…》).
+# Verbs that report a document as issued or adopted (县委、县政府印发了《…》).
 ISSUE_VERBS = r"印发|出台|发布|制定|审议通过|通过|颁布|下发|公布"
 ISSUE_VERB = re.compile(ISSUE_VERBS)
 # Verbs that present a document or put it in force without issuing it now (通报了《…规划》).
@@ -108,7 +108,7 @@ OFFICES = sorted({
     "宣传部长", "组织部长", "政法委书记", "长",
 }, key=len, reverse=True)
 OFFICE_WORDS = "(?:" + "|".join(map(re.escape, OFFICES)) + ")"
-# Verbs that follow a person's name in a report (区委书记狄志强指出, 副区长朱霞参加): they end a
+# Verbs that follow a person's name in a report (区委书记李建国指出, 副区长王红参加): they end a
 # name, and a two-character one of them is never a name itself (a model's "表示", "要求").
 AFTER_NAME_VERBS = (r"指出|表示|强调|出席|参加|主持|讲话|陪同|介绍|说|作|带队|一行|等|在|和|与|及|分别|率|要求|宣读|"
                     r"通报|代表|调研|视察|来|到|对|就|为|同志|先后|也|还|深入|一同|致辞|致|发言|宣布|会见|接见|看望|"

@@ -304,7 +304,7 @@ def match_items(
 
     `same_text(a, b) -> bool` says whether the two items' offsets index the same article
     text (see `same_text_between`); without it quotes are compared as strings.
-    partial_ratio scores a short string inside a long one 100 (企业 vs 百亿元企业集团), so ties
+    partial_ratio scores a short string inside a long one 100 (企业 vs 百亿级企业), so ties
     break on evidence overlap, then on the full `fuzz.ratio`, then on list order: the
     closer pair wins and results are stable. Tie-breaks never make a pair match.
     `sim` replaces `similarity` (diff uses `edited_target_similarity` for a second pass).

@@ -124,7 +124,7 @@ def deadline_year(text: str, published: str | None = None) -> tuple[int | None, 
     (any ISO form with a year); without it the year is None and time_text keeps the words.
     """
     f = fold(text)
-    # A year after 比/较/同比/与 is the base of a comparison (比2016年全年增速高), no deadline.
+    # A year after 比/较/同比/与 is the base of a comparison (比2019年全年增速高), no deadline.
     explicit = [m for m in _EXPLICIT_YEAR.finditer(f) if _year_value(m.group("y"))
                 and not _COMPARED.search(f, max(0, m.start() - 3), m.start())]
     if explicit:
@@ -287,7 +287,7 @@ _SURNAMES_2 = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉�
                "夏侯", "端木", "西门", "宇文", "长孙", "司徒", "澹台", "独孤", "南宫", "呼延")
 _HAN = re.compile(r"^[\u4e00-\u9fff·]+$")
 _HONORIFIC = re.compile(r"(?:同志|先生|女士|教授|博士)$")
-# Generic descriptions of a group, not offices: 区领导刘明江 has no title.
+# Generic descriptions of a group, not offices: 区领导周立 has no title.
 _GENERIC = re.compile(r"^(?:[省市区县镇]|市四套班子|区四套班子)?(?:领导|领导同志|负责同志|嘉宾)$")
 _GENERIC_PREFIX = re.compile(r"^(?:[省市区县镇]|市四套班子|区四套班子)?(?:领导同志|领导|负责同志|嘉宾)")
 
@@ -305,8 +305,8 @@ def _title_name(s: str) -> tuple[str | None, str | None]:
     s = _HONORIFIC.sub("", s.strip(" \t\u3000"))
     generic = _GENERIC_PREFIX.match(s)
     if generic and _looks_like_name(s[generic.end():]):
-        return None, s[generic.end():]  # 区领导刘明江: a group, not an office
-    m = re.match(r"^(?P<name>[^（(]+)[（(](?P<title>[^）)]+)[）)]$", s)  # 陈金虎（市委书记）
+        return None, s[generic.end():]  # 区领导周立: a group, not an office
+    m = re.match(r"^(?P<name>[^（(]+)[（(](?P<title>[^）)]+)[）)]$", s)  # 张明华（市委书记）
     if m and _looks_like_name(m.group("name").strip()):
         return m.group("title").strip(), m.group("name").strip()
     # 区长王红 is an office and a name, not a four-character name.
@@ -334,8 +334,8 @@ def _title_name(s: str) -> tuple[str | None, str | None]:
 
 
 def split_person(s: str) -> Person:
-    """'市委书记陈金虎' → Person(name='陈金虎', title='市委书记'); '刘明江' → title None;
-    '陈金虎（市委书记）' and '陈金虎同志' work too; several offices joined by 、 stay one title.
+    """'市委书记张明华' → Person(name='张明华', title='市委书记'); '周立' → title None;
+    '张明华（市委书记）' and '张明华同志' work too; several offices joined by 、 stay one title.
     A string with no recognisable name comes back whole as the name; empty raises ValueError."""
     s = to_simplified((s or "").strip())
     if not s:
@@ -347,7 +347,7 @@ def split_person(s: str) -> Person:
 
 
 def split_people(s: str) -> list[Person]:
-    """'区委常委、宣传部长刘明江、王艳红' → [刘明江 (区委常委、宣传部长), 王艳红 (…)].
+    """'区委常委、宣传部长周立、孙丽' → [周立 (区委常委、宣传部长), 孙丽 (…)].
 
     Title-only pieces (区委常委) join the next piece's title. A bare name right after a titled
     one shares its title, as in 副主任刘东升、王新辉、冯锁强 (the Chinese convention for a title

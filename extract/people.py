@@ -1,5 +1,5 @@
 """Find named officials in text by rule: an office word, a 2–3 character name, then a verb or
-punctuation (区委书记狄志强指出 / 副区长朱霞参加 / 市人大常委会副主任戴士福、…).
+punctuation (区委书记李建国指出 / 副区长王红参加 / 市人大常委会副主任陈立、…).
 
 Used to complete a meeting's attendees and titles where a small model lists too few people;
 the model's own list is kept and these are added only from the meeting's own text.
@@ -38,7 +38,7 @@ def is_person_name(name: str) -> bool:
             and not _NOT_PERSON.match(name) and not _VERB_NOT_NAME.match(name))
 
 
-# "区领导陆秋明、王跃中、刘国新参加调研": names listed after a generic lead-in, no titles.
+# "区领导吴平安、郑和、钱进参加调研": names listed after a generic lead-in, no titles.
 _LEADER_LIST = re.compile(
     r"(?:[省市区县镇]|市四套班子|区四套班子)?领导(?:同志)?"
     r"(?P<names>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})+|[\u4e00-\u9fff]{2,3})"

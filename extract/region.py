@@ -1,7 +1,7 @@
 """Resolve the jurisdiction of an item to a proper name (spec: 我区/全市 → 金坛区/常州市).
 
 An item belongs to the article's jurisdiction unless its own clause names another division as
-its subject ("其中，吴忠市计划投资…"). The article's jurisdiction is the outlet's division
+its subject ("其中，青山市计划投资…"). The article's jurisdiction is the outlet's division
 (金坛时报 → 金坛区), else the division the article names most (headline counts double). A
 self-reference in the clause (全省, 我市) resolves through it: to itself at the same level, or
 to the province or city that contains it. Places come from the GB/T 2260 gazetteer

@@ -15,7 +15,7 @@ _S2T = opencc.OpenCC("s2t")
 
 
 # Variant characters OpenCC leaves alone that stand for a common one (巿 "fú" is typed for 市 on
-# many Taiwanese pages: 林智堅巿長).
+# many Taiwanese pages: 陈某巿長).
 _VARIANTS = {"巿": "市"}
 
 

@@ -119,9 +119,9 @@ _SENTENCE_NAME = re.compile("(?:" + ATTEND_VERBS + "|" + CONVENE_VERBS + r")了?
 
 
 def named_from_text(meeting: Meeting, article: Article) -> Meeting:
-    """A model name without meeting wording ("党报党刊征订发行工作") is replaced by the meeting
-    the article says was held ("召开2020年度党报党刊征订发行工作会议") when the two agree; a whole
-    sentence given as the name ("…赵双连出席重点项目开工奠基仪式") is cut to the meeting it names."""
+    """A model name without meeting wording ("安全生产检查工作") is replaced by the meeting
+    the article says was held ("召开全县安全生产检查工作会议") when the two agree; a whole
+    sentence given as the name ("…赵强出席重点项目开工仪式") is cut to the meeting it names."""
     if len(meeting.name) > 30:
         cut = _SENTENCE_NAME.search(meeting.name)
         if cut:
@@ -142,14 +142,14 @@ def named_from_text(meeting: Meeting, article: Article) -> Meeting:
     return meeting.model_copy(update={"name": to_simplified(m.group("name")), "evidence": clause})
 
 
-# What a gathering has or is about, not a gathering: 会议议程, 会议精神, 本次会议的主要任务.
+# What a gathering has or is about, not a gathering: 会议议程, 会议精神, 会议的主要议题.
 _ABOUT_A_MEETING = re.compile(r"(议程|内容|任务|精神|要求|情况|主题|安排)$")
 
 
 def is_meeting_name(name: str, quote: str = "") -> bool:
     """A meeting or visit is named as a gathering (…大会, …仪式, …活动) or with a visit or meeting
-    verb (调研, 会见), or its short quote says it took place ("…校地合作正式签约"). A plan (新签约
-    的项目), an exhortation (要盯紧项目抓签约), '出台《…》' or what a meeting had (会议议程) is not."""
+    verb (调研, 会见), or its short quote says it took place ("…校企合作正式签约"). A plan (新签约
+    的项目), an exhortation (要抓紧项目签约), '出台《…》' or what a meeting had (会议议程) is not."""
     simple = to_simplified(name).strip()
     if GATHERING_END.search(simple):
         return True
@@ -209,7 +209,7 @@ _UMBRELLA_TIME = re.compile(r"(连日来|近日|日前|近期|昨天|昨日|今�
 
 def merge(model_meetings: list[Meeting], separate: list[Meeting], text: str = "") -> list[Meeting]:
     """Replace the model's umbrella meeting(s) by the separately described ones; they share the
-    umbrella's time ("连日来，区领导分别参加…")."""
+    umbrella's time ("近日，县领导分别参加…")."""
     if not separate:
         return model_meetings
     m = _UMBRELLA_TIME.search(to_simplified(text))

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 _TITLED = re.compile(r"《([^《》]{4,80}?)》")
 _DOC_END = re.compile(DOC_WORDS + r"(（[^）]*）|\([^)]*\))?$")
-# "关于A、B、C等四方面实施意见": one document per listed subject.
+# "关于A、B、C等三方面实施意见": one document per listed subject.
 _LISTED = re.compile(r"关于([^，。；《》]{2,120}?)等[一二三四五六七八九十两\d]+(?:方面|项|个|份)的?(" + DOC_WORDS + r")")
 _UNTITLED = re.compile(r"关于[^，。；《》、]{2,40}?的" + DOC_WORDS)
 
@@ -78,7 +78,7 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     evidence = Evidence(quote=around.text, start=around.start, end=around.end)
     clause = simple[evidence.start : evidence.end]
     doc = _DOC_TYPE.search(re.sub(r"[（(][^）)]*[）)]$", "", c.title))
-    # The time expression, if any, sits before the issuing verb: "区委、区政府于日前印发了《…》".
+    # The time expression, if any, sits before the issuing verb: "县委、县政府近日印发了《…》".
     before = clause[: c.mention.start - evidence.start]
     verb = ISSUE_VERB.search(before)
     issued, time_text = parse_date(before[: verb.start()] if verb else before, article.published)
@@ -106,7 +106,7 @@ def announced(cands: list[PolicyCandidate], simple: str) -> bool:
     return any(_ANNOUNCE.search(simple[max(0, c.mention.start - 8) : c.mention.start]) for c in cands)
 
 
-# "区委、区政府于日前印发了《…》": the bodies that open the clause issued it.
+# "县委、县政府近日印发了《…》": the bodies that open the clause issued it.
 _ISSUER_LEAD = re.compile(
     r"^([^，。；]*?(?:委|政府|办公室|办公厅|人大|政协|局|厅|部|院))(?:联合|共同)?(?:于|在)?[^，。；委府]{0,8}?"
     "(?:" + ISSUE_VERBS + ")"
@@ -127,7 +127,7 @@ def extract_policies(ex: "ArticleExtractor", article: Article, simple: str, out:
         for group, items in ex._ask_in_parts(out, "policies", whole, build, halves):
             _add_policies(ex, article, simple, marked_request(simple, [(m, m[0].sentence) for m in group])[1],
                           items, headline_end, by_title)
-    # One record per document: the body's mention that says it was issued (区委、区政府于日前
+    # One record per document: the body's mention that says it was issued (县委、县政府近日
     # 印发了《…》) over the headline or a later reference; else the first mention.
     for mentions in by_title.values():
         out.policies.append(next((p for best, p in mentions if best), mentions[0][1]))

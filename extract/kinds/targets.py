@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # --- candidates --------------------------------------------------------------------------------
 
 def _mask_quoted(text: str) -> str:
-    """The text with quoted names blanked (same length): a programme called “倍增计划” is no
+    """The text with quoted names blanked (same length): a programme called “腾飞计划” is no
     plan of the sentence, and 《…规划》 is a title. A quoted period (“十四五”期间) stays."""
     return QUOTED.sub(lambda m: m.group(0) if _TIME_IN_QUOTES.search(m.group(0)) else "＿" * len(m.group(0)), text)
 
@@ -46,8 +46,8 @@ class TargetCandidate:
 def target_candidates(text: str, published: str | None = None,
                       require_future: bool = True) -> list[TargetCandidate]:
     """Clauses holding a quantity that may state a goal: in a sentence with a future marker, or
-    in a paragraph whose opening sentence has one or that stated a deadline earlier ("深圳还将
-    全力推动…。加大…，开工建设5个…"); clauses that report (已, 同比, 前三季度…) are left out.
+    in a paragraph whose opening sentence has one or that stated a deadline earlier ("青山还将
+    加快推进…。加大…，开工建设8个…"); clauses that report (已, 同比, 前三季度…) are left out.
     `require_future=False` sends every quantity clause that does not report: for a model
     strong enough to judge future orientation itself (recall for precision)."""
     out: list[TargetCandidate] = []
@@ -86,7 +86,7 @@ _YEAR = re.compile(r"(20\d\d)\s*年")
 def _reported(clause: str, pub_year: int | None = None) -> bool:
     """A clause reporting a result: a past word not preceded, in the clause, by a future one
     (计划完成 and 要实现 state goals; 已完成 and 同比增长 report). A bare 完成 before what is to
-    be done (完成病险水库加固275座) is a task; before an amount (完成63.5%) or in a past year, a result."""
+    be done (完成危桥改造30座) is a task; before an amount (完成60%) or in a past year, a result."""
     past = PAST.search(clause)
     if past is None:
         return False
@@ -95,8 +95,8 @@ def _reported(clause: str, pub_year: int | None = None) -> bool:
     if FUTURE.search(clause, 0, past.start()):
         return False
     if past.group(0) == "完成":
-        # 完成63.5%, 完成了: an amount done. 2021年完成投资… on a 2022 page: a year's result.
-        # Otherwise, in a sentence that looks ahead, 完成 names a task (完成病险水库加固275座).
+        # 完成60%, 完成了: an amount done. 2019年完成产值… on a 2022 page: a year's result.
+        # Otherwise, in a sentence that looks ahead, 完成 names a task (完成危桥改造30座).
         if _AMOUNT_AFTER.match(clause, past.end()):
             return True
         years = [int(y) for y in _YEAR.findall(clause[: past.start()])]
@@ -108,7 +108,7 @@ _AMOUNT_AFTER = re.compile(r"[\d一二三四五六七八九十两百千万]|了|
 
 
 def _split_lists(clause: Span) -> list[Span]:
-    """Split "人才500人、从业人员1500人以上" at a 、 that directly follows a quantity."""
+    """Split "人才300人、从业人员800人以上" at a 、 that directly follows a quantity."""
     cuts = [q.end for q in find_quantities(clause.text)
             if clause.text[q.end:q.end + 1] == "、"]
     if not cuts:
@@ -122,7 +122,7 @@ def _split_lists(clause: Span) -> list[Span]:
 
 
 def head_quantity(clause: str) -> Quantity | None:
-    """The quantity a clause counts: the last one not used as a modifier (十亿元企业100家 → 100家)."""
+    """The quantity a clause counts: the last one not used as a modifier (十亿元企业60家 → 100家)."""
     qs = [q for q in find_quantities(clause) if not _is_year_or_date(clause, q) and not _is_idiom(q)]
     if not qs:
         return None
@@ -145,9 +145,9 @@ _NOT_MOD = re.compile(r"^(以上|以下|以内|左右|上下|多|余|之内)")
 
 
 def _is_modifier(clause: str, q: Quantity) -> bool:
-    """A quantity directly followed by a noun modifies it (超500亿元的企业, 十亿元产业) unless it
-    counts that noun (15家龙头企业); so does a threshold (用地面积50亩以上的项目) or a figure in
-    parentheses (收益（10%以上）)."""
+    """A quantity directly followed by a noun modifies it (超200亿元的企业, 十亿元产业) unless it
+    counts that noun (12家龙头企业); so does a threshold (占地30亩以上的项目) or a figure in
+    parentheses (收益（8%以上）)."""
     rest = clause[q.end:]
     if clause.rfind("（", 0, q.start) > clause.rfind("）", 0, q.start) or \
             clause.rfind("(", 0, q.start) > clause.rfind(")", 0, q.start):
@@ -160,7 +160,7 @@ def _is_modifier(clause: str, q: Quantity) -> bool:
     if rest.startswith("的"):
         return True
     if _COUNT_UNIT.search(q.unit or ""):
-        return False  # a count before what it counts (培育15家龙头企业, 开工建设20个项目) is the head
+        return False  # a count before what it counts (培育12家龙头企业, 开工建设12个项目) is the head
     return bool(_MOD_FOLLOW.match(rest)) and not re.match(r"^[，。；、]", rest)
 
 
@@ -299,8 +299,8 @@ def _one_per_goal(targets: list[Target], text: str, headline_end: int) -> list[T
 
 
 def _same_metric(a: str, b: str) -> bool:
-    """One metric said twice (引进省外内资 / 累计引进省外内资), not two alike (超10亿元项目 /
-    超1亿美元项目 share most characters but count different things)."""
+    """One metric said twice (引进外资 / 累计引进外资), not two alike (超10亿元项目 /
+    超5亿元项目 share most characters but count different things)."""
     return a in b or b in a or fuzz.ratio(a, b) >= 85
 
 
