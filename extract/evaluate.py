@@ -14,7 +14,7 @@ from extract.match import (
     Side,
     fold_key,
     fold_name,
-    fold_title,
+    key_text,
     match_titles,
     normalize_unit,
     quote_overlap,
@@ -258,13 +258,8 @@ def _closest(item: Item, others: list[Item]) -> str | None:
 
 
 def _ratio_key(a: Item, b: Item) -> float:
-    return fuzz.partial_ratio(_key(a), _key(b)) if _key(a) and _key(b) else 0.0
-
-
-def _key(item: Item) -> str:
-    d = item.data
-    return fold_key(d.get("metric")) if item.kind == "targets" else (
-        fold_title(d.get("title")) if item.kind == "policies" else fold_name(d.get("name")))
+    ka, kb = key_text(a), key_text(b)
+    return fuzz.partial_ratio(ka, kb) if ka and kb else 0.0
 
 
 def _field_value(kind: str, field_name: str, d: dict) -> Any:

@@ -85,6 +85,8 @@ PRESENT_VERBS = r"通报|宣读|实施"
 # A self-reference to the region the article is about: 我区, 全市, 本省, 该县 (a group: the level).
 SELF_REFERENCE_WORDS = r"(?:我|全|本|该)(省|市|区|县|镇)"
 SELF_REFERENCE = re.compile(SELF_REFERENCE_WORDS)
+# The whole string is a self-reference (an issuer or a place given as 我区): the region itself.
+SELF_REFERENCE_ALONE = re.compile("^" + SELF_REFERENCE_WORDS + "$")
 # Endings of an organisation's name (区委, 市政府, 发改局, 管委会): 和/及/与 after one joins two
 # bodies (市委和市政府), so 人力资源和社会保障局 and 工业和信息化局 stay whole.
 BODY_END = re.compile(

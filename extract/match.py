@@ -284,7 +284,7 @@ def edited_target_similarity(a: Item, b: Item, texts_same: bool = False) -> floa
     return None
 
 
-def _key_text(item: Item) -> str:
+def key_text(item: Item) -> str:
     d = item.data
     if item.kind == "targets":
         return fold_key(d.get("metric"))
@@ -318,7 +318,7 @@ def match_items(
             same = bool(same_text(a, b)) if same_text else False
             score = sim(a, b, same)
             if score is not None:
-                closeness = fuzz.ratio(_key_text(a), _key_text(b))
+                closeness = fuzz.ratio(key_text(a), key_text(b))
                 candidates.append((-score, -quote_overlap(a, b, same), -closeness, i, j, score))
     candidates.sort()
     used_a: set[int] = set()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from extract.lexicon import BODY_END, OFFICE_WORDS, OFFICES, SELF_REFERENCE_WORDS
+from extract.lexicon import BODY_END, OFFICE_WORDS, OFFICES, SELF_REFERENCE_ALONE
 from extract.numbers import Quantity, find_quantities, fold, parse_number
 from extract.script import to_simplified
 from schemas.record import Comparator, Person
@@ -107,7 +107,8 @@ def _year_value(y: str) -> int | None:
     return int(v) if v is not None else None
 
 
-def _pub_year(published: str | None) -> int | None:
+def publication_year(published: str | None) -> int | None:
+    """The year of an ISO publication date (2021-02-19, 2021-02, 2021), else None."""
     if published and re.match(r"^\d{4}", published):
         return int(published[:4])
     return None
@@ -135,7 +136,7 @@ def deadline_year(text: str, published: str | None = None) -> tuple[int | None, 
     if m:
         k = 10 + "一二三四五六七八九".index(m.group("k")) + 1
         return 1955 + 5 * k, text[m.start():m.end()]  # plan k (k ≥ 3) ends in 1955 + 5k
-    pub = _pub_year(published)
+    pub = publication_year(published)
     m = _REL_YEAR_RE.search(f)
     if m:
         word = text[m.start():m.end()]
@@ -193,7 +194,7 @@ def parse_date(text: str, published: str | None = None) -> tuple[str | None, str
     (上午, 下午) stays in time_text: 11月13日下午 → ("--11-13", "11月13日下午").
     """
     f = fold(text)
-    pub = _pub_year(published)
+    pub = publication_year(published)
     cands: list[tuple[int, int, str | None]] = []  # (start, -end, iso)
 
     def year_of(m: re.Match[str]) -> int | None:
@@ -388,9 +389,6 @@ def split_people(s: str) -> list[Person]:
 
 # --- issuing and convening bodies ---------------------------------------------------------
 
-_SELF_BODY = re.compile("^" + SELF_REFERENCE_WORDS + "$")
-
-
 # An office held by a person (自治区副主席, 区委书记) is no body.
 _PERSON_OFFICE = re.compile(OFFICE_WORDS + "$")
 
@@ -404,7 +402,7 @@ def bodies(raw: list[str], region: str | None) -> list[str]:
         for b in split_bodies(to_simplified(s)):
             if _PERSON_OFFICE.search(b):
                 continue
-            if _SELF_BODY.match(b):
+            if SELF_REFERENCE_ALONE.match(b):
                 if region and region.endswith(b[-1]) and region not in selves:
                     selves.append(region)
             elif b not in named:

@@ -130,7 +130,12 @@ def county_short_mentions(text: str, suffix: str, within: str | None = None) -> 
 
 
 def by_code(code: str) -> Division | None:
-    return next((d for d in divisions() if d.code == code), None)
+    return _by_code().get(code)
+
+
+@lru_cache(maxsize=1)
+def _by_code() -> dict[str, Division]:
+    return {d.code: d for d in divisions()}
 
 
 def lookup(name: str, within: str | None = None, county_short: bool = True) -> Division | None:

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 
 from extract.ground import GroundingError, ground
 from extract.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, EXHORTATION, GATHERING_END, GATHERING_KINDS,
-                             HELD_EVENT, MEETING_WORDS, SELF_REFERENCE_WORDS, VISIT_VERBS)
+                             HELD_EVENT, MEETING_WORDS, SELF_REFERENCE_ALONE, VISIT_VERBS)
 from extract.normalize import bodies, parse_date, split_people
 from extract.people import is_person_name, officials
 from extract.region import resolve_region
@@ -102,7 +102,7 @@ def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
         name=simplified(answer.name.strip()),
         date=date,
         time_text=simplified(time_text or said),
-        location=None if not answer.location or _SELF_PLACE.match(to_simplified(answer.location)) else simplified(answer.location),
+        location=None if not answer.location or SELF_REFERENCE_ALONE.match(to_simplified(answer.location)) else simplified(answer.location),
         organizers=bodies(answer.organizers, resolve_region(evidence.quote, article.text, article.outlet)),
         chairs=chairs,
         attendees=attendees,
@@ -111,7 +111,6 @@ def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
     )
 
 
-_SELF_PLACE = re.compile("^" + SELF_REFERENCE_WORDS + "$")  # 我区 as a place is the region, not a location
 _HELD = re.compile("(?:" + CONVENE_VERBS + r")了?(?P<name>[^，。；]{2,40}?(?:" + GATHERING_KINDS + "))")
 
 

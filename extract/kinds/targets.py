@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from extract.lexicon import DEADLINE, FIVE_YEAR_PLAN, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE, PROVISION_BEFORE, QUOTED
-from extract.normalize import comparator_of, deadline_year
+from extract.normalize import comparator_of, deadline_year, publication_year
 from extract.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.region import resolve_region
 from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
@@ -51,7 +51,7 @@ def target_candidates(text: str, published: str | None = None,
     `require_future=False` sends every quantity clause that does not report: for a model
     strong enough to judge future orientation itself (recall for precision)."""
     out: list[TargetCandidate] = []
-    pub_year = int(published[:4]) if published and published[:4].isdigit() else None
+    pub_year = publication_year(published)
     # What the current paragraph has set up so far, kept as we go so that a long paragraph is
     # not rescanned for every sentence.
     carried, para_start = False, -1
@@ -277,7 +277,7 @@ def _add_targets(ex: "ArticleExtractor", out: "Extraction", article: Article, si
 
 
 def _passed(target: Target, published: str | None) -> bool:
-    pub = int(published[:4]) if published and published[:4].isdigit() else None
+    pub = publication_year(published)
     return pub is not None and target.deadline_year is not None and target.deadline_year < pub
 
 
