@@ -80,6 +80,32 @@ ISSUE_VERB = re.compile(ISSUE_VERBS)
 # Verbs that present a document or put it in force without issuing it now (通报了《…规划》).
 PRESENT_VERBS = r"通报|宣读|实施"
 
+# --- measures and topics -----------------------------------------------------------------------
+
+# The marker of an enumerated item where a list item begins (after ：。； or a line break):
+# 一是…, 二要…, （三）…, 第四，…, 五、…, 1. …
+ENUMERATION = re.compile(
+    r"(?:^|(?<=[：:。；;\n]))[ \t　]*(?:([一二三四五六七八九十]{1,3})[是要]|[（(]([一二三四五六七八九十]{1,3})[）)]|"
+    r"第([一二三四五六七八九十]{1,3})[，、,]|([一二三四五六七八九十]{1,3})、|(\d{1,2})[.、．](?!\d))",
+    re.M)
+# What a document sets out, after a reference to it (《方案》提出…, 该意见明确…, 《通知》要求…).
+DOC_CONTENT_VERBS = r"提出|明确|要求|规定|指出|强调|制定|包括|部署|推出|围绕|聚焦|涵盖|从"
+# What a meeting or visit was about, as the text says it, each a verb whose object is a topic:
+# 围绕…建言献策, 听取…汇报, 审议…, 部署…, 就…交换意见, 以“…”为主题, 调研…工作.
+_TOPIC = r"[^，。；：:,;\n、》的会是了为在由]" + r"[^，。；：:,;!?！？\n]{1,39}?"
+TOPIC_LEADS = re.compile(
+    r"围绕(?P<around>" + _TOPIC + r")(?:建言献策|展开|进行|开展|作|交流|讨论|发言|座谈|畅所欲言|[，。；,;\n])|"
+    r"听取(?:了)?(?P<heard>" + _TOPIC + r")(?:的)?(?:工作)?(?:汇报|情况介绍|介绍|报告)|"
+    r"就(?P<on>" + _TOPIC + r")(?:进行|交换意见|展开|开展|作出)|"
+    r"以“(?P<theme>[^”]{2,30})”为主题|"
+    # 研究 before 会/院/所/生 is a body or a person (研究会, 研究院), 推介会 a gathering.
+    r"(?:审议|研究部署|研究|部署|讨论|通报|宣读|总结|表彰|发布|签署|推介|考察|调研|视察|检查)(?!会|院|所|生|员|中心)"
+    r"(?:了|并通过了|通过了)?(?P<object>" + _TOPIC + r")(?=[，。；：:,;!?！？\n]|$)",
+)
+# A topic that says nothing by itself (研究部署 "有关工作", 通报 "情况").
+TOPIC_EMPTY = re.compile(r"^(有关|相关|当前|下一步|近期|了解|指导|一下)?(工作|情况|事项|问题|讲话|意见|建议)?$|"
+                         r"^(开展|进行|以来|活动)")
+
 # --- places and bodies -------------------------------------------------------------------------
 
 # A self-reference to the region the article is about: 我区, 全市, 本省, 该县 (a group: the level).

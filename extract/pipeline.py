@@ -10,8 +10,9 @@ import time
 from dataclasses import dataclass, field
 
 from extract.client import CallStats, LLMClient, is_transient_failure
+from extract.entities import resolve
 from extract.kinds.meetings import extract_meetings
-from extract.kinds.policies import extract_policies
+from extract.kinds.policies import extract_policies, issuers_from_meetings
 from extract.kinds.targets import extract_targets
 from extract.script import to_simplified_chars
 from schemas import Article, ErrorInfo, Meeting, Policy, Record, RunInfo, Target, Usage
@@ -77,6 +78,11 @@ class ArticleExtractor:
                 step(self, article, simple, out)
             except Exception as exc:  # noqa: BLE001 - a bug or odd input costs one kind, not the batch
                 out.errors.append(ErrorInfo(stage=f"extract:{kind}", message=_describe(exc)))
+        try:
+            issuers_from_meetings(out.policies, out.meetings, simple)
+            resolve(out.policies, out.targets, out.meetings, article, simple)
+        except Exception as exc:  # noqa: BLE001 - the items stand without their codes and keys
+            out.errors.append(ErrorInfo(stage="extract:places", message=_describe(exc)))
         return out
 
 

@@ -78,6 +78,22 @@ def sentence_of(text: str, start: int, end: int) -> str:
     return text[start:end]
 
 
+# Where a short phrase ends: its clause, or a sub-item's marker (…管理创新（一）进一步…).
+_PHRASE_END = re.compile(r"[，,；;。！？!?：:\n]|[（(][一二三四五六七八九十\d]{1,3}[）)]")
+
+
+def phrase_at(text: str, start: int, max_len: int = 40) -> Span | None:
+    """The phrase that begins at `start` and runs to the end of its clause: a short item of a
+    list (一是把准产业发展方向。) or the object after a verb. None when longer than `max_len`."""
+    m = _PHRASE_END.search(text, start)
+    end = m.start() if m else len(text)
+    out: list[Span] = []
+    _append(out, text, start, end)
+    if not out or len(out[0].text) > max_len:
+        return None
+    return out[0]
+
+
 _SPACE = re.compile(r"\s+")
 
 

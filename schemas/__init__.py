@@ -7,6 +7,7 @@ from schemas.record import (
     Evidence,
     Meeting,
     Person,
+    Place,
     Policy,
     Record,
     RunInfo,
@@ -17,7 +18,7 @@ from schemas.record import (
 from schemas.gold import GoldArticle, GoldEvidence, GoldFile
 
 __all__ = [
-    "SCHEMA_VERSION", "Article", "Comparator", "ErrorInfo", "Evidence", "Meeting", "Person",
+    "SCHEMA_VERSION", "Article", "Comparator", "ErrorInfo", "Evidence", "Meeting", "Person", "Place",
     "Policy", "Record", "RunInfo", "Script", "Target", "Usage",
     "GoldArticle", "GoldEvidence", "GoldFile",
 ]

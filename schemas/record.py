@@ -24,6 +24,12 @@ def _check_date(value: str | None) -> str | None:
     return value
 
 
+def _check_aligned(values: list, extra: list, name: str) -> None:
+    # Empty: a record written before the field existed.
+    if extra and len(extra) != len(values):
+        raise ValueError(f"{name} has {len(extra)} entries for {len(values)} values")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,6 +48,17 @@ class Evidence(_Model):
         return self
 
 
+class Place(_Model):
+    """An administrative division of China (GB/T 2260) that the text or the outlet makes clear:
+    the key a database joins on, with statistics or across articles."""
+
+    code: str = Field(pattern=r"^\d{6}$")  # the six-digit 行政区划代码
+    name: str  # full name: 金坛区, 常州市, 江苏省
+    level: Literal["province", "city", "county"]
+    province: str | None = None  # the province it lies in (itself for a province)
+    city: str | None = None  # the prefecture-level city it lies in (itself for a city)
+
+
 class Person(_Model):
     name: str = Field(min_length=1)
     title: str | None = None
@@ -56,8 +73,19 @@ class Policy(_Model):
     time_text: str | None = None
     measures: list[str] = Field(default_factory=list)
     evidence: Evidence
+    # Added fields (the spec's are above): where each phrase stands in the text; the divisions.
+    measures_evidence: list[Evidence] = Field(default_factory=list)  # one per measure, in order
+    place: Place | None = None  # the division `region` names
+    issuer_places: list[Place | None] = Field(default_factory=list)  # one per issuer: whose body it is
+    key: str | None = None  # one document across articles: normalised title + issuing division
 
     _issued = field_validator("issued")(classmethod(lambda cls, v: _check_date(v)))
+
+    @model_validator(mode="after")
+    def _aligned(self) -> "Policy":
+        _check_aligned(self.measures, self.measures_evidence, "measures_evidence")
+        _check_aligned(self.issuers, self.issuer_places, "issuer_places")
+        return self
 
 
 class Target(_Model):
@@ -70,6 +98,8 @@ class Target(_Model):
     region: str | None = None
     policy: str | None = None
     evidence: Evidence
+    place: Place | None = None  # the division `region` names
+    key: str | None = None  # one goal across articles: metric + value + unit + deadline + division
 
 
 class Meeting(_Model):
@@ -82,8 +112,16 @@ class Meeting(_Model):
     attendees: list[Person] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)
     evidence: Evidence
+    topics_evidence: list[Evidence] = Field(default_factory=list)  # one per topic, in order
+    place: Place | None = None  # the division it was held in (its location's, else the article's)
+    key: str | None = None  # one meeting across articles: name + date + division
 
     _date = field_validator("date")(classmethod(lambda cls, v: _check_date(v)))
+
+    @model_validator(mode="after")
+    def _aligned(self) -> "Meeting":
+        _check_aligned(self.topics, self.topics_evidence, "topics_evidence")
+        return self
 
 
 class Article(_Model):
@@ -138,8 +176,12 @@ class Record(_Model):
     def _grounded(self) -> "Record":
         # The contract: every span indexes article.text exactly.
         text = self.article.text
-        for item in [*self.policies, *self.targets, *self.meetings]:
-            ev = item.evidence
+        spans = [item.evidence for item in [*self.policies, *self.targets, *self.meetings]]
+        for p in self.policies:
+            spans += p.measures_evidence
+        for m in self.meetings:
+            spans += m.topics_evidence
+        for ev in spans:
             if text[ev.start : ev.end] != ev.quote:
                 raise ValueError(f"evidence {ev.quote!r} is not text[{ev.start}:{ev.end}]")
         return self

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from extract.ground import GroundingError, ground
+from extract.kinds import phrases
 from extract.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, EXHORTATION, GATHERING_END, GATHERING_KINDS,
-                             HELD_EVENT, MEETING_WORDS, SELF_REFERENCE_ALONE, VISIT_VERBS)
+                             HELD_EVENT, MEETING_WORDS, SELF_REFERENCE_ALONE, TOPIC_EMPTY, TOPIC_LEADS, VISIT_VERBS)
 from extract.normalize import bodies, parse_date, split_people
 from extract.people import is_person_name, officials
 from extract.region import resolve_region
@@ -258,3 +259,42 @@ def extract_meetings(ex: "ArticleExtractor", article: Article, simple: str, out:
         out.meetings = merge(out.meetings, separate_meetings(article), article.text)
     if ex.options.complete_attendees:
         add_named_officials(out.meetings, article)
+    add_topics(out.meetings, simple, article.text)
+
+
+# --- topics ------------------------------------------------------------------------------------
+
+# The theme a meeting's name gives: 全省能源工作会议 → 全省能源工作.
+_THEME_END = re.compile(r"(?<=工作)(?:会议|大会|座谈会|动员会|推进会|会)$")
+_NAMES_A_GATHERING = re.compile("(?:" + GATHERING_KINDS + r")$")
+
+
+def _scopes(meetings: list[Meeting], simple: str) -> list[tuple[Meeting, int, int]]:
+    """Each meeting's part of the article: from its sentence to the next meeting's."""
+    ordered = sorted(meetings, key=lambda m: m.evidence.start)
+    out = []
+    for i, m in enumerate(ordered):
+        start = next((s.start for s in sentences(simple) if s.start <= m.evidence.start < s.end), m.evidence.start)
+        end = ordered[i + 1].evidence.start if i + 1 < len(ordered) else len(simple)
+        out.append((m, start, max(end, m.evidence.end)))
+    return out
+
+
+def add_topics(meetings: list[Meeting], simple: str, text: str) -> None:
+    """What each meeting was about, as its part of the article says it (围绕…, 听取…汇报, 审议…,
+    部署…, 调研…), else the theme its name gives (…工作会议 → …工作), each grounded."""
+    for m, start, end in _scopes(meetings, simple):
+        found: list[Span] = []
+        for lead in TOPIC_LEADS.finditer(simple, start, end):
+            group = next(g for g in TOPIC_LEADS.groupindex if lead.group(g))
+            sp = Span(lead.start(group), lead.end(group), lead.group(group).strip())
+            # An object that is itself a gathering (讨论交流总结会议) names the meeting, not a topic.
+            if not (TOPIC_EMPTY.match(sp.text) or EXHORTATION.match(sp.text) or _NAMES_A_GATHERING.search(sp.text)):
+                found.append(sp)
+        if not found:
+            theme = _THEME_END.sub("", m.name)
+            at = simple.find(theme, start)
+            at = at if at >= 0 else simple.find(theme)
+            if 2 <= len(theme) <= 40 and at >= 0:
+                found.append(Span(at, at + len(theme), theme))
+        m.topics, m.topics_evidence = phrases(found, text, limit=6)

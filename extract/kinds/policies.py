@@ -10,12 +10,16 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from extract.lexicon import DOC_WORDS, ISSUE_VERB, ISSUE_VERBS, PRESENT_VERBS
+from extract.kinds import phrases
+from extract.lexicon import (DOC_CONTENT_VERBS, DOC_WORDS, ENUMERATION, ISSUE_VERB, ISSUE_VERBS, PRESENT_VERBS,
+                             SELF_REFERENCE_ALONE)
 from extract.normalize import bodies, parse_date
+from extract.numbers import parse_number
+from extract.places import mentions
 from extract.region import resolve_region
 from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
-from extract.spans import Span, clause_around, sentences, simplified
-from schemas import Article, Evidence, Policy
+from extract.spans import Span, clause_around, phrase_at, sentences, simplified
+from schemas import Article, Evidence, Meeting, Policy
 from schemas.llm import AnswerContext
 
 if TYPE_CHECKING:
@@ -85,7 +89,7 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     region = resolve_region(clause, simple, article.outlet)
     if not issuers:
         lead = _ISSUER_LEAD.match(before)
-        issuers = [lead.group(1)] if lead else []
+        issuers = [lead.group(1)] if lead else _place_issuer(before)
     return Policy(
         title=simplified(c.title),
         doc_type=doc.group(1)[-2:] if doc else None,
@@ -113,6 +117,147 @@ _ISSUER_LEAD = re.compile(
 )
 
 
+# --- measures ----------------------------------------------------------------------------------
+
+def _references(p: Policy, simple: str) -> list[str]:
+    """How the article refers back to a document: its title, the short name it gives it
+    (以下简称《方案》), its type alone (《通知》, 该意见)."""
+    refs = [p.title]
+    after = simple[p.evidence.end : p.evidence.end + 40]
+    alias = re.search(r"简称[《“]([^》”]{1,20})[》”]", after)
+    if alias:
+        refs.append(alias.group(1))
+    if p.doc_type:
+        refs.append(p.doc_type)
+    return refs
+
+
+def _lead(refs: list[str]) -> re.Pattern:
+    names = "|".join(re.escape(r) for r in sorted(set(refs), key=len, reverse=True))
+    # 本意见 is the document speaking of itself (the article is the document).
+    return re.compile(r"(?:制定|出台|印发)本(?:" + names + r")[^。\n]*[。\n]|(?:根据|按照|依据)(?:《(?:" + names + r")》|(?:该|这一?|此|本)?(?:" + names + r"))[，,]|"
+                      r"(?:《(?:" + names + r")》|(?:该|这一?|此|本)(?:" + names + r"))(?:还|也|则|中)?(?:"
+                      + DOC_CONTENT_VERBS + r")了?(?P<what>[^，。；：:\n]{0,12}[，：:])?")
+
+
+def _enumerated(simple: str, start: int, stop: int) -> list[Span]:
+    """The items of a list that begins right after `start` (in the same sentence or at the next
+    paragraph): 一是…，二是… in order, until the numbering stops or `stop`."""
+    items: list[Span] = []
+    expected, style = 1, None
+    pos = start
+    for m in ENUMERATION.finditer(simple, start, stop):
+        gap = simple[pos : m.start()]
+        if items and not re.search(r"[。；;\n]", gap):
+            continue  # a marker inside an item's sentence is no new item
+        if not items and (re.search(r"[。！？]", gap) or gap.count("\n") > 1 and len(gap) > 4):
+            break  # the list must follow the lead
+        kind = next(i for i, g in enumerate(m.groups()) if g)
+        if style is not None and kind != style:
+            continue  # a sub-list (一、… （一）… （二）… 二、…) is part of the item above
+        number = parse_number(m.group(kind + 1))
+        if number != expected:
+            break
+        style = kind
+        item = phrase_at(simple, m.end())
+        if item is not None:
+            items.append(item)
+        expected += 1
+        pos = m.end()
+    return items
+
+
+# After "下发了《…》，": what the document does, unless the clause only sets a scene (在…方面).
+_WHAT_IT_DOES = re.compile(r"^》?\s*[，,](?!在|为|从|以|是|这|其|并|同时|此外|据|根据|按照|日前|近日)")
+
+
+# A phrase that only says when (2022年，…; “十四五”期间，…) is no measure: the next one is.
+_ONLY_WHEN = re.compile(r"^(\d{4}年(?:[初底末]|以来|前)?|今年|明年|近期|目前|当前|“?十[一二三四五六]五”?(?:期间|时期)?)$")
+
+
+def _first_phrase(simple: str, start: int) -> Span | None:
+    for _ in range(3):
+        sp = phrase_at(simple, start)
+        if sp is None or not _ONLY_WHEN.match(sp.text):
+            return sp
+        start = sp.end + 1
+    return None
+
+
+def _what_it_does(p: Policy, simple: str) -> Span | None:
+    """The clause right after the only document named in its sentence (…下发了《通知》，对…作出了
+    明确规定): the sentence goes on to say what the document does."""
+    sentence = next((s for s in sentences(simple) if s.start <= p.evidence.start < s.end), None)
+    if sentence is None or len(_TITLED.findall(sentence.text)) != 1:
+        return None
+    end = simple.find("》", p.evidence.start, sentence.end)
+    if end < 0:
+        return None
+    m = _WHAT_IT_DOES.match(simple[end:])
+    return _first_phrase(simple, end + m.end()) if m else None
+
+
+def add_measures(policies: list[Policy], simple: str, text: str) -> None:
+    """Each document's main measures, where the article sets them out after a reference to it
+    (《方案》制定了落实举措：一是…二是…; 《通知》要求，…): the listed items, else the clause after
+    the reference. A reference goes to the nearest document named before it that it can mean."""
+    leads: list[tuple[int, int, Policy]] = []
+    for p in policies:
+        for m in _lead(_references(p, simple)).finditer(simple):
+            if "目标" not in (m.group("what") or ""):  # goals are targets, not measures
+                leads.append((m.start(), m.end(), p))
+    owner: dict[int, tuple[int, int, Policy]] = {}
+    for start, end, p in leads:
+        # Several documents of one type: the reference means the last one named before it.
+        if start not in owner or owner[start][2].evidence.start < p.evidence.start <= start:
+            owner[start] = (start, end, p)
+    found: dict[int, list[Span]] = {}
+    for p in policies:
+        follow = _what_it_does(p, simple)
+        if follow is not None:
+            found.setdefault(id(p), []).append(follow)
+    ordered = sorted(owner.values(), key=lambda x: x[0])
+    for i, (start, end, p) in enumerate(ordered):
+        stop = ordered[i + 1][0] if i + 1 < len(ordered) else len(simple)
+        items = _enumerated(simple, end, stop) or [x for x in [_first_phrase(simple, end)] if x is not None]
+        found.setdefault(id(p), []).extend(items)
+    for p in policies:
+        if found.get(id(p)):
+            p.measures, p.measures_evidence = phrases(found[id(p)], text)
+
+
+# "我区发布《…》", "武进区日前出台《…》": a place is the subject and no body is named, so the
+# region itself issued it (its 我区 resolves through the region).
+_PLACE_LEAD = re.compile(r"^((?:我|本)(?:省|市|区|县)|[\u4e00-\u9fff]{2,10}?(?:省|市|区|县))"
+                         r"(?:近日|日前|近期|今年|正式|先后|再次|又|还|于[^，。；]{0,10}?)?(?:" + ISSUE_VERBS + ")")
+
+
+def _place_issuer(before: str) -> list[str]:
+    m = _PLACE_LEAD.match(before)
+    if not m:
+        return []
+    name = m.group(1)
+    return [name] if SELF_REFERENCE_ALONE.match(name) or mentions(name) else []
+
+
+# "大会出台了《…》", "会议审议通过了《…》": the gathering is the subject, so its conveners issued it.
+_MEETING_SUBJECT = re.compile(r"^(?:大会|会议|会上|会议上|全会|常委会会议)(?:上)?(?:还|正式|同时)?(?:" + ISSUE_VERBS + ")")
+
+
+def issuers_from_meetings(policies: list[Policy], meetings: list[Meeting], simple: str) -> None:
+    """A document issued by a meeting (大会出台了《…》) without a named issuer gets the
+    conveners of the meeting the article reports before it."""
+    for p in policies:
+        if p.issuers:
+            continue
+        before = simple[p.evidence.start : p.evidence.end].split("《")[0]
+        if not _MEETING_SUBJECT.match(before):
+            continue
+        earlier = [m for m in meetings if m.evidence.start <= p.evidence.start and m.organizers]
+        if earlier:
+            p.issuers = list(max(earlier, key=lambda m: m.evidence.start).organizers)
+
+
 # --- the step ----------------------------------------------------------------------------------
 
 def extract_policies(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> None:
@@ -131,6 +276,7 @@ def extract_policies(ex: "ArticleExtractor", article: Article, simple: str, out:
     # 印发了《…》) over the headline or a later reference; else the first mention.
     for mentions in by_title.values():
         out.policies.append(next((p for best, p in mentions if best), mentions[0][1]))
+    add_measures(out.policies, simple, article.text)
     # A target in an article that reports a single document is set by that document.
     if len(out.policies) == 1:
         for t in out.targets:
