@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 import typer
-from sqlalchemy import inspect, insert, select, text
+from sqlalchemy import func, inspect, insert, select, text
 from typer.testing import CliRunner
 
 from tests import load_records as R
 from extract.commands.load import load_cmd
+from extract.entities import complete
 from extract.store import SchemaError, load_files, make_engine, migrations, resolve_url, write
 from extract.store import tables as T
 from extract.store.queries import QUERIES
@@ -65,8 +66,9 @@ def dump(db: str) -> dict[str, list[tuple]]:
     engine = make_engine(db)
     try:
         with engine.connect() as conn:
+            present = set(inspect(conn).get_table_names())
             return {t.name: [tuple(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns))]
-                    for t in T.metadata.sorted_tables}
+                    for t in T.metadata.sorted_tables if t.name in present}
     finally:
         engine.dispose()
 
@@ -87,7 +89,11 @@ def scalar(db: str, stmt):
 def expected_counts(records: list[R.Record]) -> dict[str, int]:
     people = {(p.name, p.title or None) for r in records for m in r.meetings for p in (*m.chairs, *m.attendees)}
     runs = {(r.run.engine, r.run.model, r.run.prompt_version) for r in records}
+    done = [complete(r) for r in records]  # hand-made records hold no keys: load computes them
+    items = [i for r in done for i in (*r.policies, *r.targets, *r.meetings)]
+    codes = {pl.code for i in items for pl in (i.place, *getattr(i, "issuer_places", [])) if pl is not None}
     return {
+        "places": len(codes), "entities": len({i.key for i in items}),
         "schema_migrations": len(migrations.MIGRATIONS), "runs": len(runs), "articles": len(records),
         "article_errors": sum(len(r.errors) for r in records),
         "policies": sum(len(r.policies) for r in records),
@@ -285,12 +291,48 @@ def test_pending_migration_runs_once(db, seeds_v1, monkeypatch):
         applied.append(1)
         conn.execute(text("CREATE INDEX ix_targets_unit ON targets (unit)"))
 
+    known = [(i + 1, m.__name__) for i, m in enumerate(migrations.MIGRATIONS)]
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, m002_index_units])
-    assert load_files(db, [seeds_v1]).schema_version == 2
-    assert load_files(db, [seeds_v1]).schema_version == 2
+    assert load_files(db, [seeds_v1]).schema_version == len(known) + 1
+    assert load_files(db, [seeds_v1]).schema_version == len(known) + 1
     assert applied == [1]
     assert scalar(db, select(T.schema_migrations.c.version, T.schema_migrations.c.name)) \
-        == [(1, "m001_initial"), (2, "m002_index_units")]
+        == [*known, (len(known) + 1, "m002_index_units")]
+
+
+V1_DATABASE = Path(__file__).parent / "data" / "db" / "v1-seeds.sqlite"  # made by the release before m002
+
+
+def test_database_of_the_previous_release_upgrades_in_place(tmp_path):
+    """A database written by the previous release (schema 1: no places, no keys) is migrated by
+    the next load: new tables and columns, its old rows backfilled, nothing lost."""
+    path = tmp_path / "v1.sqlite"
+    path.write_bytes(V1_DATABASE.read_bytes())
+    db = f"sqlite:///{path}"
+    engine = make_engine(db)
+    with engine.connect() as conn:  # the old tables, by name: tables.py describes the new ones
+        before = {n: conn.scalar(text(f"SELECT count(*) FROM {n}")) for n in inspect(conn).get_table_names()}
+    engine.dispose()
+    assert "places" not in before and before["articles"] == 21
+    report = load_files(db, [])
+    assert report.ok and report.schema_version == len(migrations.MIGRATIONS)
+    after = counts(db)
+    for table, n in before.items():
+        assert after[table] == n + (table == "schema_migrations"), table
+    # Old rows now carry divisions and keys, and the entities they point at exist.
+    assert scalar(db, select(func.count()).where(T.policies.c.entity_key.is_(None))) == [(0,)]
+    assert scalar(db, select(func.count()).where(T.targets.c.entity_key.is_(None))) == [(0,)]
+    assert scalar(db, select(func.count()).where(T.meetings.c.entity_key.is_(None))) == [(0,)]
+    orphans = select(func.count()).select_from(T.targets).where(
+        ~select(T.entities.c.key).where(T.entities.c.key == T.targets.c.entity_key).exists())
+    assert scalar(db, orphans) == [(0,)]
+    assert ("320413", "金坛区", "county", "江苏省", "常州市") in scalar(db, select(T.places))
+    assert scalar(db, select(T.targets.c.place_code).where(T.targets.c.region == "金坛区").distinct()) == [("320413",)]
+    # Loading today's records into the upgraded database works and keeps one entity per key.
+    report = load_files(db, [Path(__file__).parent / "data" / "runs" / "seeds.jsonl"])
+    assert report.ok
+    keys = scalar(db, select(T.entities.c.key))
+    assert len(keys) == len(set(keys)) > 0
 
 
 # ---------------------------------------------------------------- queries (docs/database.md)

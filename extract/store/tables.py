@@ -119,6 +119,29 @@ article_errors = Table(
     Column("message", Text, nullable=False),
 )
 
+# GB/T 2260 divisions that items were resolved to (filled on load, one row per code).
+places = Table(
+    "places",
+    metadata,
+    Column("code", Text, primary_key=True),  # six-digit 行政区划代码
+    Column("name", Text, nullable=False),
+    Column("level", Text, nullable=False),  # province | city | county
+    Column("province", Text),
+    Column("city", Text),
+)
+
+# One row per document, meeting or goal across articles: the items of every article that
+# reports it (reprints, follow-ups) carry its key in `entity_key`.
+entities = Table(
+    "entities",
+    metadata,
+    Column("key", Text, primary_key=True),  # P-/M-/T-<division code>-<hash>
+    Column("kind", Text, nullable=False),  # policy | meeting | target
+    Column("label", Text, nullable=False),  # title, name or metric as first loaded
+    Column("place_code", Text),
+    CheckConstraint("kind IN ('policy', 'meeting', 'target')", name="kind"),
+)
+
 policies = Table(
     "policies",
     metadata,
@@ -133,9 +156,13 @@ policies = Table(
     Column("issued_sort", Date),
     Column("time_text", Text),
     *_evidence(),
+    Column("place_code", Text),  # places.code of `region`
+    Column("entity_key", Text),  # entities.key
     UniqueConstraint("article_id", "seq"),
     Index(None, "region"),
     Index(None, "title"),
+    Index(None, "place_code"),
+    Index(None, "entity_key"),
     Index(None, "run_id"),
 )
 
@@ -145,6 +172,7 @@ policy_issuers = Table(
     Column("policy_id", _fk("policies.id"), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("issuer", Text, nullable=False),
+    Column("place_code", Text),  # the division the body belongs to
     Index(None, "issuer"),
 )
 
@@ -154,6 +182,8 @@ policy_measures = Table(
     Column("policy_id", _fk("policies.id"), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("measure", Text, nullable=False),
+    Column("quote_start", Integer),  # where the phrase stands in the article text
+    Column("quote_end", Integer),
 )
 
 targets = Table(
@@ -174,7 +204,11 @@ targets = Table(
     # The policy row of the same article with that title; NULL when none matches.
     Column("policy_id", ForeignKey("policies.id", ondelete="SET NULL")),
     *_evidence(),
+    Column("place_code", Text),
+    Column("entity_key", Text),
     UniqueConstraint("article_id", "seq"),
+    Index(None, "place_code"),
+    Index(None, "entity_key"),
     CheckConstraint(
         "comparator IN ('reach', 'exceed', 'at_least', 'about', 'at_most')", name="comparator"
     ),
@@ -198,7 +232,11 @@ meetings = Table(
     Column("time_text", Text),
     Column("location", Text),
     *_evidence(),
+    Column("place_code", Text),  # the division it was held in
+    Column("entity_key", Text),
     UniqueConstraint("article_id", "seq"),
+    Index(None, "place_code"),
+    Index(None, "entity_key"),
     Index(None, "date_sort"),
     Index(None, "date"),
     Index(None, "run_id"),
@@ -219,6 +257,8 @@ meeting_topics = Table(
     Column("meeting_id", _fk("meetings.id"), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("topic", Text, nullable=False),
+    Column("quote_start", Integer),
+    Column("quote_end", Integer),
 )
 
 persons = Table(

@@ -17,18 +17,21 @@ from sqlalchemy import Connection, Table, bindparam, delete, exists, func, inser
 from extract.store.tables import (
     article_errors,
     articles,
+    entities,
     meeting_attendees,
     meeting_organizers,
     meeting_topics,
     meetings,
     persons,
+    places,
     policies,
     policy_issuers,
     policy_measures,
     runs,
     targets,
 )
-from schemas import Record, RunInfo
+from extract.entities import complete
+from schemas import Place, Record, RunInfo
 
 CHUNK = 500  # keys per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -49,6 +52,7 @@ class WriteState:
     touched_runs: set[int] = field(default_factory=set)
     run_ids: dict[RunKey, int] = field(default_factory=dict)
     person_ids: dict[PersonKey, int] = field(default_factory=dict)
+    known_keys: set[str] = field(default_factory=set)  # places and entities stored already
 
     def checkpoint(self) -> tuple[int, int, int, frozenset[int]]:
         return self.inserted, self.replaced, self.unchanged, frozenset(self.touched_runs)
@@ -226,12 +230,49 @@ def _article_row(record: Record, run_id: int, digest: str, now: datetime) -> dic
     }
 
 
+def _span(evidence: list, i: int) -> dict:
+    ev = evidence[i] if i < len(evidence) else None
+    return {"quote_start": ev.start if ev else None, "quote_end": ev.end if ev else None}
+
+
 def _evidence(item) -> dict:
     ev = item.evidence
     return {"quote": ev.quote, "quote_start": ev.start, "quote_end": ev.end}
 
 
+def _code(place: Place | None) -> str | None:
+    return place.code if place else None
+
+
+def ensure_entities(conn: Connection, items: Iterable[tuple[str, object]], state: WriteState) -> None:
+    """Rows in `places` and `entities` for the divisions and keys of these (kind, item) pairs,
+    inserting those not stored yet: one entity row however many articles report it."""
+    place_rows: dict[str, dict] = {}
+    entity_rows: dict[str, dict] = {}
+    for kind, item in items:
+        for pl in [getattr(item, "place", None), *getattr(item, "issuer_places", [])]:
+            if pl is not None:
+                place_rows.setdefault(pl.code, pl.model_dump())
+        key = getattr(item, "key", None)
+        if key:
+            label = getattr(item, "title", None) or getattr(item, "name", None) or getattr(item, "metric")
+            entity_rows.setdefault(key, {"key": key, "kind": kind, "label": label,
+                                         "place_code": _code(getattr(item, "place", None))})
+    for table, column, rows in ((places, places.c.code, place_rows), (entities, entities.c.key, entity_rows)):
+        todo = {k: v for k, v in rows.items() if (table.name, k) not in state.known_keys}
+        for chunk in _chunks(sorted(todo)):
+            for (k,) in conn.execute(select(column).where(column.in_(chunk))):
+                todo.pop(k, None)
+        _insert(conn, table, [todo[k] for k in sorted(todo)])
+        state.known_keys.update((table.name, k) for k in rows)
+
+
 def _insert_items(conn: Connection, written: list[tuple[int, Record, int]], state: WriteState) -> None:
+    # Records written before divisions and keys existed get them here, from their own fields.
+    written = [(article_id, complete(record), run_id) for article_id, record, run_id in written]
+    ensure_entities(conn, [(kind, item) for _, record, _ in written
+                           for kind, group in (("policy", record.policies), ("target", record.targets),
+                                               ("meeting", record.meetings)) for item in group], state)
     # Policies first: targets refer to them, and their children need their ids.
     policy_rows, policy_objs = [], []
     for article_id, record, run_id in written:
@@ -240,6 +281,7 @@ def _insert_items(conn: Connection, written: list[tuple[int, Record, int]], stat
                 "article_id": article_id, "run_id": run_id, "seq": seq, "title": p.title,
                 "doc_type": p.doc_type, "region": p.region, "issued": p.issued,
                 "issued_sort": date_sort(p.issued), "time_text": p.time_text, **_evidence(p),
+                "place_code": _code(p.place), "entity_key": p.key,
             })
             policy_objs.append((article_id, p))
     policy_ids = _insert_returning_ids(conn, policies, policy_rows)
@@ -247,8 +289,11 @@ def _insert_items(conn: Connection, written: list[tuple[int, Record, int]], stat
     issuers, measures = [], []
     for policy_id, (article_id, p) in zip(policy_ids, policy_objs):
         by_title.setdefault((article_id, p.title), policy_id)  # first of a repeated title
-        issuers += [{"policy_id": policy_id, "seq": i, "issuer": s} for i, s in enumerate(p.issuers)]
-        measures += [{"policy_id": policy_id, "seq": i, "measure": s} for i, s in enumerate(p.measures)]
+        issuers += [{"policy_id": policy_id, "seq": i, "issuer": s,
+                     "place_code": _code(p.issuer_places[i]) if p.issuer_places else None}
+                    for i, s in enumerate(p.issuers)]
+        measures += [{"policy_id": policy_id, "seq": i, "measure": s, **_span(p.measures_evidence, i)}
+                     for i, s in enumerate(p.measures)]
     _insert(conn, policy_issuers, issuers)
     _insert(conn, policy_measures, measures)
 
@@ -261,13 +306,13 @@ def _insert_items(conn: Connection, written: list[tuple[int, Record, int]], stat
                 "deadline_year": t.deadline_year, "time_text": t.time_text, "region": t.region,
                 "policy": t.policy,
                 "policy_id": by_title.get((article_id, t.policy)) if t.policy else None,
-                **_evidence(t),
+                **_evidence(t), "place_code": _code(t.place), "entity_key": t.key,
             })
         for seq, m in enumerate(record.meetings):
             meeting_rows.append({
                 "article_id": article_id, "run_id": run_id, "seq": seq, "name": m.name,
                 "date": m.date, "date_sort": date_sort(m.date), "time_text": m.time_text,
-                "location": m.location, **_evidence(m),
+                "location": m.location, **_evidence(m), "place_code": _code(m.place), "entity_key": m.key,
             })
             meeting_objs.append(m)
         error_rows += [
@@ -284,7 +329,8 @@ def _insert_items(conn: Connection, written: list[tuple[int, Record, int]], stat
     organizers, topics, attendees = [], [], []
     for meeting_id, m in zip(meeting_ids, meeting_objs):
         organizers += [{"meeting_id": meeting_id, "seq": i, "organizer": s} for i, s in enumerate(m.organizers)]
-        topics += [{"meeting_id": meeting_id, "seq": i, "topic": s} for i, s in enumerate(m.topics)]
+        topics += [{"meeting_id": meeting_id, "seq": i, "topic": s, **_span(m.topics_evidence, i)}
+                   for i, s in enumerate(m.topics)]
         for role, people in (("chair", m.chairs), ("attendee", m.attendees)):
             attendees += [
                 {"meeting_id": meeting_id, "role": role, "seq": i,
