@@ -47,6 +47,7 @@ class ItemRef(BaseModel):
     optional: bool = False
     side: str  # "a" or "b": which file the item is from
     item: dict[str, Any]
+    also_in: list[str] = Field(default_factory=list)  # other articles reporting the same entity (key)
 
 
 class Pair(BaseModel):
@@ -123,9 +124,26 @@ def field_changes(kind: str, a: dict, b: dict) -> dict[str, tuple[Any, Any]]:
     return out
 
 
-def ref(item: Item, side: str) -> ItemRef:
+def also_reported(*sides: Side) -> dict[str, list[str]]:
+    """Entity key → the articles (of these runs) whose items carry it: one document, meeting or
+    goal reported by several articles (reprints, follow-ups)."""
+    out: dict[str, set[str]] = {}
+    for side in sides:
+        for group in side.sources.values():
+            for kind in KINDS:
+                for item in group.items[kind]:
+                    key = item.data.get("key")
+                    if key and item.article_id:
+                        out.setdefault(key, set()).add(item.article_id)
+    return {k: sorted(v) for k, v in out.items() if len(v) > 1}
+
+
+def ref(item: Item, side: str, elsewhere: dict[str, list[str]] | None = None) -> ItemRef:
+    key = item.data.get("key")
+    also = [a for a in (elsewhere or {}).get(key, []) if a != item.article_id] if key else []
     return ItemRef(kind=item.kind, source=item.source, article_id=item.article_id, number=item.number,
-                   label=label(item.kind, item.data), optional=item.optional, side=side, item=item.data)
+                   label=label(item.kind, item.data), optional=item.optional, side=side, item=item.data,
+                   also_in=also)
 
 
 def _segmentation(side: Side, source: str) -> list[tuple[int, str]]:
@@ -171,6 +189,7 @@ def diff(a_side: Side, b_side: Side) -> DiffReport:
     summary = {k: TypeSummary() for k in KINDS}
     fields: dict[str, int] = {f"{k}.{f}": 0 for k in KINDS for f in FIELDS[k]}
     scopes = []
+    elsewhere = also_reported(a_side, b_side)
     for key, source, per_article, items_a, items_b in _scopes(a_side, b_side):
         scope = ScopeDiff(key=key, source=source, per_article=per_article)
         for kind in KINDS:
@@ -178,14 +197,14 @@ def diff(a_side: Side, b_side: Side) -> DiffReport:
             s = summary[kind]
             for x, y, _ in pairing.pairs:
                 changes = field_changes(kind, x.data, y.data)
-                pair = Pair(kind=kind, a=ref(x, "a"), b=ref(y, "b"), changes=changes)
+                pair = Pair(kind=kind, a=ref(x, "a", elsewhere), b=ref(y, "b", elsewhere), changes=changes)
                 (scope.changed if changes else scope.unchanged).append(pair)
                 for f in changes:
                     fields[f"{kind}.{f}"] += 1
             for x in pairing.a_only:
-                (scope.optional_unmatched if x.optional else scope.removed).append(ref(x, "a"))
+                (scope.optional_unmatched if x.optional else scope.removed).append(ref(x, "a", elsewhere))
             for y in pairing.b_only:
-                (scope.optional_unmatched if y.optional else scope.added).append(ref(y, "b"))
+                (scope.optional_unmatched if y.optional else scope.added).append(ref(y, "b", elsewhere))
             s.unchanged += sum(1 for p in scope.unchanged if p.kind == kind)
             s.changed += sum(1 for p in scope.changed if p.kind == kind)
             s.added += sum(1 for r in scope.added if r.kind == kind)

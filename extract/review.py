@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from extract.diff import FIELDS, ItemRef, diff, label, ref
+from extract.diff import FIELDS, ItemRef, also_reported, diff, label, ref
 from extract.match import KINDS, ArticleInfo, Side
 from extract.script import to_simplified_chars
 
@@ -48,11 +48,12 @@ def _article_entries(side: Side, source: str, *, only_in_b: bool = False) -> lis
 
 
 def _entry(kind: str, status: str, a: dict | None, b: dict | None, changes: dict | None = None,
-           optional: bool = False) -> dict[str, Any]:
+           optional: bool = False, also_in: list[str] | None = None) -> dict[str, Any]:
     data = a if a is not None else b
     return {
         "kind": kind, "status": status, "label": label(kind, data), "a": a, "b": b,
         "changes": {f: list(v) for f, v in (changes or {}).items()}, "optional": optional,
+        "also_in": also_in or [],
     }
 
 
@@ -76,11 +77,14 @@ def build_data(a_side: Side, b_side: Side | None = None) -> dict[str, Any]:
         articles.extend(_article_entries(a_side, source))
     if b_side is None:
         by_key = {a["key"]: a for a in articles}
+        elsewhere = also_reported(a_side)
         for group in a_side.sources.values():
             for kind in KINDS:
                 for item in group.items[kind]:
-                    target = by_key.get(item.article_id) or _find_article(articles, ref(item, "a"))
-                    target["items"].append(_entry(kind, "", item.data, None, optional=item.optional))
+                    r = ref(item, "a", elsewhere)
+                    target = by_key.get(item.article_id) or _find_article(articles, r)
+                    target["items"].append(_entry(kind, "", item.data, None, optional=item.optional,
+                                                  also_in=r.also_in))
     else:
         for source in sorted(set(b_side.sources) - set(a_side.sources)):
             articles.extend(_article_entries(b_side, source, only_in_b=True))
@@ -90,11 +94,11 @@ def build_data(a_side: Side, b_side: Side | None = None) -> dict[str, Any]:
                 status = "changed" if pair.changes else "same"
                 _find_article(articles, pair.a)["items"].append(
                     _entry(pair.kind, status, pair.a.item, pair.b.item, pair.changes,
-                           optional=pair.a.optional or pair.b.optional))
+                           optional=pair.a.optional or pair.b.optional, also_in=pair.b.also_in))
             for r in scope.removed:
-                _find_article(articles, r)["items"].append(_entry(r.kind, "removed", r.item, None))
+                _find_article(articles, r)["items"].append(_entry(r.kind, "removed", r.item, None, also_in=r.also_in))
             for r in scope.added:
-                _find_article(articles, r)["items"].append(_entry(r.kind, "added", None, r.item))
+                _find_article(articles, r)["items"].append(_entry(r.kind, "added", None, r.item, also_in=r.also_in))
             for r in scope.optional_unmatched:
                 in_a = r.side == "a"
                 _find_article(articles, r)["items"].append(

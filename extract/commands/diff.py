@@ -43,6 +43,11 @@ def change_text(field: str, old: Any, new: Any) -> str:
     return f"{field}: {fmt(old)} → {fmt(new)}"
 
 
+def also(r) -> str:
+    """Where else the same entity is reported (its key in other articles)."""
+    return f"\n[dim]also reported in {', '.join(r.also_in)}[/dim]" if r.also_in else ""
+
+
 def render(report: DiffReport, console: Console) -> None:
     only_a = "extra: not in gold" if report.b_is_gold else "only in A"
     only_b = "missed: only in gold" if report.b_is_gold else ("only in gold" if report.a_is_gold else "only in B")
@@ -67,12 +72,12 @@ def render(report: DiffReport, console: Console) -> None:
         t.add_column("item")
         t.add_column("details")
         for r in scope.removed:
-            t.add_row("[red]-[/red]", r.kind, r.label, only_a)
+            t.add_row("[red]-[/red]", r.kind, r.label + also(r), only_a)
         for r in scope.added:
-            t.add_row("[green]+[/green]", r.kind, r.label, only_b)
+            t.add_row("[green]+[/green]", r.kind, r.label + also(r), only_b)
         for p in scope.changed:
             details = "\n".join(change_text(f, old, new) for f, (old, new) in p.changes.items())
-            t.add_row("[yellow]~[/yellow]", p.kind, p.a.label, details)
+            t.add_row("[yellow]~[/yellow]", p.kind, p.a.label + also(p.b), details)
         for r in scope.optional_unmatched:
             t.add_row("?", r.kind, r.label, "optional, unmatched (not counted)")
         console.print(t)

@@ -1,0 +1,120 @@
+"""Places and keys across articles (records a database can join on).
+
+A reprint (the same article under two sources) must get the same keys, so `extract load` holds
+one entity with two mentions and `extract diff`/`review` say "also reported in"; two districts
+issuing documents with near-identical titles must stay two entities. The pipeline runs for
+real against the fake OpenAI-compatible server; the article is a real seed page's."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from extract import Extractor
+from extract.diff import also_reported, diff
+from extract.entities import issuer_division, place, policy_key
+from extract.match import load_side
+from extract.places import lookup
+from extract.store import load_files, make_engine
+from extract.store import tables as T
+from schemas import Record
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_022c8c979c5708e9.txt"
+
+
+def _first_article() -> str:
+    """The first article of a real 金坛时报 page: 区委、区政府 issue a 实施方案 with targets."""
+    text = SEED.read_text(encoding="utf-8")
+    return text.split("\n陈玲")[0].strip()
+
+
+def _extract(fake_llm, text: str, outlet: str, source: str) -> Record:
+    with Extractor(base_url=fake_llm.base_url, api_key="sk-test", model="fake", cache=False) as ex:
+        [record] = ex.extract_text(text, title=None, outlet=outlet, source=source)
+    return record
+
+
+def _write(path: Path, records: list[Record]) -> Path:
+    path.write_text("".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_places_resolve_to_gbt2260_codes():
+    d = lookup("金坛区")
+    assert place(d).model_dump() == {"code": "320413", "name": "金坛区", "level": "county",
+                                     "province": "江苏省", "city": "常州市"}
+    assert place(lookup("常州市")).city == "常州市" and place(lookup("江苏省")).province == "江苏省"
+    # A Beijing district lies directly in the municipality.
+    assert place(lookup("海淀区")).city == "北京市"
+    # Bodies belong to the division their name or level gives.
+    assert issuer_division("区委", d).code == "320413"
+    assert issuer_division("市政府", d).code == "320400"
+    assert issuer_division("省财政厅", d).code == "320000"
+    assert issuer_division("常州市人民政府", d).code == "320400"
+    assert issuer_division("发改局", d).code == "320413"
+
+
+def test_a_reprint_links_and_a_namesake_from_another_district_does_not(fake_llm, tmp_path):
+    text = _first_article()
+    original = _extract(fake_llm, text, "金坛时报", "jintan/2021-02-08.txt")
+    reprint = _extract(fake_llm, text, "金坛时报", "portal/repost-123.html")
+    other = _extract(fake_llm, text.replace("金坛", "溧阳"), "溧阳时报", "liyang/2021-02-09.txt")
+
+    p1, p2, p3 = (next(p for p in r.policies if p.title.endswith("实施方案")) for r in (original, reprint, other))
+    assert p1.title == p3.title  # the same title …
+    assert p1.place.code == "320413" and p3.place.code == "320481"  # … issued by two divisions
+    assert p1.issuer_places[0].code == "320413"
+    assert p1.key == p2.key and p1.key != p3.key
+    assert {t.key for t in original.targets} == {t.key for t in reprint.targets}
+    assert not {t.key for t in original.targets} & {t.key for t in other.targets}
+    assert p1.key == policy_key(p1.title, p1.place, p1.issuer_places)
+
+    # The database holds one entity per document with all its mentions.
+    run = _write(tmp_path / "run.jsonl", [original, reprint, other])
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    assert load_files(db, [run]).ok
+    engine = make_engine(db)
+    with engine.connect() as conn:
+        mentions = conn.execute(
+            select(T.entities.c.key, func.count(T.policies.c.id), func.count(func.distinct(T.policies.c.article_id)))
+            .join(T.policies, T.policies.c.entity_key == T.entities.c.key)
+            .where(T.entities.c.kind == "policy").group_by(T.entities.c.key).order_by(T.entities.c.key)).all()
+        codes = dict(conn.execute(select(T.places.c.code, T.places.c.name)).all())
+    engine.dispose()
+    per_key = {k: (n, articles) for k, n, articles in mentions}
+    assert per_key[p1.key] == (2, 2) and per_key[p3.key] == (1, 1)
+    assert codes["320413"] == "金坛区" and codes["320481"] == "溧阳市"
+
+    # diff and review say where else an entity is reported.
+    side = load_side(str(run))
+    elsewhere = also_reported(side)
+    assert elsewhere[p1.key] == sorted([original.article.id, reprint.article.id])
+    assert p3.key not in elsewhere
+    report = diff(side, load_side(str(run)))
+    refs = {(r.article_id, r.label): r.also_in for sc in report.scopes for p in sc.unchanged
+            if p.kind == "policies" for r in [p.b]}
+    assert refs[(original.article.id, p1.title)] == [reprint.article.id]
+    assert refs[(other.article.id, p3.title)] == []
+
+
+def test_measures_and_topics_are_grounded_phrases(fake_llm):
+    record = _extract(fake_llm, _first_article(), "金坛时报", "jintan/2021-02-08.txt")
+    policy = next(p for p in record.policies if p.title.endswith("实施方案"))
+    # 《方案》制定了落实举措：一是…四是…；还规定了组织保障：一是…三是…
+    assert policy.measures[:4] == ["把准产业发展方向", "培育百亿企业集团", "做大企业总量规模", "支持企业加快发展"]
+    assert len(policy.measures) == len(policy.measures_evidence) == 7
+    for m, ev in zip(policy.measures, policy.measures_evidence):
+        assert record.article.text[ev.start:ev.end] == ev.quote == m
+    json.loads(record.model_dump_json())  # still a valid record
+
+
+def test_every_meeting_of_the_seed_replay_has_a_grounded_topic():
+    runs = Path(__file__).resolve().parent / "data" / "runs" / "seeds.jsonl"
+    records = [Record.model_validate_json(line) for line in runs.read_text(encoding="utf-8").splitlines()]
+    meetings = [(r, m) for r in records for m in r.meetings]
+    assert len(meetings) >= 18
+    for r, m in meetings:
+        assert m.topics and len(m.topics) == len(m.topics_evidence), m.name
+        for ev in m.topics_evidence:
+            assert r.article.text[ev.start:ev.end] == ev.quote
