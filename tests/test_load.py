@@ -345,6 +345,9 @@ QUERY_PARAMS = [
     ("person_meetings", {"name": "盛蕾"}),
     ("person_meetings", {"name": f"Robert{R.HOSTILE}"}),
     ("policies_with_targets", {}),
+    ("divisions_with_target", {"metric": "%上市%", "year": 2025}),
+    ("documents_issued", {"division": "常州市", "year": ""}),
+    ("documents_issued", {"division": "江苏省", "year": "2022"}),
 ]
 
 
@@ -366,7 +369,7 @@ def test_doc_queries_answer_the_same_on_sqlite_and_postgres(pg_cluster, tmp_path
         load_files(target, [run])
     answers = run_queries(lite)
     assert answers == run_queries(pg)
-    assert [len(a) for a in answers] == [3, 3, 5, 2, 1, 1, 14]
+    assert [len(a) for a in answers] == [3, 3, 5, 2, 1, 1, 14, 3, 7, 2]
     assert counts(lite) == counts(pg) == expected_counts(records)
 
 

@@ -35,8 +35,50 @@ JOIN articles a ON a.id = p.article_id
 LEFT JOIN targets t ON t.policy_id = p.id
 ORDER BY a.key, p.seq, t.seq NULLS LAST;"""
 
+# Which divisions set a target for a metric by a year: one row per goal (entity), with how
+# many articles report it. :metric is a LIKE pattern (%上市公司%).
+DIVISIONS_WITH_TARGET = """\
+SELECT pl.code, pl.name AS division, pl.level, pl.city, pl.province,
+       MIN(t.metric) AS metric, t.value, t.unit, t.deadline_year,
+       COUNT(DISTINCT t.article_id) AS articles
+FROM targets t
+JOIN places pl ON pl.code = t.place_code
+WHERE t.metric LIKE :metric AND t.deadline_year <= :year
+GROUP BY pl.code, pl.name, pl.level, pl.city, pl.province, t.entity_key, t.value, t.unit, t.deadline_year
+ORDER BY pl.code, t.deadline_year, t.value, MIN(t.metric);"""
+
+# Documents issued in a division (a city: also its districts and counties) in a year, one row
+# per document however many articles report it; the year is the issue date's, else the article's.
+DOCUMENTS_ISSUED = """\
+SELECT e.key, e.label AS title, pl.name AS division,
+       MIN(COALESCE(p.issued, a.published)) AS issued,
+       COUNT(DISTINCT p.article_id) AS articles
+FROM entities e
+JOIN policies p ON p.entity_key = e.key
+JOIN articles a ON a.id = p.article_id
+JOIN places pl ON pl.code = e.place_code
+WHERE e.kind = 'policy' AND (pl.name = :division OR pl.city = :division OR pl.province = :division)
+  AND COALESCE(p.issued, a.published, '') LIKE :year || '%'
+GROUP BY e.key, e.label, pl.name
+ORDER BY MIN(COALESCE(p.issued, a.published)) NULLS LAST, e.label, e.key;"""
+
+# Every article that reports one document, meeting or goal, with the quote and its offsets.
+ENTITY_MENTIONS = """\
+SELECT e.kind, e.label, a.key AS article, a.source, m.quote, m.quote_start, m.quote_end
+FROM entities e
+JOIN (SELECT entity_key, article_id, quote, quote_start, quote_end FROM policies
+      UNION ALL SELECT entity_key, article_id, quote, quote_start, quote_end FROM targets
+      UNION ALL SELECT entity_key, article_id, quote, quote_start, quote_end FROM meetings) m
+  ON m.entity_key = e.key
+JOIN articles a ON a.id = m.article_id
+WHERE e.key = :key
+ORDER BY a.key, m.quote_start;"""
+
 QUERIES: dict[str, str] = {
     "targets_by_region_and_year": TARGETS_BY_REGION_AND_YEAR,
     "person_meetings": PERSON_MEETINGS,
     "policies_with_targets": POLICIES_WITH_TARGETS,
+    "divisions_with_target": DIVISIONS_WITH_TARGET,
+    "documents_issued": DOCUMENTS_ISSUED,
+    "entity_mentions": ENTITY_MENTIONS,
 }
