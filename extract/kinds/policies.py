@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
 from extract.kinds import phrases
@@ -18,7 +19,7 @@ from extract.numbers import parse_number
 from extract.places import mentions
 from extract.region import resolve_region
 from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
-from extract.spans import Span, clause_around, phrase_at, sentences, simplified
+from extract.spans import Span, clause_around, paragraphs, phrase_at, sentences, simplified
 from schemas import Article, Evidence, Meeting, Policy
 from schemas.llm import AnswerContext
 
@@ -197,6 +198,27 @@ def _what_it_does(p: Policy, simple: str) -> Span | None:
     return _first_phrase(simple, end + m.end()) if m else None
 
 
+_SUBJECT = re.compile(r"^关于|(?:的)?" + DOC_WORDS + r"$")
+
+
+def _by_subject(p: Policy, simple: str) -> list[Span]:
+    """A paragraph after the document that opens with its subject ("推进智造名城主引擎建设，
+    武进将重点培育…" for 《关于推进智造名城主引擎建设的实施意见》): what follows the opening
+    clause is what the document sets out. Documents issued together are each described so."""
+    subject = _SUBJECT.sub("", _SUBJECT.sub("", p.title))
+    if len(subject) < 5:
+        return []
+    out = []
+    for para in paragraphs(simple[p.evidence.end :]):
+        first = re.split(r"[，,：:]", para.text, maxsplit=1)[0]
+        common = SequenceMatcher(None, subject, first).find_longest_match(0, len(subject), 0, len(first))
+        if common.size >= max(5, len(first) // 2) and len(first) < len(para.text):
+            item = _first_phrase(simple, p.evidence.end + para.start + len(first) + 1)
+            if item is not None:
+                out.append(item)
+    return out[:1]
+
+
 def add_measures(policies: list[Policy], simple: str, text: str) -> None:
     """Each document's main measures, where the article sets them out after a reference to it
     (《方案》制定了落实举措：一是…二是…; 《通知》要求，…): the listed items, else the clause after
@@ -222,8 +244,9 @@ def add_measures(policies: list[Policy], simple: str, text: str) -> None:
         items = _enumerated(simple, end, stop) or [x for x in [_first_phrase(simple, end)] if x is not None]
         found.setdefault(id(p), []).extend(items)
     for p in policies:
-        if found.get(id(p)):
-            p.measures, p.measures_evidence = phrases(found[id(p)], text)
+        spans = found.get(id(p)) or _by_subject(p, simple)
+        if spans:
+            p.measures, p.measures_evidence = phrases(spans, text)
 
 
 # "我区发布《…》", "武进区日前出台《…》": a place is the subject and no body is named, so the
