@@ -102,7 +102,7 @@ def division_place(name: str | None, home: Division | None = None) -> Place | No
 def resolve(policies: list[Policy], targets: list[Target], meetings: list[Meeting], article: Article,
             simple: str) -> None:
     """Fill each item's divisions and key in place."""
-    home = jurisdiction(simple, article.outlet)
+    home = jurisdiction(simple, article.outlet, article.page_division)
     for t in targets:
         t.place = place(_division(t.region, home))
         t.key = target_key(t.metric, t.value, t.unit, t.deadline_year, t.place)
@@ -112,16 +112,18 @@ def resolve(policies: list[Policy], targets: list[Target], meetings: list[Meetin
         p.issuer_places = [place(issuer_division(i, d)) for i in p.issuers]
         p.key = policy_key(p.title, p.place, p.issuer_places)
     for m in meetings:
-        m.place = meeting_place(m.location, simple[m.evidence.start : m.evidence.end], simple, article.outlet)
+        m.place = meeting_place(m.location, simple[m.evidence.start : m.evidence.end], simple, article.outlet,
+                                article.page_division)
         m.key = meeting_key(m.name, m.date, m.place)
 
 
-def meeting_place(location: str | None, clause: str, simple: str, outlet: str | None) -> Place | None:
+def meeting_place(location: str | None, clause: str, simple: str, outlet: str | None,
+                  page: str | None = None) -> Place | None:
     """Where it was held: the division its location names, else its clause's, else the article's."""
-    home = jurisdiction(simple, outlet)
+    home = jurisdiction(simple, outlet, page)
     d = _location_division(location, home)
     if d is None:
-        d = _division(resolve_region(clause, simple, outlet), home)
+        d = _division(resolve_region(clause, simple, outlet, page), home)
     return place(d)
 
 

@@ -26,7 +26,12 @@ FUTURE = re.compile(FUTURE_WORDS)
 # A clause with one of these reports a result or makes a forecast: not a target (spec §2),
 # unless a future word precedes it in the clause (计划完成产值…, 要完成…). A completion rate
 # (完成率) always reports.
-PAST_WORDS = r"完成率|完成了|完成|已|同比|比上年|增长了|达到了|实现了|前三季度|上半年|去年|预计|截至|累计完成|先后"
+PAST_WORDS = (r"完成率|完成了|完成|已|同比|比上年|比同期|较同期|增长了|达到了|实现了|前三季度|上半年|去年|预计|截至|"
+              r"累计完成|先后|"
+              # A verb with 了 before an amount reports what was done: 修订了18项, 新增了5家.
+              r"(?<=[\u4e00-\u9fff])了(?=\s*[\d一二三四五六七八九十两几])|"
+              # A period that has ended is being reported: 一季度, 第二季度, 前两个月, 1-9月, 一至三月.
+              r"(?<![今明下])(?:第?[一二三四1-4]季度|前[两二三四五六七八九十]个?月|1\s*[-—至~]\s*\d{1,2}\s*月|一至[二三四五六七八九十]{1,2}月)")
 PAST = re.compile(PAST_WORDS)
 # Anywhere in the sentence, these report an outcome ("…出口额4.2亿元，超额完成全年任务").
 PAST_SENTENCE = re.compile(r"超额完成|已完成|提前完成")
@@ -37,6 +42,13 @@ PAST_LEAD = re.compile(r"已|以来|近年来|近年|截至|截止|先后")
 # 单个项目补助最高300万元, 每宗补助50万元.
 # So is a ceiling or floor being set (比例上限由5%提高到10%).
 PROVISION_BEFORE = re.compile(r"(最高|最多|每宗|每项|每个项目|每户|每人|每平方米|每亩|每吨|上限|下限)[^，。；]{0,8}$")
+
+# Verbs whose object is what a goal counts when the number stands between them (开工建设20个
+# 水源工程项目, 新建5座水厂): the metric is the verb with the noun after the number.
+COUNT_VERB_END = re.compile(r"(?:开工建设|新开工|开工|建设|新建|建成|改造|新增|引进|招引|实施|创建|设立|组建|培训|安排|"
+                            r"完成|落地|签约|新培育|扶持|认定|举办|开展|打造|培育|搭建)$")
+# Relative time words that open a clause (今年内将…), no part of a metric.
+RELATIVE_TIME_LEAD = re.compile(r"^(?:今年内?|明年|年内|当年|本年度?|近期|未来[一二三四五两\d]年)(?:将|要|计划|力争)?")
 
 # Quoted or titled spans: names of programmes and documents (“腾飞计划”, 《…规划》). Words inside
 # them say nothing about the sentence's tense.

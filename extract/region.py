@@ -46,9 +46,10 @@ def _article_mentions(article_text: str) -> tuple:
 
 
 @lru_cache(maxsize=256)
-def jurisdiction(article_text: str, outlet: str | None = None) -> Division | None:
+def jurisdiction(article_text: str, outlet: str | None = None, page: str | None = None) -> Division | None:
     """The division the article is about: the outlet's, else the one it names most often
-    (a mention in the first line, the headline, counts double; ties go to the first named)."""
+    (a mention in the first line, the headline, counts double; ties go to the first named),
+    else the page's (`page`: the division its other articles speak of)."""
     own = outlet_division(outlet)
     if own is not None:
         return own
@@ -61,7 +62,7 @@ def jurisdiction(article_text: str, outlet: str | None = None) -> Division | Non
         first.setdefault(d.code, start)
         found[d.code] = d
     if not counts:
-        return None
+        return lookup(page) if page else None
     code = max(counts, key=lambda c: (counts[c], -first[c]))
     return found[code]
 
@@ -108,12 +109,23 @@ def _self_level(article_text: str) -> str | None:
     return levels.most_common(1)[0][0] if levels else None
 
 
-def resolve_region(clause: str, article_text: str, outlet: str | None) -> str | None:
-    """The region of an item stated in `clause` of an article (simplified script)."""
+def page_division(page_text: str) -> str | None:
+    """The division a page without an outlet speaks of: what its most used self-reference
+    (我区, 全市) resolves to over the whole page, else the division it names most."""
+    level = _self_level(page_text)
+    if level:
+        return resolve_region(f"本{level}", page_text, None)
+    home = jurisdiction(page_text)
+    return home.name if home else None
+
+
+def resolve_region(clause: str, article_text: str, outlet: str | None, page: str | None = None) -> str | None:
+    """The region of an item stated in `clause` of an article (simplified script); `page` is
+    the article's page_division."""
     own = _clause_place(clause)
     if own is not None:
         return own.name
-    home = jurisdiction(article_text, outlet)
+    home = jurisdiction(article_text, outlet, page)
     m = SELF_REFERENCE.search(clause)
     level = m.group(1) if m else None
     if level and home is not None:

@@ -26,6 +26,7 @@ from extract.clean import (
     to_lines,
 )
 from extract.read import STDIN_SOURCE, Document
+from extract.region import page_division
 from extract.script import to_simplified_chars, detect_script, to_simplified
 from schemas import Article
 
@@ -51,7 +52,10 @@ def segment(doc: Document) -> list[Article]:
     marked = any(level <= 2 for level, _ in doc.headings)
     drafts = [d for d in _cut(lines) if d.body]
     outlet = doc.outlet or find_outlet(doc.text)  # once per page: it scans the whole text
-    return [_article(doc, d, i, marked, outlet) for i, d in enumerate(drafts, start=1)]
+    # Without an outlet, the articles of one page still come from one paper: the division its
+    # articles speak of is where an article that names none belongs (only pages of several).
+    page = page_division(to_simplified_chars(doc.text)) if outlet is None and len(drafts) > 1 else None
+    return [_article(doc, d, i, marked, outlet, page) for i, d in enumerate(drafts, start=1)]
 
 
 def page_lines(doc: Document) -> list[Line]:
@@ -180,7 +184,8 @@ def _start(drafts: list[_Draft], run: list[Line], k: int) -> None:
 # --------------------------------------------------------------------------- articles
 
 
-def _article(doc: Document, draft: _Draft, index: int, marked: bool, outlet: str | None) -> Article:
+def _article(doc: Document, draft: _Draft, index: int, marked: bool, outlet: str | None,
+             page: str | None) -> Article:
     body = join_broken(draft.deck + draft.body, marked)
     if body:
         body[0] = Line(body[0].text, gap=bool(draft.title), heading=body[0].heading)
@@ -196,6 +201,7 @@ def _article(doc: Document, draft: _Draft, index: int, marked: bool, outlet: str
         published=doc.published,
         script=detect_script(text),
         text=text,
+        page_division=page,
     )
 
 

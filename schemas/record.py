@@ -134,6 +134,9 @@ class Article(_Model):
     published: str | None = None
     script: Script = "hans"
     text: str
+    # Added: the division the page's articles speak of as 我区/全市, when no outlet names it
+    # (an article that names no place of its own belongs there).
+    page_division: str | None = None
 
     _published = field_validator("published")(classmethod(lambda cls, v: _check_date(v)))
 

@@ -113,3 +113,41 @@ def test_a_deadline_over_at_publication_is_a_result():
     t = Target(metric="节约资金", value=5.1, unit="亿元", comparator="reach", deadline_year=2010,
                evidence=Evidence(quote="x", start=0, end=1))
     assert _passed(t, "2011-09-26") and not _passed(t, "2010-01-01") and not _passed(t, None)
+
+
+def test_ended_periods_comparisons_and_done_amounts_report():
+    # 一季度…实现, 比同期, V了+amount: results of a period that has ended, not goals.
+    text = ("今年全市力争实现地区生产总值增长6%。一季度全市实现地区生产总值626.9亿元，比同期增速高0.8个百分点。\n"
+            "今年将进一步完善制度，财政厅据此制定、修订了18项配套制度办法。")
+    found = [(c.quantity.value, c.quantity.unit) for c in target_candidates(text)]
+    assert found == [(6, "%")]
+    # A period still ahead is no report.
+    assert [c.quantity.value for c in target_candidates("明年一季度力争新开工项目30个。")] == [30]
+
+
+def test_a_number_inside_quotes_names_a_slogan():
+    assert head_quantity("按照“9个城市是1个城市”的要求") is None
+    assert head_quantity("实施“双十”计划，培育企业12家").value == 12
+
+
+def test_a_verbs_counted_object_after_the_number_joins_the_metric():
+    from extract.kinds.targets import _metric
+    from schemas.llm import TargetAnswer
+
+    text = "今年内将开工建设20个中型骨干水源工程项目"
+    [cand] = target_candidates(text, "2011-03-01")
+    answer = TargetAnswer(id=1, is_target=True, metric="今年内将开工建设")
+    assert _metric(answer, cand, text) == "开工建设中型骨干水源工程项目"
+    # An amount (亿元) keeps the model's metric: what follows it is not what it counts.
+    text = "今年将完成投资4亿元"
+    [cand] = target_candidates(text, "2011-03-01")
+    assert _metric(TargetAnswer(id=1, is_target=True, metric="完成投资"), cand, text) == "完成投资"
+
+
+def test_a_page_without_outlet_lends_its_division_to_articles_that_name_none():
+    from extract.region import page_division, resolve_region
+
+    page = "我区出台方案\n\n有力支撑金坛“十四五”发展，全区企业…\n\n区级机关参与工作\n\n我区发布《通知》。"
+    assert page_division(page) == "金坛区"
+    assert resolve_region("我区发布《通知》", "区级机关参与工作\n我区发布《通知》。", None) is None
+    assert resolve_region("我区发布《通知》", "区级机关参与工作\n我区发布《通知》。", None, page="金坛区") == "金坛区"

@@ -104,7 +104,7 @@ def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
         date=date,
         time_text=simplified(time_text or said),
         location=None if not answer.location or SELF_REFERENCE_ALONE.match(to_simplified(answer.location)) else simplified(answer.location),
-        organizers=bodies(answer.organizers, resolve_region(evidence.quote, article.text, article.outlet)),
+        organizers=bodies(answer.organizers, resolve_region(evidence.quote, article.text, article.outlet, article.page_division)),
         chairs=chairs,
         attendees=attendees,
         topics=[],

@@ -87,7 +87,7 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     before = clause[: c.mention.start - evidence.start]
     verb = ISSUE_VERB.search(before)
     issued, time_text = parse_date(before[: verb.start()] if verb else before, article.published)
-    region = resolve_region(clause, simple, article.outlet)
+    region = resolve_region(clause, simple, article.outlet, article.page_division)
     if not issuers:
         lead = _ISSUER_LEAD.match(before)
         issuers = [lead.group(1)] if lead else _place_issuer(before)

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from extract.lexicon import DEADLINE, FIVE_YEAR_PLAN, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE, PROVISION_BEFORE, QUOTED
+from extract.lexicon import (COUNT_VERB_END, DEADLINE, FIVE_YEAR_PLAN, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE,
+                             PROVISION_BEFORE, QUOTED, RELATIVE_TIME_LEAD)
 from extract.normalize import comparator_of, deadline_year, publication_year
 from extract.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.region import resolve_region
@@ -123,11 +124,19 @@ def _split_lists(clause: Span) -> list[Span]:
 
 def head_quantity(clause: str) -> Quantity | None:
     """The quantity a clause counts: the last one not used as a modifier (十亿元企业60家 → 100家)."""
-    qs = [q for q in find_quantities(clause) if not _is_year_or_date(clause, q) and not _is_idiom(q)]
+    qs = [q for q in find_quantities(clause)
+          if not _is_year_or_date(clause, q) and not _is_idiom(q) and not _in_quotes(clause, q)]
     if not qs:
         return None
     heads = [q for q in qs if not _is_modifier(clause, q)]
     return heads[-1] if heads else None  # only modifiers (总投资60亿元的项目): nothing counted
+
+
+def _in_quotes(clause: str, q: Quantity) -> bool:
+    """A number inside quotation marks belongs to a name or slogan (“9个城市是1个城市”, “532”
+    战略), not to a goal."""
+    before = clause[: q.start]
+    return before.count("“") > before.count("”")
 
 
 def _is_idiom(q: Quantity) -> bool:
@@ -194,12 +203,23 @@ def code_metric(clause: str, q0: int, q1: int) -> str:
 
 
 def _metric(answer: TargetAnswer, cand: TargetCandidate, simple: str) -> str:
-    """The model's metric when the clause holds it; else the code's."""
-    metric = answer.metric.strip()
+    """The model's metric when the clause holds it; else the code's. Either way, a metric that
+    ends in a verb whose counted object follows the number gets that object (开工建设 + 20个
+    + 中型骨干水源工程项目)."""
+    metric = RELATIVE_TIME_LEAD.sub("", answer.metric.strip())
     clause = simple[cand.clause.start : cand.clause.end]
-    if metric and squash(metric) in squash(clause) and cand.quantity.text not in metric:
-        return metric
-    return code_metric(clause, cand.quantity.start - cand.clause.start, cand.quantity.end - cand.clause.start)
+    q0, q1 = cand.quantity.start - cand.clause.start, cand.quantity.end - cand.clause.start
+    if not (metric and squash(metric) in squash(clause) and cand.quantity.text not in metric):
+        metric = code_metric(clause, q0, q1)
+    counted = _COUNTED_AFTER.match(clause, q1)
+    if counted and COUNT_VERB_END.search(metric) and _COUNT_UNIT.search(cand.quantity.unit or ""):
+        metric += counted.group(1)
+    return metric
+
+
+# The noun a classifier counts, right after the number (个中型骨干水源工程项目 → 中型骨干水源工程项目).
+_COUNTED_AFTER = re.compile(r"(?:以上|以下|左右|多|余)?的?([\u4e00-\u9fff“”]{2,20})$")
+
 
 
 def _time_scopes(simple: str, cand: TargetCandidate):
@@ -234,7 +254,7 @@ def build_target(answer: TargetAnswer, cand: TargetCandidate, article: Article, 
         comparator=comparator_of(clause_simple, local_q),
         deadline_year=year,
         time_text=simplified(time_text),
-        region=resolve_region(clause_simple, simple, article.outlet),
+        region=resolve_region(clause_simple, simple, article.outlet, article.page_division),
         policy=None,
         evidence=Evidence(quote=text[cand.clause.start : cand.clause.end],
                           start=cand.clause.start, end=cand.clause.end),
