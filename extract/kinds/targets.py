@@ -63,7 +63,10 @@ def target_candidates(text: str, published: str | None = None,
         plain = _mask_quoted(sent.text)
         if start != para_start:  # the paragraph's opening sentence: its plan governs the rest
             para_start = start
-            carried = bool(FUTURE.search(plain)) and not PAST_LEAD.search(plain)
+            # …unless it opens on a report (一季度全市实现…，与计划目标持平): what follows reports too.
+            first = clauses(sent)[0] if clauses(sent) else sent
+            carried = (bool(FUTURE.search(plain)) and not PAST_LEAD.search(plain)
+                       and not _reported(plain[: first.end - sent.start], pub_year))
         inherited = carried
         carried = carried or bool(DEADLINE.search(plain))
         if (require_future and not (FUTURE.search(plain) or inherited)) or PAST_SENTENCE.search(plain):
