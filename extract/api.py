@@ -41,6 +41,7 @@ from extract.segment import segment
 from schemas import Article, Record
 
 if TYPE_CHECKING:  # imported on use: scoring and the database are not needed to extract
+    from extract.batch_api import BatchInfo, CollectReport, Setup, SubmitReport
     from extract.diff import DiffReport
     from extract.evaluate import ItemError, Report
     from extract.store.load import LoadReport
@@ -266,6 +267,93 @@ class Extractor:
                   breaker=breaker, adaptive=adaptive, summary=result.summary,
                   on_record=record, stop=stop, stdout=to_stdout)
         return result
+
+    # -- batch mode (provider Batch APIs) -------------------------------------------------------
+
+    def _batch_setup(self) -> "Setup":
+        from extract.batch_api import BatchError, Setup
+
+        if self.embedded:
+            raise BatchError("batch mode needs an endpoint: give a base URL (--base-url) or an API key")
+        return Setup(self.settings, self.client.mode, self.pipeline.options, self.prompt_version)
+
+    def batch_submit(
+        self,
+        paths: Iterable[PathLike],
+        output: PathLike,
+        *,
+        requests_only: PathLike | None = None,
+        force: bool = False,
+        retry_failed: bool = True,
+        on_read_error: Callable[[ReadError], None] | None = None,
+        **limits: int,
+    ) -> "SubmitReport":
+        """`extract batch submit`: the first requests of the articles not yet in `output`, less
+        those the answer cache holds and those submitted before, as Batch API request files
+        (50,000 requests and 200 MB each at most; `limits`: max_requests, max_bytes), uploaded
+        and submitted as batches whose ids go to a state file beside `output`
+        (``<output>.batch.json``). `requests_only`: write the files to that folder, upload nothing."""
+        from extract import batch_api
+
+        setup = self._batch_setup()
+        summary = Summary()
+        names = [str(Path(p).resolve()) if str(p) != "-" else "-" for p in paths]
+        articles = collect_articles(names, summary, on_read_error or (lambda e: None))
+        return batch_api.submit(articles, Path(output), setup, names,
+                                requests_only=Path(requests_only) if requests_only is not None else None,
+                                force=force, retry_failed=retry_failed, log=self._log, **limits)
+
+    def batch_status(self, output: PathLike) -> list["BatchInfo"]:
+        """`extract batch status`: each batch of `output`'s state file, with its request counts."""
+        from extract import batch_api
+
+        return batch_api.status(Path(output), self._batch_setup().settings)
+
+    def batch_collect(
+        self,
+        output: PathLike,
+        paths: Iterable[PathLike] | None = None,
+        *,
+        from_files: Iterable[PathLike] = (),
+        resubmit: bool = False,
+        wait: bool = False,
+        poll_s: float = 30.0,
+        force: bool = False,
+        retry_failed: bool = True,
+        breaker: int = 5,
+        keep_records: bool = True,
+        on_record: Callable[[Record, Summary], None] | None = None,
+        on_read_error: Callable[[ReadError], None] | None = None,
+    ) -> tuple["CollectReport", BatchResult | None]:
+        """`extract batch collect`: download the batches' output and error files (or read
+        `from_files`, e.g. from ``vllm run-batch``), validate each answer as a live answer and
+        keep the valid ones in the answer cache, then complete the run into `output` as
+        `extract_paths` does, those answers being cache hits. Invalid answers, per-request errors
+        and expired batches are asked live, or with `resubmit` go into a second batch round.
+        `paths` default to those given to `batch_submit`. While a batch is still running nothing
+        is collected (the report's `running`), unless `wait` polls until all have ended."""
+        from extract import batch_api
+
+        setup = self._batch_setup()
+        state = batch_api.BatchState.load(batch_api.state_path(Path(output)))
+        if paths is None:
+            if state is None:
+                raise batch_api.BatchError("no inputs: give the paths (no batch state beside the output to take them from)")
+            paths = state.data["paths"]
+        summary = Summary()
+        articles = collect_articles([str(p) for p in paths], summary, on_read_error or (lambda e: None))
+        result: list[BatchResult] = []
+
+        def run_live() -> Summary:
+            result.append(self.run_batch(articles, output, force=force, retry_failed=retry_failed,
+                                         breaker=breaker, summary=summary, keep_records=keep_records,
+                                         on_record=on_record))
+            return result[0].summary
+
+        report = batch_api.collect(articles, Path(output), setup, from_files=[Path(f) for f in from_files],
+                                   resubmit=resubmit, wait=wait, poll_s=poll_s, force=force,
+                                   retry_failed=retry_failed, run_live=run_live, log=self._log)
+        return report, (result[0] if result else None)
 
     # -- lifetime --------------------------------------------------------------------------
 
