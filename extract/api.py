@@ -338,7 +338,9 @@ class Extractor:
         state = batch_api.BatchState.load(batch_api.state_path(Path(output)))
         if paths is None:
             if state is None:
-                raise batch_api.BatchError("no inputs: give the paths (no batch state beside the output to take them from)")
+                raise batch_api.BatchError(
+                    f"no batches for {output}: no state file {batch_api.state_path(Path(output))}; run `extract "
+                    "batch submit` first, or give the inputs and the output files (--from-file)")
             paths = state.data["paths"]
         summary = Summary()
         articles = collect_articles([str(p) for p in paths], summary, on_read_error or (lambda e: None))

@@ -80,12 +80,13 @@ def submit(
 @batch_app.command("status")
 def status(
     output: Path = _OUTPUT,
-    base_url: Optional[str] = _BASE_URL, api_key: Optional[str] = _API_KEY, timeout: float = _TIMEOUT,
+    base_url: Optional[str] = _BASE_URL, model: Optional[str] = _MODEL, api_key: Optional[str] = _API_KEY,
+    timeout: float = _TIMEOUT,
 ) -> None:
     """Each batch's state and request counts."""
     from extract.batch_api import BatchError
 
-    with _extractor(base_url, None, api_key, None, 1, 1200, timeout, False) as ex:
+    with _extractor(base_url, model, api_key, None, 1, 1200, timeout, False) as ex:
         try:
             infos = ex.batch_status(output)
         except (BatchError, OSError) as exc:
