@@ -42,6 +42,7 @@ from schemas import Article, Record
 
 if TYPE_CHECKING:  # imported on use: scoring and the database are not needed to extract
     from extract.batch_api import BatchInfo, CollectReport, Setup, SubmitReport
+    from extract.ray_engine import RayPlan
     from extract.diff import DiffReport
     from extract.evaluate import ItemError, Report
     from extract.store.load import LoadReport
@@ -132,6 +133,11 @@ class Extractor:
             api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
             model = model or os.environ.get("EXTRACT_MODEL") or None
         self.concurrency = max(1, concurrency)
+        # What a Ray actor needs to build the same Extractor for its endpoint (no callables: they
+        # do not travel; the embedded engine's start hook is made in the actor).
+        self._remote_settings = dict(model=model, api_key=api_key, mode=mode, reasks=reasks, max_tokens=max_tokens,
+                                     timeout=timeout, options=options, client_class=client_class,
+                                     **{k: v for k, v in llm.items() if not callable(v)})
         self._log = log or (lambda line: None)
         self._stack = contextlib.ExitStack()
         self._closed = False
@@ -214,6 +220,7 @@ class Extractor:
         on_record: Callable[[Record, Summary], None] | None = None,
         on_read_error: Callable[[ReadError], None] | None = None,
         stop: threading.Event | None = None,
+        **runner: Any,
     ) -> BatchResult:
         """Extract files and folders (.txt .md .html; "-" reads stdin) as `extract run` does.
 
@@ -230,12 +237,14 @@ class Extractor:
         ceiling). An output that cannot be written stops the batch (`summary.output_error`,
         exit code 4); the file keeps only whole records.
         `keep_records=False` keeps memory flat on big batches (the records are in `output`).
+        `runner`: `run_batch`'s choice of engine (``runner="ray"``, ``ray_address``, ``ray_actors``,
+        ``endpoints``).
         """
         summary = Summary()
         articles = collect_articles([str(p) for p in paths], summary, on_read_error or (lambda e: None))
         return self.run_batch(articles, output, force=force, retry_failed=retry_failed, breaker=breaker,
                               adaptive=adaptive, summary=summary, keep_records=keep_records,
-                              on_record=on_record, stop=stop)
+                              on_record=on_record, stop=stop, **runner)
 
     def run_batch(
         self,
@@ -250,8 +259,22 @@ class Extractor:
         keep_records: bool = True,
         on_record: Callable[[Record, Summary], None] | None = None,
         stop: threading.Event | None = None,
+        runner: str = "threads",
+        ray_address: str | None = None,
+        ray_actors: int | None = None,
+        endpoints: list[str] | None = None,
     ) -> BatchResult:
-        """`extract_paths` for articles already read (see `read_articles`)."""
+        """`extract_paths` for articles already read (see `read_articles`).
+
+        `runner`: ``"threads"`` (this process, `concurrency` articles in flight) or ``"ray"``
+        (a Ray Data actor pool: `ray_actors` actors, default one per endpoint and at least two,
+        sharing `concurrency`; on the cluster at `ray_address`, else a local Ray; needs the
+        ``[ray]`` extra). `endpoints`: several OpenAI-compatible base URLs serving the same
+        model, taken by the Ray actors in turn (default: this Extractor's)."""
+        if runner not in ("threads", "ray"):
+            raise ValueError(f"unknown runner {runner!r}: 'threads' or 'ray'")
+        if runner == "threads" and endpoints and len(endpoints) > 1:
+            raise ValueError("several endpoints need the Ray engine (runner='ray', `--engine ray`)")
         result = BatchResult(summary or Summary(articles=len(articles)))
 
         def record(rec: Record, s: Summary) -> None:
@@ -261,12 +284,30 @@ class Extractor:
                 on_record(rec, s)
 
         to_stdout = output is not None and str(output) == STDOUT
-        run_batch(articles, self.pipeline, None if output is None or to_stdout else Path(output),
-                  engine=self.engine, model=self.model, prompt_version=self.prompt_version,
-                  concurrency=self.concurrency, force=force, retry_failed=retry_failed,
-                  breaker=breaker, adaptive=adaptive, summary=result.summary,
-                  on_record=record, stop=stop, stdout=to_stdout)
+        path = None if output is None or to_stdout else Path(output)
+        common = dict(engine=self.engine, model=self.model, prompt_version=self.prompt_version,
+                      concurrency=self.concurrency, force=force, retry_failed=retry_failed, breaker=breaker,
+                      adaptive=adaptive, summary=result.summary, on_record=record, stop=stop, stdout=to_stdout)
+        if runner == "ray":
+            from extract.ray_engine import run_ray
+
+            run_ray(articles, path, self._ray_plan(endpoints, ray_actors, len(articles)), address=ray_address,
+                    cache=self.cache, **common)
+        else:
+            run_batch(articles, self.pipeline, path, **common)
         return result
+
+    def _ray_plan(self, endpoints: list[str] | None, actors: int | None, articles: int) -> "RayPlan":
+        from extract.ray_engine import RayPlan, layout
+
+        urls: list[str | None] = list(endpoints or [None if self.embedded else self.settings.base_url])
+        n, threads = layout(self.concurrency, urls, actors, articles)
+        cache = self.cache
+        # Every actor keys answers as this Extractor does (the first endpoint's, or the embedded
+        # engine's name), whichever endpoint answered: a re-run finds them all.
+        key_endpoint = cache.endpoint or self.settings.base_url if cache is not None else None
+        return RayPlan(endpoints=urls, actors=n, threads=threads, settings=self._remote_settings,
+                       cache=(str(cache.path), key_endpoint) if cache is not None else None)
 
     # -- batch mode (provider Batch APIs) -------------------------------------------------------
 
