@@ -24,12 +24,23 @@ does; `limit_retry_after` adds a Retry-After); `fault_rate=p` serves a random tr
 (`random_faults`, seeded by `seed`) to each request with probability p; `outage(seconds)` (or
 `outage_after` requests, `outage_s` long) answers every request with `outage_fault` until it ends.
 
+Batch API: `/v1/files` (upload with purpose "batch", retrieve, `/content`) and `/v1/batches`
+(create, retrieve, list, cancel). A batch answers each request line as the live route would.
+`batch_script(*faults)` queues one fault per next batch request line: "500"/"503" (the line goes
+to the error file), "expired" (no answer: the line goes to the error file as batch_expired) or
+an answer-shaping fault ("schema", "badjson", "length", "invent": a 200 answer that fails
+validation or is cut). `batch_polls=N`: a batch reports validating, then in_progress, for the
+next N retrieves before it ends; `batch_expire_after=N`: a batch answers its first N lines and
+then expires, the rest in its error file (as a provider does after its 24 h window).
+
 Run standalone (for benchmarks): `python -m benchmarks.fake_llm --latency 0.2` prints the base URL.
 The tests' `fake_llm` fixture (tests/fake_llm.py) starts one per test.
 """
 from __future__ import annotations
 
 import argparse
+import email.parser
+import email.policy
 import json
 import random
 import re
@@ -86,6 +97,14 @@ class FakeLLM:
         self._sticky: dict[str | None, str] = {}
         self._lock = threading.Lock()
         self.stopping = threading.Event()
+        # The Batch API's state: uploaded files and batches, by id.
+        self.files: dict[str, dict] = {}
+        self.batches: dict[str, dict] = {}
+        self.batch_polls = 0
+        self.batch_expire_after: int | None = None
+        self.batch_lines = 0  # batch request lines answered
+        self._batch_faults: deque[str] = deque()
+        self._ids = 0
         self._httpd = _Server((host, port), _Handler)
         self._httpd.fake = self
         self._thread: threading.Thread | None = None
@@ -132,6 +151,19 @@ class FakeLLM:
             else:
                 _check_fault(fault)
                 self._sticky[kind] = fault
+
+    def batch_script(self, *faults: str) -> None:
+        """One fault for each of the next batch request lines (see the module's docstring)."""
+        for f in faults:
+            if f != "expired":
+                _check_fault(f)
+        with self._lock:
+            self._batch_faults.extend(faults)
+
+    def _new_id(self, prefix: str) -> str:
+        with self._lock:
+            self._ids += 1
+            return f"{prefix}-{self._ids:06d}"
 
     def outage(self, seconds: float) -> None:
         """From now on, for `seconds`, every request gets `outage_fault`."""
@@ -208,6 +240,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {"object": "list", "data": [{"id": "fake", "object": "model", "owned_by": "tests"}]})
         elif self.path.rstrip("/") in ("/health", "/v1/health"):
             self._json(200, {"status": "ok"})
+        elif self.path.startswith("/v1/files/") or self.path.startswith("/v1/batches"):
+            _batch_get(self)
         elif self.path.rstrip("/") in ("/stats", "/v1/stats"):  # for benchmarks in another process
             fake = self.server.fake
             with fake._lock:
@@ -221,6 +255,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         received = time.monotonic()
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.rstrip("/") == "/v1/files" or self.path.startswith("/v1/batches"):
+            _batch_post(self, body)
+            return
         if not self.path.rstrip("/").endswith("/chat/completions"):
             self._json(404, {"error": {"message": f"no route {self.path}"}})
             return
@@ -260,17 +297,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault:
             if self._fault(fault, req, kind, text):
                 return
-        mode = "invent" if fault == "invent" or fake.mode == "obey" else "byline" if fault == "byline" else "good"
-        answer = {"items": answer_items(kind, text, mode, obey=fake.mode == "obey")}
-        content = json.dumps(answer, ensure_ascii=False)
-        finish = "stop"
-        if fault == "length":
-            content, finish = content[: max(1, len(content) // 2)], "length"
-        elif fault == "badjson":
-            content = '{"items": [{"id": 1, "is_target": tru'  # cut inside a literal
-        elif fault == "schema":
-            content = json.dumps({"items": [{"id": "one", "verdict": "yes"}]})
-        self._json(200, completion(req, content, finish))
+        self._json(200, completion(req, *answer_content(fake, kind, text, fault)))
 
     # -- faults ------------------------------------------------------------------------------
 
@@ -317,6 +344,159 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except OSError:
             self.close_connection = True  # the client gave up (timeout, killed)
+
+
+# -- the Batch API -------------------------------------------------------------------------------
+
+
+def _batch_post(h: _Handler, body: bytes) -> None:
+    fake = h.server.fake
+    path = h.path.rstrip("/")
+    if path == "/v1/files":
+        msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + h.headers.get("Content-Type", "").encode() + b"\r\n\r\n" + body)
+        fields = {part.get_param("name", header="content-disposition"): part for part in msg.iter_parts()}
+        if "file" not in fields:
+            h._json(400, {"error": {"message": "no file in the upload"}})
+            return
+        purpose = (fields.get("purpose").get_content() if "purpose" in fields else "").strip()
+        data = fields["file"].get_payload(decode=True) or b""
+        fid = fake._new_id("file")
+        name = fields["file"].get_filename() or "upload.jsonl"
+        fake.files[fid] = {"id": fid, "object": "file", "bytes": len(data), "created_at": int(time.time()),
+                           "filename": name, "purpose": purpose, "data": data}
+        h._json(200, _file_obj(fake.files[fid]))
+        return
+    if path == "/v1/batches":
+        req = json.loads(body or b"{}")
+        source = fake.files.get(req.get("input_file_id"))
+        if source is None:
+            h._json(404, {"error": {"message": f"no file {req.get('input_file_id')}"}})
+            return
+        bid = fake._new_id("batch")
+        lines = [json.loads(x) for x in source["data"].decode("utf-8").splitlines() if x.strip()]
+        fake.batches[bid] = {
+            "id": bid, "object": "batch", "endpoint": req.get("endpoint"), "errors": None,
+            "input_file_id": source["id"], "completion_window": req.get("completion_window"),
+            "status": "validating", "output_file_id": None, "error_file_id": None,
+            "created_at": int(time.time()), "metadata": req.get("metadata"),
+            "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
+            "_lines": lines, "_polls": fake.batch_polls,
+        }
+        h._json(200, _batch_obj(fake.batches[bid]))
+        return
+    if path.endswith("/cancel"):
+        batch = fake.batches.get(path.split("/")[-2])
+        if batch is None:
+            h._json(404, {"error": {"message": "no such batch"}})
+            return
+        if batch["status"] not in ("completed", "expired", "failed"):
+            batch["status"] = "cancelled"
+        h._json(200, _batch_obj(batch))
+        return
+    h._json(404, {"error": {"message": f"no route {h.path}"}})
+
+
+def _batch_get(h: _Handler) -> None:
+    fake = h.server.fake
+    parts = h.path.split("?")[0].rstrip("/").split("/")  # ['', 'v1', 'files'|'batches', id, ...]
+    if parts[2] == "batches" and len(parts) == 3:
+        data = [_batch_obj(_advance(fake, b)) for b in reversed(list(fake.batches.values()))]
+        h._json(200, {"object": "list", "data": data, "has_more": False,
+                      "first_id": data[0]["id"] if data else None, "last_id": data[-1]["id"] if data else None})
+        return
+    if parts[2] == "batches":
+        batch = fake.batches.get(parts[3])
+        if batch is None:
+            h._json(404, {"error": {"message": f"no batch {parts[3]}"}})
+            return
+        h._json(200, _batch_obj(_advance(fake, batch)))
+        return
+    f = fake.files.get(parts[3]) if len(parts) > 3 else None
+    if f is None:
+        h._json(404, {"error": {"message": f"no file {h.path}"}})
+    elif len(parts) > 4 and parts[4] == "content":
+        h.send_response(200)
+        h.send_header("Content-Type", "application/octet-stream")
+        h.send_header("Content-Length", str(len(f["data"])))
+        h.end_headers()
+        h.wfile.write(f["data"])
+    else:
+        h._json(200, _file_obj(f))
+
+
+def _file_obj(f: dict) -> dict:
+    return {k: v for k, v in f.items() if k != "data"} | {"status": "processed"}
+
+
+def _batch_obj(b: dict) -> dict:
+    return {k: v for k, v in b.items() if not k.startswith("_")}
+
+
+def _advance(fake: FakeLLM, batch: dict) -> dict:
+    """Each retrieve moves a batch on: validating → in_progress (`batch_polls` retrieves) → ended."""
+    if batch["status"] in ("completed", "expired", "failed", "cancelled"):
+        return batch
+    if batch["_polls"] > 0:
+        batch["_polls"] -= 1
+        batch["status"] = "in_progress"
+        return batch
+    out, err = [], []
+    for n, line in enumerate(batch["_lines"]):
+        with fake._lock:
+            fault = fake._batch_faults.popleft() if fake._batch_faults else None
+            fake.batch_lines += 1
+        if fake.batch_expire_after is not None and n >= fake.batch_expire_after:
+            fault = "expired"
+        row = {"id": f"batch_req_{batch['id']}_{n}", "custom_id": line.get("custom_id"), "response": None, "error": None}
+        if fault == "expired":
+            row["error"] = {"code": "batch_expired", "message": "This request could not be executed before the "
+                                                                "completion window expired."}
+            err.append(row)
+        elif fault in ("500", "502", "503"):
+            row["response"] = {"status_code": int(fault), "request_id": row["id"],
+                               "body": {"error": {"message": f"fake server error {fault}", "type": "server_error"}}}
+            err.append(row)
+        else:
+            req = line.get("body") or {}
+            row["response"] = {"status_code": 200, "request_id": row["id"], "body": batch_answer(fake, req, fault)}
+            out.append(row)
+    counts = batch["request_counts"]
+    counts["completed"], counts["failed"] = len(out), len(err)
+    for kind, rows in (("output_file_id", out), ("error_file_id", err)):
+        if rows:
+            fid = fake._new_id("file")
+            data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+            fake.files[fid] = {"id": fid, "object": "file", "bytes": len(data), "created_at": int(time.time()),
+                               "filename": f"{batch['id']}_{kind}.jsonl", "purpose": "batch_output", "data": data}
+            batch[kind] = fid
+    expired = fake.batch_expire_after is not None and len(batch["_lines"]) > fake.batch_expire_after
+    batch["status"] = "expired" if expired else "completed"
+    batch[f"{batch['status']}_at"] = int(time.time())
+    return batch
+
+
+def batch_answer(fake: FakeLLM, req: dict, fault: str | None) -> dict:
+    """A batch request line's answer: what the live route answers to the same body."""
+    kind = request_kind(req)
+    text, _ = article_text(req.get("messages") or [])
+    with fake._lock:
+        fake.requests[f"batch:{kind}"] += 1
+    return completion(req, *answer_content(fake, kind, text, fault))
+
+
+def answer_content(fake: FakeLLM, kind: str, text: str, fault: str | None) -> tuple[str, str]:
+    """(message content, finish_reason) for a request, shaped by an answer fault if any."""
+    mode = "invent" if fault == "invent" or fake.mode == "obey" else "byline" if fault == "byline" else "good"
+    content = json.dumps({"items": answer_items(kind, text, mode, obey=fake.mode == "obey")}, ensure_ascii=False)
+    finish = "stop"
+    if fault == "length":
+        content, finish = content[: max(1, len(content) // 2)], "length"
+    elif fault == "badjson":
+        content = '{"items": [{"id": 1, "is_target": tru'  # cut inside a literal
+    elif fault == "schema":
+        content = json.dumps({"items": [{"id": "one", "verdict": "yes"}]})
+    return content, finish
 
 
 # -- answers -----------------------------------------------------------------------------------

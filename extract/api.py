@@ -41,6 +41,8 @@ from extract.segment import segment
 from schemas import Article, Record
 
 if TYPE_CHECKING:  # imported on use: scoring and the database are not needed to extract
+    from extract.batch_api import BatchInfo, CollectReport, Setup, SubmitReport
+    from extract.ray_engine import RayPlan
     from extract.diff import DiffReport
     from extract.evaluate import ItemError, Report
     from extract.store.load import LoadReport
@@ -131,6 +133,11 @@ class Extractor:
             api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
             model = model or os.environ.get("EXTRACT_MODEL") or None
         self.concurrency = max(1, concurrency)
+        # What a Ray actor needs to build the same Extractor for its endpoint (no callables: they
+        # do not travel; the embedded engine's start hook is made in the actor).
+        self._remote_settings = dict(model=model, api_key=api_key, mode=mode, reasks=reasks, max_tokens=max_tokens,
+                                     timeout=timeout, options=options, client_class=client_class,
+                                     **{k: v for k, v in llm.items() if not callable(v)})
         self._log = log or (lambda line: None)
         self._stack = contextlib.ExitStack()
         self._closed = False
@@ -213,6 +220,7 @@ class Extractor:
         on_record: Callable[[Record, Summary], None] | None = None,
         on_read_error: Callable[[ReadError], None] | None = None,
         stop: threading.Event | None = None,
+        **runner: Any,
     ) -> BatchResult:
         """Extract files and folders (.txt .md .html; "-" reads stdin) as `extract run` does.
 
@@ -229,12 +237,14 @@ class Extractor:
         ceiling). An output that cannot be written stops the batch (`summary.output_error`,
         exit code 4); the file keeps only whole records.
         `keep_records=False` keeps memory flat on big batches (the records are in `output`).
+        `runner`: `run_batch`'s choice of engine (``runner="ray"``, ``ray_address``, ``ray_actors``,
+        ``endpoints``).
         """
         summary = Summary()
         articles = collect_articles([str(p) for p in paths], summary, on_read_error or (lambda e: None))
         return self.run_batch(articles, output, force=force, retry_failed=retry_failed, breaker=breaker,
                               adaptive=adaptive, summary=summary, keep_records=keep_records,
-                              on_record=on_record, stop=stop)
+                              on_record=on_record, stop=stop, **runner)
 
     def run_batch(
         self,
@@ -249,8 +259,22 @@ class Extractor:
         keep_records: bool = True,
         on_record: Callable[[Record, Summary], None] | None = None,
         stop: threading.Event | None = None,
+        runner: str = "threads",
+        ray_address: str | None = None,
+        ray_actors: int | None = None,
+        endpoints: list[str] | None = None,
     ) -> BatchResult:
-        """`extract_paths` for articles already read (see `read_articles`)."""
+        """`extract_paths` for articles already read (see `read_articles`).
+
+        `runner`: ``"threads"`` (this process, `concurrency` articles in flight) or ``"ray"``
+        (a Ray Data actor pool: `ray_actors` actors, default one per endpoint and at least two,
+        sharing `concurrency`; on the cluster at `ray_address`, else a local Ray; needs the
+        ``[ray]`` extra). `endpoints`: several OpenAI-compatible base URLs serving the same
+        model, taken by the Ray actors in turn (default: this Extractor's)."""
+        if runner not in ("threads", "ray"):
+            raise ValueError(f"unknown runner {runner!r}: 'threads' or 'ray'")
+        if runner == "threads" and endpoints and len(endpoints) > 1:
+            raise ValueError("several endpoints need the Ray engine (runner='ray', `--engine ray`)")
         result = BatchResult(summary or Summary(articles=len(articles)))
 
         def record(rec: Record, s: Summary) -> None:
@@ -260,12 +284,119 @@ class Extractor:
                 on_record(rec, s)
 
         to_stdout = output is not None and str(output) == STDOUT
-        run_batch(articles, self.pipeline, None if output is None or to_stdout else Path(output),
-                  engine=self.engine, model=self.model, prompt_version=self.prompt_version,
-                  concurrency=self.concurrency, force=force, retry_failed=retry_failed,
-                  breaker=breaker, adaptive=adaptive, summary=result.summary,
-                  on_record=record, stop=stop, stdout=to_stdout)
+        path = None if output is None or to_stdout else Path(output)
+        common = dict(engine=self.engine, model=self.model, prompt_version=self.prompt_version,
+                      concurrency=self.concurrency, force=force, retry_failed=retry_failed, breaker=breaker,
+                      adaptive=adaptive, summary=result.summary, on_record=record, stop=stop, stdout=to_stdout)
+        if runner == "ray":
+            from extract.ray_engine import run_ray
+
+            run_ray(articles, path, self._ray_plan(endpoints, ray_actors, len(articles)), address=ray_address,
+                    cache=self.cache, **common)
+        else:
+            run_batch(articles, self.pipeline, path, **common)
         return result
+
+    def _ray_plan(self, endpoints: list[str] | None, actors: int | None, articles: int) -> "RayPlan":
+        from extract.ray_engine import RayPlan, layout
+
+        urls: list[str | None] = list(endpoints or [None if self.embedded else self.settings.base_url])
+        n, threads = layout(self.concurrency, urls, actors, articles)
+        cache = self.cache
+        # Every actor keys answers as this Extractor does (the first endpoint's, or the embedded
+        # engine's name), whichever endpoint answered: a re-run finds them all.
+        key_endpoint = cache.endpoint or self.settings.base_url if cache is not None else None
+        return RayPlan(endpoints=urls, actors=n, threads=threads, settings=self._remote_settings,
+                       cache=(str(cache.path), key_endpoint) if cache is not None else None)
+
+    # -- batch mode (provider Batch APIs) -------------------------------------------------------
+
+    def _batch_setup(self) -> "Setup":
+        from extract.batch_api import BatchError, Setup
+
+        if self.embedded:
+            raise BatchError("batch mode needs an endpoint: give a base URL (--base-url) or an API key")
+        return Setup(self.settings, self.client.mode, self.pipeline.options, self.prompt_version)
+
+    def batch_submit(
+        self,
+        paths: Iterable[PathLike],
+        output: PathLike,
+        *,
+        requests_only: PathLike | None = None,
+        force: bool = False,
+        retry_failed: bool = True,
+        on_read_error: Callable[[ReadError], None] | None = None,
+        **limits: int,
+    ) -> "SubmitReport":
+        """`extract batch submit`: the first requests of the articles not yet in `output`, less
+        those the answer cache holds and those submitted before, as Batch API request files
+        (50,000 requests and 200 MB each at most; `limits`: max_requests, max_bytes), uploaded
+        and submitted as batches whose ids go to a state file beside `output`
+        (``<output>.batch.json``). `requests_only`: write the files to that folder, upload nothing."""
+        from extract import batch_api
+
+        setup = self._batch_setup()
+        summary = Summary()
+        names = [str(Path(p).resolve()) if str(p) != "-" else "-" for p in paths]
+        articles = collect_articles(names, summary, on_read_error or (lambda e: None))
+        return batch_api.submit(articles, Path(output), setup, names,
+                                requests_only=Path(requests_only) if requests_only is not None else None,
+                                force=force, retry_failed=retry_failed, log=self._log, **limits)
+
+    def batch_status(self, output: PathLike) -> list["BatchInfo"]:
+        """`extract batch status`: each batch of `output`'s state file, with its request counts."""
+        from extract import batch_api
+
+        return batch_api.status(Path(output), self._batch_setup().settings)
+
+    def batch_collect(
+        self,
+        output: PathLike,
+        paths: Iterable[PathLike] | None = None,
+        *,
+        from_files: Iterable[PathLike] = (),
+        resubmit: bool = False,
+        wait: bool = False,
+        poll_s: float = 30.0,
+        force: bool = False,
+        retry_failed: bool = True,
+        breaker: int = 5,
+        keep_records: bool = True,
+        on_record: Callable[[Record, Summary], None] | None = None,
+        on_read_error: Callable[[ReadError], None] | None = None,
+    ) -> tuple["CollectReport", BatchResult | None]:
+        """`extract batch collect`: download the batches' output and error files (or read
+        `from_files`, e.g. from ``vllm run-batch``), validate each answer as a live answer and
+        keep the valid ones in the answer cache, then complete the run into `output` as
+        `extract_paths` does, those answers being cache hits. Invalid answers, per-request errors
+        and expired batches are asked live, or with `resubmit` go into a second batch round.
+        `paths` default to those given to `batch_submit`. While a batch is still running nothing
+        is collected (the report's `running`), unless `wait` polls until all have ended."""
+        from extract import batch_api
+
+        setup = self._batch_setup()
+        state = batch_api.BatchState.load(batch_api.state_path(Path(output)))
+        if paths is None:
+            if state is None:
+                raise batch_api.BatchError(
+                    f"no batches for {output}: no state file {batch_api.state_path(Path(output))}; run `extract "
+                    "batch submit` first, or give the inputs and the output files (--from-file)")
+            paths = state.data["paths"]
+        summary = Summary()
+        articles = collect_articles([str(p) for p in paths], summary, on_read_error or (lambda e: None))
+        result: list[BatchResult] = []
+
+        def run_live() -> Summary:
+            result.append(self.run_batch(articles, output, force=force, retry_failed=retry_failed,
+                                         breaker=breaker, summary=summary, keep_records=keep_records,
+                                         on_record=on_record))
+            return result[0].summary
+
+        report = batch_api.collect(articles, Path(output), setup, from_files=[Path(f) for f in from_files],
+                                   resubmit=resubmit, wait=wait, poll_s=poll_s, force=force,
+                                   retry_failed=retry_failed, run_live=run_live, log=self._log)
+        return report, (result[0] if result else None)
 
     # -- lifetime --------------------------------------------------------------------------
 

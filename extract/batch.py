@@ -160,6 +160,57 @@ def _ctrl_c_sets(stop: threading.Event):
         signal.signal(signal.SIGINT, previous)
 
 
+class RecordSink:
+    """What every engine shares around the extraction itself: which articles to do (resume,
+    `retry_failed`, `force`), the durable JSONL writer, the summary's counts and, at the end,
+    compaction to one record per article. An engine takes `todo`, hands each finished record to
+    `accept` and calls `close` once (also after Ctrl-C or an output error)."""
+
+    def __init__(self, articles: list[Article], output: Path | None, *, model: str, prompt_version: str,
+                 force: bool = False, retry_failed: bool = True, summary: Summary | None = None,
+                 on_record: Callable[[Record, Summary], None] | None = None, stdout: bool = True):
+        self.summary = summary or Summary(articles=len(articles))
+        self.output = output
+        self.on_record = on_record
+        self.t0 = time.monotonic()
+        self.todo, retried, self.existing = plan(articles, output, prompt_version, model, force, retry_failed)
+        self.summary.skipped += len(articles) - len(self.todo)
+        self.summary.retried += retried
+        self.rewrote = self.existing.superseded > 0  # the file holds records that a later one replaces
+        self.stdout = stdout
+        self.writer: JsonlWriter | None = None
+
+    def open(self) -> None:
+        """Open the output for appending; OutputError when it cannot be."""
+        self.writer = JsonlWriter(self.output, stdout=self.stdout)
+
+    def accept(self, rec: Record, abandoned: bool = False) -> None:
+        """Write `rec` durably and count it; `abandoned` (cut short by the breaker): no record,
+        the re-run does the article. Raises OutputError when the output cannot be written."""
+        if abandoned:
+            self.summary.abandoned += 1
+            return
+        self.writer.write(rec)
+        if self.output is not None and record_identity(rec) in self.existing.identities:
+            self.rewrote = True
+        self.summary.add(rec)
+        if self.on_record:
+            self.on_record(rec, self.summary)
+
+    def close(self) -> Summary:
+        s = self.summary
+        if self.writer is not None:
+            self.writer.close()
+        if self.output is not None and self.rewrote and s.output_error is None:
+            try:
+                s.compacted = compact(self.output)
+            except OSError as exc:  # the file is still whole: a later run compacts it
+                s.compact_error = f"could not compact {self.output}: {exc.strerror or exc}"
+        s.remaining = s.articles - s.done - s.skipped
+        s.elapsed_s = time.monotonic() - self.t0
+        return s
+
+
 def run_batch(
     articles: list[Article],
     extractor: ArticleExtractor,
@@ -189,19 +240,15 @@ def run_batch(
     `concurrency` as the ceiling (else always `concurrency`)."""
     summary = summary or Summary(articles=len(articles))
     stop = stop or threading.Event()
-    t0 = time.monotonic()
-    todo, retried, existing = plan(articles, output, prompt_version, model, force, retry_failed)
-    summary.skipped += len(articles) - len(todo)
-    summary.retried += retried
     client = extractor.client
     flow = FlowControl(concurrency, adaptive=adaptive, breaker=breaker)
     previous_flow, client.flow = client.flow, flow
     summary.endpoint = client.endpoint
-    writer: JsonlWriter | None = None
+    sink = RecordSink(articles, output, model=model, prompt_version=prompt_version, force=force,
+                      retry_failed=retry_failed, summary=summary, on_record=on_record, stdout=stdout)
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
     pending: set[Future] = set()
-    queue = iter(todo)
-    rewrote = existing.superseded > 0  # the file holds records that a later one replaces
+    queue = iter(sink.todo)
 
     # Keep at most `concurrency` articles in flight so a Ctrl-C loses little work.
     def refill() -> None:
@@ -212,19 +259,11 @@ def run_batch(
             pending.add(pool.submit(extract_article, extractor, a, engine, model, prompt_version))
 
     def accept(rec: Record) -> None:
-        nonlocal rewrote
-        if flow.stopped and _transient(rec):
-            summary.abandoned += 1  # cut short by the breaker: no record, the re-run does it
-            return
-        writer.write(rec)
-        if output is not None and record_identity(rec) in existing.identities:
-            rewrote = True
-        summary.add(rec)
-        if on_record:
-            on_record(rec, summary)
+        # Cut short by the breaker: no record, the re-run does it.
+        sink.accept(rec, abandoned=flow.stopped and _transient(rec))
 
     try:
-        writer = JsonlWriter(output, stdout=stdout)
+        sink.open()
         with _ctrl_c_sets(stop):
             refill()
             while pending and not stop.is_set() and not flow.stopped:
@@ -257,19 +296,11 @@ def run_batch(
             # threads end now instead of after a slow model's answer.
             client.close()
         pool.shutdown(wait=True, cancel_futures=True)
-        if writer is not None:
-            writer.close()
         client.flow = previous_flow
-        if output is not None and rewrote and summary.output_error is None:
-            try:
-                summary.compacted = compact(output)
-            except OSError as exc:  # the file is still whole: a later run compacts it
-                summary.compact_error = f"could not compact {output}: {exc.strerror or exc}"
         stats = flow.stats()
         if stats.tripped:
             summary.breaker = f"{stats.failures_in_a_row} requests in a row failed ({stats.last_error})"
         summary.concurrency, summary.concurrency_min = stats.ceiling, stats.min_reached
         summary.rate_limited += stats.rate_limited
-        summary.remaining = summary.articles - summary.done - summary.skipped
-        summary.elapsed_s = time.monotonic() - t0
+        sink.close()
     return summary

@@ -25,6 +25,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("diff", "diff", "diff_cmd"),
     ("review", "review", "review_cmd"),
     ("cache", "cache", "cache_app"),  # a typer sub-app: `extract cache info|clear`
+    ("batch", "batch", "batch_app"),  # `extract batch submit|status|collect`
 ]
 
 

@@ -164,7 +164,11 @@ def _one_line(exc: BaseException | None) -> str | None:
 
 
 class LLMClient:
-    def __init__(self, settings: LLMSettings):
+    """`transport`, when given, stands in for the HTTP call (`chat.completions.create`'s keyword
+    arguments in, a ChatCompletion out): the batch mode answers from Batch API output files
+    through it, so those answers pass the same instructor parsing, validators and cache."""
+
+    def __init__(self, settings: LLMSettings, transport: Callable[..., Any] | None = None):
         self.settings = settings
         self.mode = settings.mode or default_mode(settings.base_url)
         # The SDK's own retries are off: tenacity below owns transport retries.
@@ -174,7 +178,7 @@ class LLMClient:
             timeout=settings.timeout_s,
             max_retries=0,
         )
-        create = self._openai.chat.completions.create
+        create = transport or self._openai.chat.completions.create
         self._openai.chat.completions.create = self._with_transport_retries(create)
         self._instructor = instructor.from_openai(self._openai, mode=MODES[self.mode])
         cache = settings.cache

@@ -10,3 +10,15 @@ def cache_dir(tmp_path, monkeypatch):
     folder = tmp_path / "user-cache"
     monkeypatch.setenv("EXTRACT_CACHE_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(scope="session")
+def ray_local():
+    """One local Ray for the session's Ray tests (2 CPUs, as CI has), shut down at the end; the
+    engine finds it started and leaves it running between tests."""
+    ray = pytest.importorskip("ray", reason="the [ray] extra is not installed")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        yield ray
+    finally:
+        ray.shutdown()

@@ -31,13 +31,23 @@ def run(
     breaker: int = typer.Option(5, "--breaker", min=0, help="Stop the batch (exit 3) after this many requests in a row fail for a transient reason; 0: never."),
     all_clauses: bool = typer.Option(False, "--all-clauses", help="Send every quantity clause that does not report a result to the model, not only those near a future marker (到2025年, 力争, 将): more recall, for a model strong enough to judge future orientation itself."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor store model answers in the local answer cache (see `extract cache info`)."),
+    engine: str = typer.Option("threads", "--engine", help="threads: this process; ray: a Ray Data actor pool (needs the [ray] extra; several endpoints as --base-url URL,URL)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to run on (e.g. ray://head:10001 or auto); default: a local Ray for this run."),
+    ray_actors: Optional[int] = typer.Option(None, "--ray-actors", min=1, help="Actors in the pool (default: one per endpoint, at least two); they share --concurrency."),
 ) -> None:
     """Extract policies, targets and meetings from PATHS into JSON Lines."""
     articles, summary = read_articles(paths, lambda e: err.print(f"[red]error[/red] {e}", markup=True, highlight=False))
     if mode is not None and mode not in MODES:
         raise typer.BadParameter(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+    if engine not in ("threads", "ray"):
+        raise typer.BadParameter(f"unknown engine {engine!r}; choose threads or ray")
+    endpoints = [u.strip() for u in base_url.split(",") if u.strip()] if base_url else []
+    if len(endpoints) > 1 and engine != "ray":
+        raise typer.BadParameter("several endpoints in --base-url need --engine ray")
+    runner = {"runner": engine, "ray_address": ray_address, "ray_actors": ray_actors,
+              "endpoints": endpoints or None} if engine == "ray" else {}
     # typer has read the environment already: the options are the whole configuration.
-    with Extractor(base_url=base_url, model=model, api_key=api_key, mode=mode, reasks=reasks,
+    with Extractor(base_url=endpoints[0] if endpoints else None, model=model, api_key=api_key, mode=mode, reasks=reasks,
                    max_tokens=max_tokens, timeout=timeout, cache=not no_cache, concurrency=concurrency,
                    env=False, log=lambda line: err.print(line),
                    options=Options(require_future_marker=not all_clauses)) as extractor:
@@ -48,7 +58,7 @@ def run(
 
             extractor.run_batch(articles, output if output is not None else STDOUT, force=force,
                                 retry_failed=retry_failed, breaker=breaker, summary=summary,
-                                keep_records=False, on_record=on_record)
+                                keep_records=False, on_record=on_record, **runner)
     _print_summary(summary, output, extractor.cache)
     if summary.failed:
         raise typer.Exit(summary.exit_code)

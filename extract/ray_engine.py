@@ -1,0 +1,175 @@
+"""The Ray Data engine (`extract run --engine ray`): the same per-article extraction, spread over
+an actor pool on a Ray cluster (or a local Ray), over one or several OpenAI-compatible endpoints
+or the embedded engine (one server per actor).
+
+Only the extraction moves: the driver plans the run (resume, `retry_failed`, `force`) and writes
+every record as the threaded engine does (`RecordSink`: durable JSONL, counts, compaction), so
+the output, the summary and a re-run after a kill are the same. Records stream back as actors
+finish them and each is fsynced on arrival: a killed driver loses at most the records in
+flight. A lost worker costs a retry: Ray Data restarts the actor and runs its batch again
+(`max_restarts`/`max_task_retries` are unlimited for actor pools), and the answers it already
+had are in the answer cache.
+
+Each actor holds one `Extractor` (one client, one connection pool) with `threads` articles in
+flight, and takes endpoints round robin, so actors spread over the endpoints. Ray is imported
+only here, only when this engine is used (the optional extra ``[ray]``).
+"""
+from __future__ import annotations
+
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from extract.batch import RecordSink, Summary, _ctrl_c_sets, _transient
+from extract.cache import AnswerCache
+from extract.output import OutputError
+from schemas import Article, Record
+
+ACTOR_CPUS = 0.25  # an actor waits on HTTP most of the time: four fit on one core
+# Articles per task, per thread: an actor's threads stay busy across a task and only its last
+# articles wait for the slowest; larger tasks cost Ray less per article but stream back later.
+PER_THREAD = 8
+
+
+@dataclass
+class RayPlan:
+    """How the work is laid out: the endpoints, the actors and the articles each has in flight."""
+
+    endpoints: list[str | None]
+    actors: int
+    threads: int
+    settings: dict[str, Any] = field(default_factory=dict)  # the Extractor's keyword settings
+    cache: tuple[str, str | None] | None = None  # (SQLite path, endpoint name in keys)
+
+
+def layout(concurrency: int, endpoints: list[str | None], actors: int | None, todo: int) -> tuple[int, int]:
+    """(actors, threads per actor): by default one actor per endpoint and at least two, never
+    more actors than articles in flight; the threads share out `concurrency`."""
+    n = actors or max(2, len(endpoints))
+    n = max(1, min(n, concurrency, todo or 1))
+    return n, max(1, math.ceil(concurrency / n))
+
+
+class _Sequence:
+    """Numbers the actors as they start, so that they take the endpoints in turn."""
+
+    def __init__(self) -> None:
+        self.n = -1
+
+    def next(self) -> int:
+        self.n += 1
+        return self.n
+
+
+class ArticleWorker:
+    """One actor of the pool: an Extractor for one endpoint, `threads` articles at a time."""
+
+    def __init__(self, plan: RayPlan, sequence: Any, engine: str, model: str, prompt_version: str,
+                 breaker: int, adaptive: bool) -> None:
+        import ray
+
+        from extract.api import Extractor  # not at the top: extract.api imports this module on use
+        from extract.flow import FlowControl
+
+        index = ray.get(sequence.next.remote())
+        base_url = plan.endpoints[index % len(plan.endpoints)]
+        cache = AnswerCache(plan.cache[0], endpoint=plan.cache[1]) if plan.cache else False
+        self.extractor = Extractor(base_url=base_url, cache=cache, concurrency=plan.threads, engine=engine,
+                                   env=False, **plan.settings)
+        self.model, self.prompt_version = model, prompt_version
+        # As in the threaded engine: the breaker and the adaptive limit see every request.
+        self.flow = FlowControl(plan.threads, adaptive=adaptive, breaker=breaker)
+        self.extractor.client.flow = self.flow
+        self.pool = ThreadPoolExecutor(max_workers=plan.threads)
+
+    def __call__(self, batch: dict) -> dict:
+        articles = [Article.model_validate_json(a) for a in batch["article"]]
+        cache = self.extractor.cache
+        before = (cache.hits, cache.stores) if cache is not None else (0, 0)
+        records = list(self.pool.map(self.extractor.extract_article, articles))
+        stats = self.flow.stats()
+        why = f"{stats.failures_in_a_row} requests in a row failed ({stats.last_error})" if stats.tripped else ""
+        after = (cache.hits, cache.stores) if cache is not None else (0, 0)
+        pad = [0] * (len(records) - 1)
+        return {"record": [r.model_dump_json() for r in records],
+                # Cut short by the breaker: no record, the re-run does the article.
+                "abandoned": [self.flow.stopped and _transient(r) for r in records],
+                "breaker": [why] * len(records),
+                # The driver's summary counts the actors' cache use (on the batch's first row).
+                "cache_hits": [after[0] - before[0], *pad], "cache_stores": [after[1] - before[1], *pad]}
+
+
+def run_ray(
+    articles: list[Article],
+    output: Path | None,
+    plan: RayPlan,
+    *,
+    engine: str,
+    model: str,
+    prompt_version: str,
+    concurrency: int,
+    address: str | None = None,
+    force: bool = False,
+    retry_failed: bool = True,
+    breaker: int = 5,
+    adaptive: bool = True,
+    summary: Summary | None = None,
+    on_record: Callable[[Record, Summary], None] | None = None,
+    stop: threading.Event | None = None,
+    stdout: bool = True,
+    cache: AnswerCache | None = None,
+) -> Summary:
+    """`run_batch` on Ray: the articles not done in `output` go through an actor pool (see
+    `layout`); each record is appended to `output` as it streams back. Connects to the cluster
+    at `address` (None: the one this process is already connected to, else a local Ray started
+    for this run and stopped after it). `cache`: the driver's, whose counters add the actors'."""
+    import ray  # only with this engine
+
+    summary = summary or Summary(articles=len(articles))
+    stop = stop or threading.Event()
+    sink = RecordSink(articles, output, model=model, prompt_version=prompt_version, force=force,
+                      retry_failed=retry_failed, summary=summary, on_record=on_record, stdout=stdout)
+    summary.endpoint = ", ".join(e for e in plan.endpoints if e) or None
+    summary.concurrency = summary.concurrency_min = plan.actors * plan.threads
+    started = False
+    try:
+        sink.open()
+        if sink.todo:
+            if not ray.is_initialized():
+                ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+                started = True
+            ctx = ray.data.DataContext.get_current()
+            ctx.enable_progress_bars = False
+            sequence = ray.remote(num_cpus=0)(_Sequence).remote()
+            ds = ray.data.from_items([{"article": a.model_dump_json()} for a in sink.todo])
+            ds = ds.map_batches(
+                ArticleWorker, batch_size=plan.threads * PER_THREAD, batch_format="default",
+                fn_constructor_kwargs=dict(plan=plan, sequence=sequence, engine=engine, model=model,
+                                           prompt_version=prompt_version, breaker=breaker, adaptive=adaptive),
+                compute=ray.data.ActorPoolStrategy(size=plan.actors), num_cpus=ACTOR_CPUS)
+            with _ctrl_c_sets(stop):
+                for row in ds.iter_rows():
+                    if cache is not None:
+                        cache.hits += row["cache_hits"]
+                        cache.stores += row["cache_stores"]
+                    if row["abandoned"]:
+                        summary.breaker = row["breaker"]
+                        sink.accept(Record.model_validate_json(row["record"]), abandoned=True)
+                        break
+                    sink.accept(Record.model_validate_json(row["record"]))
+                    if stop.is_set():
+                        break
+    except KeyboardInterrupt:
+        stop.set()
+    except OutputError as exc:
+        summary.output_error = str(exc)
+    finally:
+        if stop.is_set() and summary.output_error is None:
+            summary.interrupted = True
+        sink.close()
+        if started:
+            ray.shutdown()
+    return summary
