@@ -148,6 +148,10 @@ OFFICES = sorted({
     "宣传部长", "组织部长", "政法委书记", "长",
 }, key=len, reverse=True)
 OFFICE_WORDS = "(?:" + "|".join(map(re.escape, OFFICES)) + ")"
+# Offices that may follow a name as a form of address (林智坚市长, 何汉翔院长一行): heads of a
+# government, a body or a firm; not 代表, 记者, 专家 (a name before those is a role, not an office).
+HEAD_OFFICES = ("院长", "市长", "区长", "县长", "镇长", "省长", "局长", "厅长", "部长", "书记", "主任", "主席",
+                "董事长", "总经理", "秘书长", "处长", "所长", "校长", "行长", "会长", "社长", "理事长", "总裁")
 # Verbs that follow a person's name in a report (区委书记李建国指出, 副区长王红参加): they end a
 # name, and a two-character one of them is never a name itself (a model's "表示", "要求").
 AFTER_NAME_VERBS = (r"指出|表示|强调|出席|参加|主持|讲话|陪同|介绍|说|作|带队|一行|等|在|和|与|及|分别|率|要求|宣读|"

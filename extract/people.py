@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from extract.lexicon import AFTER_NAME_VERBS, NOT_NAME_END, OFFICE_WORDS
+from extract.lexicon import AFTER_NAME_VERBS, HEAD_OFFICES, NOT_NAME_END, OFFICE_WORDS
 from extract.normalize import split_person
 from extract.script import to_simplified
 from schemas import Person
@@ -44,6 +44,16 @@ _LEADER_LIST = re.compile(
     r"(?P<names>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})+|[\u4e00-\u9fff]{2,3})"
     r"(?=参加|出席|陪同|一同|等|分别|先后|到|在)"
 )
+
+
+# "林智坚市长现勘…", "何汉翔院长一行": a name followed by the head office it holds, at the start
+# of a clause (so 常务副区长, 区委副书记 and a list of offices 常委、宣传部长 are not read as a
+# name plus an office).
+_NAME_THEN_OFFICE = re.compile(r"(?:^|(?<=[，。；：:\s（(“]))(?P<name>[\u4e00-\u9fff]{2,3}?)(?P<title>副?(?:"
+                               + "|".join(HEAD_OFFICES) + r"))(?=一行|等|上午|下午|晚上|今天|昨天|日前|近日|\d{1,2}日|赴|到|来|率|"
+                               + AFTER_NAME_VERBS + r"|[，、。；\s])")
+_NOT_A_NAME_BEFORE_OFFICE = re.compile(r"(常务|执行|名誉|党委|党组|纪委|首席|主要|分管|区委|市委|县委|省委|办公室|政府|"
+                                       r"原|前|现任|时任|新任|担任|任)$|^[原前副正总]")
 
 
 _LIST_TAIL = re.compile(r"(?P<names>(?:、[\u4e00-\u9fff]{2,3}?)+)" + _AFTER_NAME.replace("[、", "["))
@@ -83,4 +93,10 @@ def officials(text: str) -> list[Person]:
             if is_person_name(extra) and extra not in seen:
                 seen.add(extra)
                 found.append((more.start(), Person(name=extra, title=p.title)))
+    for m in _NAME_THEN_OFFICE.finditer(simple):
+        name = m.group("name")
+        if name in seen or not is_person_name(name) or _NOT_NAME.match(name) or _NOT_A_NAME_BEFORE_OFFICE.search(name):
+            continue
+        seen.add(name)
+        found.append((m.start("name"), Person(name=name, title=m.group("title"))))
     return [p for _, p in sorted(found, key=lambda item: item[0])]

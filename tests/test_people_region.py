@@ -81,3 +81,14 @@ def test_what_a_meeting_had_is_no_meeting_and_a_verb_is_no_name():
     assert not is_meeting_name("会议主要任务") and not is_meeting_name("会议精神")
     assert is_meeting_name("全市产业发展大会") and is_meeting_name("区委常委会集体调研金科园、金城镇工作")
     assert not is_person_name("表示") and not is_person_name("要求") and is_person_name("刘殊")
+
+
+def test_a_name_followed_by_its_head_office():
+    from extract.people import officials
+
+    found = officials("何汉翔院长一行四人赴和县调研考察，刘殊陪同。林智坚市长下午现勘工程。")
+    assert [(p.name, p.title) for p in found][:2] == [("何汉翔", "院长"), ("林智坚", "市长")]
+    # A list of offices is no name: 区委常委、宣传部长、统战部部长刘明江.
+    found = officials("区委常委、宣传部长、统战部部长刘明江要求各界人士深入学习。")
+    assert [p.name for p in found] == ["刘明江"]
+    assert [p.name for p in officials("常务副区长王红参加。")] == ["王红"]
