@@ -30,8 +30,9 @@ from schemas import Article, Record
 
 ACTOR_CPUS = 0.25  # an actor waits on HTTP most of the time: four fit on one core
 # Articles per task, per thread: an actor's threads stay busy across a task and only its last
-# articles wait for the slowest; larger tasks cost Ray less per article but stream back later.
-PER_THREAD = 8
+# articles wait for the slowest; larger tasks cost Ray less per article but stream back later
+# and leave a longer tail at the end of the run.
+PER_THREAD = 2
 
 
 @dataclass
@@ -144,12 +145,19 @@ def run_ray(
             ctx = ray.data.DataContext.get_current()
             ctx.enable_progress_bars = False
             sequence = ray.remote(num_cpus=0)(_Sequence).remote()
-            ds = ray.data.from_items([{"article": a.model_dump_json()} for a in sink.todo])
+            # One block per task: Ray Data maps a block inside one actor, so a dataset left in a
+            # single block would keep every actor but one idle.
+            per_task = plan.threads * PER_THREAD
+            ds = ray.data.from_items([{"article": a.model_dump_json()} for a in sink.todo],
+                                     override_num_blocks=max(1, math.ceil(len(sink.todo) / per_task)))
             ds = ds.map_batches(
-                ArticleWorker, batch_size=plan.threads * PER_THREAD, batch_format="default",
+                ArticleWorker, batch_size=per_task, batch_format="default",
                 fn_constructor_kwargs=dict(plan=plan, sequence=sequence, engine=engine, model=model,
                                            prompt_version=prompt_version, breaker=breaker, adaptive=adaptive),
-                compute=ray.data.ActorPoolStrategy(size=plan.actors), num_cpus=ACTOR_CPUS)
+                compute=ray.data.ActorPoolStrategy(size=plan.actors, max_tasks_in_flight_per_actor=2),
+                # Two tasks at once per actor share its threads: while one task waits on its last
+                # articles, the next one's keep the threads busy (no tail inside the run).
+                max_concurrency=2, num_cpus=ACTOR_CPUS)
             with _ctrl_c_sets(stop):
                 for row in ds.iter_rows():
                     if cache is not None:
