@@ -13,7 +13,7 @@ import hashlib
 import re
 
 from extract.match import fold_key, fold_title, normalize_unit
-from extract.places import Division, by_code, lookup, mentions
+from extract.places import LEVELS, Division, by_code, lookup, mentions
 from extract.region import jurisdiction, resolve_region
 from schemas import Article, Meeting, Place, Policy, Record, Target  # noqa: F401 - types
 
@@ -68,9 +68,11 @@ def _location_division(location: str | None, home: Division | None) -> Division 
     """The division a meeting's location names (金坛, 西宁市会议中心), if any."""
     if not location:
         return None
-    named = mentions(location)
+    named = [d for _, _, d in mentions(location)]
     if named:
-        return named[0][2]
+        # "山西太原": the most specific division inside the first one named.
+        inside = [d for d in named if d.code.startswith(named[0].code.rstrip("0"))]
+        return max(inside, key=lambda d: LEVELS.index(d.level))
     return lookup(location.strip(), within=home.code if home else None)
 
 

@@ -53,6 +53,10 @@ def test_places_resolve_to_gbt2260_codes():
     assert issuer_division("省财政厅", d).code == "320000"
     assert issuer_division("常州市人民政府", d).code == "320400"
     assert issuer_division("发改局", d).code == "320413"
+    # A meeting's location: the most specific division inside the first one named.
+    from extract.entities import _location_division
+    assert _location_division("山西太原", None).name == "太原市"
+    assert _location_division("长沙中联重科", None).name == "长沙市"
 
 
 def test_a_reprint_links_and_a_namesake_from_another_district_does_not(fake_llm, tmp_path):
