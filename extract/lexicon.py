@@ -125,6 +125,8 @@ SELF_REFERENCE_WORDS = r"(?:我|全|本|该)(省|市|区|县|镇)"
 SELF_REFERENCE = re.compile(SELF_REFERENCE_WORDS)
 # The whole string is a self-reference (an issuer or a place given as 我区): the region itself.
 SELF_REFERENCE_ALONE = re.compile("^" + SELF_REFERENCE_WORDS + "$")
+# Where a body published something, not a body: 浙江省住房和城乡建设厅网站 is the 厅.
+CHANNEL_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff])(?:官方网站|门户网站|网站|官网|微信公众号|公众号|官方微博|微博|客户端)$")
 # Endings of an organisation's name (区委, 市政府, 发改局, 管委会): 和/及/与 after one joins two
 # bodies (市委和市政府), so 人力资源和社会保障局 and 工业和信息化局 stay whole.
 BODY_END = re.compile(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from extract.lexicon import BODY_END, OFFICE_WORDS, OFFICES, SELF_REFERENCE_ALONE
+from extract.lexicon import BODY_END, CHANNEL_SUFFIX, OFFICE_WORDS, OFFICES, SELF_REFERENCE_ALONE
 from extract.numbers import Quantity, find_quantities, fold, parse_number
 from extract.script import to_simplified
 from schemas.record import Comparator, Person
@@ -277,7 +277,7 @@ def split_bodies(s: str) -> list[str]:
                 break
             pieces[-1:] = [last[:m.start()], last[m.end():]]
         for p in pieces:
-            p = p.strip(" \t\u3000“”\"《》")
+            p = CHANNEL_SUFFIX.sub("", p.strip(" \t\u3000“”\"《》"))
             if p and p not in out:
                 out.append(p)
     return out

@@ -122,3 +122,14 @@ def test_every_meeting_of_the_seed_replay_has_a_grounded_topic():
         assert m.topics and len(m.topics) == len(m.topics_evidence), m.name
         for ev in m.topics_evidence:
             assert r.article.text[ev.start:ev.end] == ev.quote
+
+
+def test_people_are_no_issuers():
+    from extract.kinds.policies import build_policy, policy_candidates
+
+    text = "程丽华在会上介绍说，青海省政府今年制定下发了《关于进一步加强政府采购管理工作的意见》。"
+    article = Record.model_fields["article"].annotation(
+        id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text)
+    [cand] = policy_candidates(text)
+    policy = build_policy(cand, ["程丽华"], article, text)
+    assert policy.issuers == ["青海省政府"]  # the person dropped, the clause's body taken

@@ -259,3 +259,11 @@ def test_a_compared_year_is_no_deadline():
     from extract.normalize import deadline_year
     assert deadline_year("比2016年全年增速高0.3个百分点")[0] is None
     assert deadline_year("到2016年全年增速达到8%")[0] == 2016
+
+
+def test_a_channel_is_no_body():
+    from extract.normalize import split_bodies
+
+    assert split_bodies("浙江省住房和城乡建设厅网站") == ["浙江省住房和城乡建设厅"]
+    assert split_bodies("市政府官方微博、市发改委") == ["市政府", "市发改委"]
+    assert split_bodies("新华网") == ["新华网"]  # a news site named 网 stays whole

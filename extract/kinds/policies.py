@@ -16,7 +16,9 @@ from extract.lexicon import (DOC_CONTENT_VERBS, DOC_WORDS, ENUMERATION, ISSUE_VE
                              SELF_REFERENCE_ALONE)
 from extract.normalize import bodies, parse_date
 from extract.numbers import parse_number
+from extract.people import is_person_name
 from extract.places import mentions
+from extract.script import to_simplified
 from extract.region import resolve_region
 from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
 from extract.spans import Span, clause_around, paragraphs, phrase_at, sentences, simplified
@@ -88,6 +90,9 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     verb = ISSUE_VERB.search(before)
     issued, time_text = parse_date(before[: verb.start()] if verb else before, article.published)
     region = resolve_region(clause, simple, article.outlet, article.page_division)
+    # The model's issuers without the people it may list among them; else the bodies that open
+    # the clause ("县委、县政府近日印发了《…》"); else a place that is the subject (我区发布《…》).
+    issuers = [i for i in issuers if not is_person_name(to_simplified(i).strip())]
     if not issuers:
         lead = _ISSUER_LEAD.match(before)
         issuers = [lead.group(1)] if lead else _place_issuer(before)
