@@ -92,3 +92,22 @@ def test_a_name_followed_by_its_head_office():
     found = officials("区委常委、宣传部长、统战部部长刘明江要求各界人士深入学习。")
     assert [p.name for p in found] == ["刘明江"]
     assert [p.name for p in officials("常务副区长王红参加。")] == ["王红"]
+
+
+def test_officials_complete_the_meeting_whose_part_of_the_article_names_them():
+    from extract.kinds.meetings import add_named_officials
+    from schemas import Article, Evidence, Meeting
+
+    text = ("全省政府采购工作会议在西宁市召开。省财政厅厅长张光荣出席会议并讲话，副厅长徐珑主持。\n"
+            "会后，全省政府采购业务培训班开班。省财政厅采购处处长程丽华作辅导报告。")
+    article = Article(id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text)
+
+    def meeting(name: str, quote: str) -> Meeting:
+        start = text.index(quote)
+        return Meeting(name=name, evidence=Evidence(quote=quote, start=start, end=start + len(quote)))
+
+    first = meeting("全省政府采购工作会议", "全省政府采购工作会议在西宁市召开")
+    second = meeting("全省政府采购业务培训班", "全省政府采购业务培训班开班")
+    add_named_officials([first, second], article)
+    assert [p.name for p in first.attendees] == ["张光荣", "徐珑"]
+    assert [p.name for p in second.attendees] == ["程丽华"]

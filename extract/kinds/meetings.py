@@ -165,10 +165,13 @@ def is_meeting_name(name: str, quote: str = "") -> bool:
 
 def add_named_officials(meetings: list[Meeting], article: Article) -> None:
     """Complete attendees with officials the text names: from the whole article when it
-    reports one meeting, else only from each meeting's own sentence."""
+    reports one meeting, else from each meeting's own part of it (its sentence up to the next
+    meeting's)."""
     skip = bylines(article.text)
+    parts = {id(m): (start, end) for m, start, end in _scopes(meetings, to_simplified_chars(article.text))}
     for m in meetings:
-        scope = article.text if len(meetings) == 1 else sentence_of(article.text, m.evidence.start, m.evidence.end)
+        start, end = parts[id(m)]
+        scope = article.text if len(meetings) == 1 else article.text[start:end]
         have = {p.name for p in m.attendees}
         for p in officials(scope):
             if p.name not in have and p.name not in skip:
