@@ -18,7 +18,7 @@ from extract.match import load_side
 from extract.places import lookup
 from extract.store import load_files, make_engine
 from extract.store import tables as T
-from schemas import Record
+from schemas import Article, Record
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_022c8c979c5708e9.txt"
 
@@ -128,8 +128,7 @@ def test_people_are_no_issuers():
     from extract.kinds.policies import build_policy, policy_candidates
 
     text = "程丽华在会上介绍说，青海省政府今年制定下发了《关于进一步加强政府采购管理工作的意见》。"
-    article = Record.model_fields["article"].annotation(
-        id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text)
+    article = Article(id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text)
     [cand] = policy_candidates(text)
     policy = build_policy(cand, ["程丽华"], article, text)
     assert policy.issuers == ["青海省政府"]  # the person dropped, the clause's body taken
