@@ -36,7 +36,10 @@ PAST = re.compile(PAST_WORDS)
 # Anywhere in the sentence, these report an outcome ("…出口额4.2亿元，超额完成全年任务").
 PAST_SENTENCE = re.compile(r"超额完成|已完成|提前完成")
 # Said once before a clause, these make the rest of the sentence a report ("截至10月底，…").
-PAST_LEAD = re.compile(r"已|以来|近年来|近年|截至|截止|先后")
+PAST_LEAD = re.compile(r"已|以来|近年来|近年|截至|截止|先后|"
+                       # A sentence that opens on a period that has ended (今年一季度，…) reports.
+                       r"^(?:今年|20\d\d年)?(?:第?[一二三四1-4]季度|前[两二三四五六七八九十]个?月|上半年|前三季度|"
+                       r"1\s*[-—至~]\s*\d{1,2}\s*月)")
 
 # A number after these is a rule of a policy (a grant's ceiling, a per-unit rate), not a goal:
 # 单个项目补助最高300万元, 每宗补助50万元.
@@ -52,7 +55,9 @@ RELATIVE_TIME_LEAD = re.compile(r"^(?:今年内?|明年|年内|当年|本年度?
 
 # Quoted or titled spans: names of programmes and documents (“腾飞计划”, 《…规划》). Words inside
 # them say nothing about the sentence's tense.
-QUOTED = re.compile(r"“[^“”]{1,40}”|《[^《》]{1,80}》|「[^「」]{1,40}」|\"[^\"]{1,40}\"")
+QUOTED = re.compile(r"“[^“”]{1,40}”|《[^《》]{1,80}》|「[^「」]{1,40}」|\"[^\"]{1,40}\"|"
+                    # Markdown emphasis around a name (_倍增计划_), as Markdown pages mark them.
+                    r"(?<![A-Za-z0-9_])_[^_\s]{1,40}_(?![A-Za-z0-9_])")
 
 # --- meetings ----------------------------------------------------------------------------------
 
