@@ -151,3 +151,13 @@ def test_a_page_without_outlet_lends_its_division_to_articles_that_name_none():
     assert page_division(page) == "金坛区"
     assert resolve_region("我区发布《通知》", "区级机关参与工作\n我区发布《通知》。", None) is None
     assert resolve_region("我区发布《通知》", "区级机关参与工作\n我区发布《通知》。", None, page="金坛区") == "金坛区"
+
+
+def test_markdown_emphasis_names_and_sentences_opening_on_an_ended_period():
+    # _倍增计划_ is a programme's name (Markdown emphasis), not a plan of the sentence.
+    assert target_candidates("1021家企业入列东莞新一轮_倍增计划_名单") == []
+    # "今年一季度，…": the whole sentence reports the quarter.
+    text = "今年一季度，东莞410家规模以上工业企业增加值317.96亿元，增速高于全市水平5.1个百分点。"
+    assert [c.quantity.value for c in target_candidates(text)] == []
+    # A future sentence that mentions a quarter later is still a plan.
+    assert [c.quantity.value for c in target_candidates("力争一季度新开工项目30个。")] == [30]
