@@ -39,6 +39,9 @@ _SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别
              "林区", "地区", "省", "市", "区", "县", "盟", "旗")
 # Names that are generic words once their suffix is gone (市辖区 → 市辖, 矿区 → 矿).
 _NOT_SHORT = {"市辖", "郊", "矿", "城", "新", "高新", "开发", "经济开发", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+# Short names that are everyday words (来宾 "guests", 开封 "to unseal", 黄山 and 白山 the mountains):
+# in running text only their full names (来宾市) name the city.
+_WORD_NOT_PLACE = {"来宾", "开封", "黄山", "白山"}
 
 
 def _short(name: str) -> str | None:
@@ -83,7 +86,8 @@ def _index() -> tuple[dict[str, list[Division]], dict[str, list[Division]], ahoc
         s = _short(d.name)
         if s:
             short.setdefault(s, []).append(d)
-    text_names = set(full) | {s for s, ds in short.items() if any(d.level != "county" for d in ds)}
+    text_names = set(full) | {s for s, ds in short.items()
+                              if any(d.level != "county" for d in ds) and s not in _WORD_NOT_PLACE}
     return full, short, _automaton(text_names)
 
 

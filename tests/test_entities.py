@@ -132,3 +132,10 @@ def test_people_are_no_issuers():
     [cand] = policy_candidates(text)
     policy = build_policy(cand, ["程丽华"], article, text)
     assert policy.issuers == ["青海省政府"]  # the person dropped, the clause's body taken
+
+
+def test_everyday_words_are_no_places():
+    from extract.places import mentions
+
+    assert mentions("李克强会见参加论坛的外方主要来宾") == []
+    assert [d.code for _, _, d in mentions("来宾市召开大会")] == ["451300"]
