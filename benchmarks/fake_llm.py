@@ -52,8 +52,9 @@ import time
 from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SCHEMA_KINDS = {"TargetAnswers": "targets", "PolicyAnswers": "policies", "MeetingAnswers": "meetings"}
-KINDS = ("targets", "policies", "meetings")
+SCHEMA_KINDS = {"TargetAnswers": "targets", "PolicyAnswers": "policies", "MeetingAnswers": "meetings",
+                "QuotedMeetingAnswers": "quoted_meetings"}
+KINDS = ("targets", "policies", "meetings", "quoted_meetings")
 FAULTS = {"429", "500", "502", "503", "reset", "hang", "truncated", "length", "badjson", "schema", "invent",
           "byline"}
 
@@ -532,6 +533,8 @@ def answer_items(kind: str, text: str, mode: str = "good", obey: bool = False) -
     if kind == "policies":
         return _policies(text, mode)
     if kind == "meetings":
+        return _pointed_meetings(text, mode)
+    if kind == "quoted_meetings":
         return _meetings(text, mode)
     return []
 
@@ -558,7 +561,28 @@ def _policies(text: str, mode: str) -> list[dict]:
     return [{"id": int(m.group(1)), "is_policy": True, "issuers": issuers} for m in _MARK.finditer(text)]
 
 
+def _pointed_meetings(text: str, mode: str) -> list[dict]:
+    """Meetings answered by the 【n】 of their sentence (the default format)."""
+    items, names = [], set()
+    for m in _MARK.finditer(text):
+        sentence = re.split(r"【\d+】|\n", text[m.end():], maxsplit=1)[0].strip()
+        if not _MEETING.search(sentence):
+            continue
+        found = _MEETING_NAME.search(sentence)
+        name = found.group(0) if found else sentence[:16]
+        if name in names:
+            continue
+        names.add(name)
+        items.append({"id": int(m.group(1)), "name": name, "time_text": None, "location": None, "organizers": []})
+        if len(items) == 3:
+            break
+    if mode == "invent":  # a meeting at a sentence that was never marked
+        items.append({"id": 99, "name": "虚构峰会", "time_text": None, "location": "月球", "organizers": []})
+    return items
+
+
 def _meetings(text: str, mode: str) -> list[dict]:
+    """Meetings answered with a copied sentence and people (the previous format)."""
     items, names = [], set()
     for m in _SENTENCE.finditer(text):
         sentence = m.group(0).strip()

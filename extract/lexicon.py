@@ -75,6 +75,15 @@ VISIT_VERBS = re.compile(r"调研|视察|考察|会见|会谈|接见|走访|观�
 HELD_EVENT = re.compile(VISIT_VERBS.pattern + r"|出席|参加|主持|仪式|正式签约")
 # An exhortation (要…, 必须…): what should be done, not what took place.
 EXHORTATION = re.compile(r"^(要|将|必须|应当|应|需要|需)")
+# What someone said at a gathering (李强要求…, 会议强调…): the speech, no gathering of its own.
+# (Code checks that `who` is a person or the gathering: 根据市委要求，… is no speech.)
+SPEECH = re.compile(r"^(?:(?:就|在|对|针对|关于)[^，,。；;]{1,30}[，,])?(?P<who>[^，,。；;]{1,30}?)"
+                    r"(?:要求|强调|指出|表示|希望|提出|说)[，,：:]?")
+# A sentence about the gathering just reported (会议表彰了…, 会上，…): it adds to that gathering.
+REFERS_BACK = re.compile(r"^(?:会议|会上|大会|会议上|大会上|座谈会上|全会)(?!召开|举行)")
+# A sentence that only says who took part in a gathering already reported (区领导…参加活动,
+# 副市长王红陪同): it names no gathering of its own.
+TOOK_PART_ONLY = re.compile(r"(?:出席|参加|陪同|主持)了?(?:会议|活动|仪式|座谈会|调研|视察|考察)?(?:并讲话|并致辞)?$")
 # Kinds of gathering, as the last word of a meeting's name (…推进会, …签约仪式).
 GATHERING_KINDS = (r"会议|大会|座谈会|论坛|仪式|典礼|动员会|推进会|生活会|报告会|培训会|研讨会|推介会|发布会|交流会|"
                    r"签约会|见面会|对接会|峰会|活动")
@@ -165,4 +174,8 @@ AFTER_NAME_VERBS = (r"指出|表示|强调|出席|参加|主持|讲话|陪同|�
                     r"通报|代表|调研|视察|来|到|对|就|为|同志|先后|也|还|深入|一同|致辞|致|发言|宣布|会见|接见|看望|"
                     r"慰问|检查|考察|部署|提出")
 # Credits of who wrote or photographed the article (记者 张明, 通讯员 李华, 摄): never attendees.
+# A dateline that opens an article's first sentence (本报讯（记者 张明 通讯员 李华）…): no part of
+# what the sentence reports.
+DATELINE = re.compile(r"^\s*(?:本报讯|[\u4e00-\u9fff]{2,8}讯|新华社[\u4e00-\u9fff]{2,6}\d{1,2}月\d{1,2}日电)?\s*"
+                      r"(?:[（(]\s*(?:记者|通讯员|见习记者|实习生|本报)[^）)]{0,40}[）)])?\s*")
 BYLINE = re.compile(r"(记者|通讯员|作者|编辑|摄影|摄)[\s：:]*([\u4e00-\u9fff]{2,3})")

@@ -39,6 +39,10 @@ class Options:
     # Only clauses in a sentence (or paragraph) with a future marker reach the model: a small
     # model's precision bought with recall. A strong hosted model may judge every clause.
     require_future_marker: bool = True
+    # "point": the model answers a meeting with the 【n】 of its sentence and code takes the quote
+    # and the people from the text; "quote": the previous format, the model copies both (about
+    # three times the completion tokens), kept so benchmarks can compare the two.
+    meeting_answers: str = "point"
 
 
 class ArticleExtractor:

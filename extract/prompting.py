@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from schemas.llm import MeetingAnswers, PolicyAnswers, TargetAnswers
+from schemas.llm import MeetingAnswers, PolicyAnswers, QuotedMeetingAnswers, TargetAnswers
 
 
 
@@ -36,6 +36,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "targets": TargetAnswers,
     "policies": PolicyAnswers,
     "meetings": MeetingAnswers,
+    "quoted_meetings": QuotedMeetingAnswers,  # the previous meeting format, kept to measure against
 }
 
 

@@ -13,6 +13,7 @@ import time
 import pytest
 from typer.testing import CliRunner
 
+from extract.api import Options
 from extract.cli import app
 from schemas import Record
 from tests.fake_llm import RICH_ARTICLE, extract_files, synthetic_page
@@ -84,22 +85,36 @@ def test_invented_ids_are_dropped_without_a_reask(fake_llm, page, tmp_path):
     assert fake_llm.reasks["targets"] == 0 and summary.requests == 3
 
 
+def test_a_meeting_at_an_unmarked_sentence_is_dropped_without_a_reask(fake_llm, tmp_path):
+    p = tmp_path / "rich.txt"
+    p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
+    fake_llm.always("invent", kind="meetings")  # every answer adds a meeting at 【99】
+    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
+    assert not r["errors"] and r["meetings"]
+    assert all("月球" != m["location"] and m["name"] != "虚构峰会" for m in r["meetings"])
+    assert fake_llm.reasks["meetings"] == 0 and summary.requests == 3
+
+
+# The previous meeting format (the model copies the sentence and the people) is still an option.
+QUOTED = dict(FAST, options=Options(meeting_answers="quote"))
+
+
 def test_invented_quote_once_is_reasked(fake_llm, tmp_path):
     p = tmp_path / "rich.txt"
     p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
-    fake_llm.script("invent", kind="meetings")
-    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
+    fake_llm.script("invent", kind="quoted_meetings")
+    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **QUOTED)
     assert not r["errors"] and r["meetings"]
     assert all("月球" != m["location"] for m in r["meetings"])
-    assert fake_llm.reasks["meetings"] == 1 and summary.requests == 4
+    assert fake_llm.reasks["quoted_meetings"] == 1 and summary.requests == 4
 
 
 def test_invented_quotes_every_time_end_in_an_error(fake_llm, tmp_path):
     p = tmp_path / "rich.txt"
     p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
-    fake_llm.always("invent", kind="meetings")
-    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
-    assert [e["stage"] for e in r["errors"]] == ["llm:meetings"]
+    fake_llm.always("invent", kind="quoted_meetings")
+    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **QUOTED)
+    assert [e["stage"] for e in r["errors"]] == ["llm:quoted_meetings"]
     message = r["errors"][0]["message"]
     assert "still invalid after 2 attempts" in message and "quote" in message and "does not occur" in message
     assert r["meetings"] == [] and len(r["targets"]) == 1 and len(r["policies"]) == 1
@@ -219,13 +234,27 @@ def test_endpoint_down_at_start_without_breaker(tmp_path):
     assert "with errors 3" in result.stderr
 
 
+BYLINE_PAGE = ("区委召开全区安全生产工作会议\n\n本报讯（记者 张明远）3月2日上午，我区召开全区安全生产工作会议，"
+               "区长王红出席会议并讲话，区委副书记李强主持。\n")
+
+
+def test_people_come_from_the_meetings_text_without_the_reporter(fake_llm, tmp_path):
+    p = tmp_path / "byline.txt"
+    p.write_text(BYLINE_PAGE, encoding="utf-8")
+    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
+    assert not r["errors"] and len(r["meetings"]) == 1
+    m = r["meetings"][0]
+    assert m["evidence"]["quote"].startswith("3月2日上午，我区召开全区安全生产工作会议，区长王红")
+    assert [(a["title"], a["name"]) for a in m["attendees"]] == [("区长", "王红"), ("区委副书记", "李强")]
+    assert [a["name"] for a in m["chairs"]] == ["李强"]
+
+
 def test_a_reporter_listed_as_attendee_is_sent_back_with_the_reason(fake_llm, tmp_path):
     p = tmp_path / "byline.txt"
-    p.write_text("区委召开全区安全生产工作会议\n\n本报讯（记者 张明远）3月2日上午，我区召开全区安全生产工作会议。"
-                 "区长王红出席会议并讲话。\n", encoding="utf-8")
-    fake_llm.script("byline", kind="meetings")
-    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
-    assert fake_llm.reasks["meetings"] == 1  # the first answer named the reporter: reasked
+    p.write_text(BYLINE_PAGE, encoding="utf-8")
+    fake_llm.script("byline", kind="quoted_meetings")
+    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **QUOTED)
+    assert fake_llm.reasks["quoted_meetings"] == 1  # the first answer named the reporter: reasked
     assert not r["errors"] and r["meetings"]
     names = {a["name"] for m in r["meetings"] for a in m["attendees"]}
     assert "张明远" not in names and "王红" in names
@@ -233,7 +262,7 @@ def test_a_reporter_listed_as_attendee_is_sent_back_with_the_reason(fake_llm, tm
 
 def test_an_answer_cut_at_max_tokens_is_asked_again_in_parts(fake_llm, tmp_path):
     """A long attendee list or a looping small model cuts the answer at max_tokens: the
-    request is split (target marks in halves, meeting paragraphs one by one) and nothing is
+    request is split (target marks and meeting sentences in halves) and nothing is
     lost; only a part that cannot be split further ends as an error."""
     p = tmp_path / "page.txt"
     p.write_text("我区推进工业经济发展\n\n3月2日上午，我区召开全区工业经济高质量发展大会。\n\n"

@@ -59,10 +59,19 @@ def test_default_mode_per_endpoint():
 def test_people_the_text_does_not_name_are_dropped_not_reasked():
     """A small model copies a few-shot name into a real meeting; re-asked, it tends to drop the
     meeting. The person goes, the meeting stays."""
-    from schemas.llm import AnswerContext, MeetingAnswers
+    from schemas.llm import AnswerContext, QuotedMeetingAnswers
     text = "6月6日，产业投资推介会在武汉举行。市长吴锦出席会议并讲话。"
-    answer = MeetingAnswers.model_validate(
+    answer = QuotedMeetingAnswers.model_validate(
         {"items": [{"name": "产业投资推介会", "quote": "6月6日，产业投资推介会在武汉举行。",
                     "chairs": ["市长吴锦"], "attendees": ["市长吴锦", "华信集团董事长孙浩"]}]},
         context=AnswerContext(text=text))
     assert [m.attendees for m in answer.items] == [["市长吴锦"]]
+
+
+def test_meetings_at_sentences_never_marked_are_dropped():
+    """A pointed answer names the sentence by its 【n】; an id that was not sent is no sentence."""
+    from schemas.llm import AnswerContext, MeetingAnswers
+    answer = MeetingAnswers.model_validate(
+        {"items": [{"id": 1, "name": "产业投资推介会"}, {"id": 7, "name": "虚构峰会"}]},
+        context=AnswerContext(ids=frozenset({1, 2})))
+    assert [m.name for m in answer.items] == ["产业投资推介会"]

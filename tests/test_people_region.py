@@ -83,6 +83,25 @@ def test_what_a_meeting_had_is_no_meeting_and_a_verb_is_no_name():
     assert not is_person_name("表示") and not is_person_name("要求") and is_person_name("刘殊")
 
 
+def test_a_speech_is_no_meeting_and_a_visit_may_end_on_what_it_saw():
+    from extract.kinds.meetings import is_meeting_name
+
+    assert not is_meeting_name("张伟要求各单位深入企业开展调研，帮助解决实际问题")
+    assert is_meeting_name("市政协专题视察乡村振兴项目推进情况")
+    assert not is_meeting_name("会议要求")
+
+
+def test_a_gathering_named_first_then_what_it_did_is_cut_to_the_gathering():
+    from extract.kinds.meetings import named_from_text
+    from schemas import Article, Evidence, Meeting
+
+    text = "5月9日，全国县域经济发展论坛发布了《县域经济发展报告》。"
+    article = Article(id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text)
+    m = Meeting(name="全国县域经济发展论坛发布了《县域经济发展报告》",
+                evidence=Evidence(quote=text[:-1], start=0, end=len(text) - 1))
+    assert named_from_text(m, article).name == "全国县域经济发展论坛"
+
+
 def test_a_name_followed_by_its_head_office():
     from extract.people import officials
 
@@ -95,7 +114,7 @@ def test_a_name_followed_by_its_head_office():
 
 
 def test_officials_complete_the_meeting_whose_part_of_the_article_names_them():
-    from extract.kinds.meetings import add_named_officials
+    from extract.kinds.meetings import add_people
     from schemas import Article, Evidence, Meeting
 
     text = ("全省政府采购工作会议在西宁市召开。省财政厅厅长张光荣出席会议并讲话，副厅长徐珑主持。\n"
@@ -108,6 +127,24 @@ def test_officials_complete_the_meeting_whose_part_of_the_article_names_them():
 
     first = meeting("全省政府采购工作会议", "全省政府采购工作会议在西宁市召开")
     second = meeting("全省政府采购业务培训班", "全省政府采购业务培训班开班")
-    add_named_officials([first, second], article)
-    assert [p.name for p in first.attendees] == ["张光荣", "徐珑"]
+    add_people([first, second], article)
+    assert [p.name for p in first.attendees] == ["徐珑", "张光荣"]  # the chair first
+    assert [p.name for p in first.chairs] == ["徐珑"] and second.chairs == []
     assert [p.name for p in second.attendees] == ["程丽华"]
+
+
+def test_who_presided_is_read_from_the_clause_that_says_so():
+    from extract.kinds.meetings import presiding
+
+    assert [p.name for p in presiding("市委副书记、代理市长盛蕾主持会议。")] == ["盛蕾"]
+    assert [p.name for p in presiding("会议由区委副书记王红主持，区长李强讲话。")] == ["王红"]
+    assert [p.name for p in presiding("县委书记赵刚主持召开县委常委会会议。")] == ["赵刚"]
+    assert presiding("区长李强出席并讲话。主持人宣布开会。") == []
+
+
+def test_a_dateline_is_no_part_of_the_sentence_it_opens():
+    from extract.lexicon import DATELINE
+
+    for line, rest in [("本报讯（记者 张明远 通讯员 李华）3月2日上午，我区召开", "3月2日上午，我区召开"),
+                       ("本报讯 昨天下午，全区", "昨天下午，全区"), ("3月2日上午，我区召开", "3月2日上午，我区召开")]:
+        assert line[DATELINE.match(line).end():] == rest

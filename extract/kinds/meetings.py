@@ -1,10 +1,12 @@
 """Meetings: gatherings and official visits that took place (spec §1, §2), found, asked and
 built here.
 
-Code sends the paragraphs with meeting or visit wording; the model names each meeting with a
-verbatim sentence and the people it lists; code grounds the sentence, dates it, drops bylines
-and non-meetings, splits meetings described one per leader, and completes attendees with the
-officials the text names.
+Code sends the sentences with meeting or visit wording, each marked 【n】; the model names each
+meeting, points at the sentence that says it was held and gives its time, place and conveners as
+written; code takes that sentence as the evidence, dates it, finds who presided and who attended
+in the meeting's part of the text, drops non-meetings and splits meetings described one per
+leader. (`Options(meeting_answers="quote")` keeps the previous format, where the model copies the
+sentence and every person, so the two can be measured side by side.)
 """
 from __future__ import annotations
 
@@ -16,16 +18,16 @@ from rapidfuzz import fuzz
 
 from extract.ground import GroundingError, ground
 from extract.kinds import phrases
-from extract.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, EXHORTATION, GATHERING_END, GATHERING_KINDS,
-                             HELD_EVENT, MEETING_WORDS, SELF_REFERENCE_ALONE, TOPIC_EMPTY, TOPIC_LEADS, VISIT_VERBS)
+from extract.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
+                             HELD_EVENT, MEETING_WORDS, REFERS_BACK, SELF_REFERENCE_ALONE, SPEECH, TOPIC_EMPTY, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
 from extract.normalize import bodies, parse_date, split_people
 from extract.people import is_person_name, officials
 from extract.region import resolve_region
-from extract.request_text import MAX_CHARS_PER_REQUEST
+from extract.request_text import MAX_CHARS_PER_REQUEST, halves, marked_request
 from extract.script import to_simplified, to_simplified_chars
-from extract.spans import Span, clause_around, paragraphs, sentence_of, sentences, simplified, squash
+from extract.spans import Span, clause_around, clauses, paragraphs, sentences, simplified, squash
 from schemas import Article, ErrorInfo, Evidence, Meeting, Person
-from schemas.llm import AnswerContext, MeetingAnswer
+from schemas.llm import AnswerContext, MeetingAnswer, QuotedMeetingAnswer
 
 if TYPE_CHECKING:
     from extract.pipeline import ArticleExtractor, Extraction
@@ -35,6 +37,39 @@ if TYPE_CHECKING:
 
 def meeting_paragraphs(text: str) -> list[Span]:
     return [p for p in paragraphs(text) if MEETING_WORDS.search(p.text)]
+
+
+_CONVENED = re.compile(CONVENE_VERBS)
+
+
+def is_speech(text: str) -> bool:
+    """What a person or the gathering said (市委书记张三强调，…; 会议要求，…)."""
+    m = SPEECH.match(text)
+    if not m:
+        return False
+    who = m.group("who")
+    return bool(REFERS_BACK.match(who) or officials(who + "，") or is_person_name(who[-3:]) or is_person_name(who[-2:]))
+
+
+def meeting_sentences(text: str, skip_to: int = 0) -> list[Span]:
+    """The sentences with meeting or visit wording, from `skip_to` on (after the headline), that
+    may say a gathering was held. A speech (张三强调，…) and, after the first, a sentence that only
+    adds to the gathering before it (who took part, 会议表彰了…, unless it says one was convened)
+    are not sent: code reads their people from the meeting's part of the text, and a small
+    model lists such sentences as meetings of their own."""
+    out = []
+    for p in meeting_paragraphs(text):
+        for s in sentences(p.text):
+            if p.start + s.start < skip_to or not MEETING_WORDS.search(s.text):
+                continue
+            body = s.text[DATELINE.match(s.text).end():].rstrip("。！？!? ")
+            if EXHORTATION.match(body):
+                continue  # what should be done (要…): nothing held
+            if is_speech(body) or (out and not _CONVENED.search(body) and (
+                    REFERS_BACK.match(body) or TOOK_PART_ONLY.search(body))):
+                continue
+            out.append(Span(p.start + s.start, p.start + s.end, s.text))
+    return out
 
 
 def span_chunks(spans: list[Span]) -> list[list[Span]]:
@@ -87,24 +122,64 @@ def _people(raw: list[str], skip: set[str], known: dict[str, str | None]) -> lis
     return out
 
 
-def build_meeting(answer: MeetingAnswer, article: Article) -> Meeting:
+def build_meeting(answer: MeetingAnswer, sentence: Span, article: Article) -> Meeting:
+    """A pointed answer: the marked sentence is the evidence; the people are the officials it
+    names (the meeting's chairs and the rest of its part are added by `add_people`)."""
+    start = sentence.start + DATELINE.match(sentence.text).end()
+    start = start if start < sentence.end else sentence.start
+    evidence = Evidence(quote=article.text[start : sentence.end], start=start, end=sentence.end)
+    skip = bylines(article.text)
+    people = [Person(name=p.name, title=simplified(p.title)) for p in officials(sentence.text) if p.name not in skip]
+    return _meeting(answer, evidence, [], people, article)
+
+
+def build_quoted_meeting(answer: QuotedMeetingAnswer, article: Article) -> Meeting:
+    """A quoted answer (the previous format): the quote grounded, the people as the model listed them."""
     evidence = ground(article.text, answer.quote)
     skip = bylines(article.text)
     known = {p.name: p.title for p in officials(article.text)}
     chairs = _people(answer.chairs, skip, known)
     attendees = _people([*answer.chairs, *answer.attendees], skip, known)
-    # Trust the model's time only where the article says it; else read it from the quote.
+    return _meeting(answer, evidence, chairs, attendees, article)
+
+
+# Who convened it, as the sentence says: 市委、市政府召开…, 我区组织召开…, 由…主办的….
+_CONVENER = re.compile(r"(?:^|[，,])(?P<who>[^，,。；;]{2,30}?)(?:在[^，,。；;]{1,20}?)?(?:组织|隆重|正式)?(?:召开|举行|举办)"
+                       r"|由(?P<host>[^，,。；;]{2,30}?)(?:主办|承办|召开|举办)")
+_BODY_END = re.compile(r"(?:委|政府|省|市|区|县|镇|乡|街道|局|厅|部|办|院|会|团|组|中心|集团|公司|协会|学院|大学|所)$")
+
+
+def conveners(quote: str, published: str | None) -> list[str]:
+    """The bodies the sentence says convened the gathering, time expressions and people left out."""
+    for m in _CONVENER.finditer(to_simplified(quote)):
+        who = (m.group("who") or m.group("host")).strip()
+        _, said = parse_date(who, published)
+        if said:
+            who = who.replace(said, "").strip("，, ")
+        if _BODY_END.search(who) and not officials(who + "，"):
+            return [who]
+    return []
+
+
+def _meeting(answer: MeetingAnswer | QuotedMeetingAnswer, evidence: Evidence, chairs: list[Person],
+             attendees: list[Person], article: Article) -> Meeting:
+    # Trust the model's time only where the article says it and it is a time; else read it
+    # from the quote.
     said = answer.time_text if answer.time_text and squash(to_simplified(answer.time_text)) in \
         squash(to_simplified(article.text)) else None
-    date, time_text = parse_date(said or evidence.quote, article.published)
+    date, time_text = parse_date(said, article.published) if said else (None, None)
+    if time_text is None:
+        said = None
+        date, time_text = parse_date(evidence.quote, article.published)
     if not said and date is not None and len(date) == 4:
         date, time_text = None, None  # a bare year in the quote (到2023年…) is no meeting date
+    region = resolve_region(evidence.quote, article.text, article.outlet, article.page_division)
     return Meeting(
         name=simplified(answer.name.strip()),
         date=date,
-        time_text=simplified(time_text or said),
+        time_text=simplified(time_text),
         location=None if not answer.location or SELF_REFERENCE_ALONE.match(to_simplified(answer.location)) else simplified(answer.location),
-        organizers=bodies(answer.organizers, resolve_region(evidence.quote, article.text, article.outlet, article.page_division)),
+        organizers=bodies(conveners(evidence.quote, article.published) or answer.organizers, region),
         chairs=chairs,
         attendees=attendees,
         topics=[],
@@ -118,14 +193,20 @@ _HELD = re.compile("(?:" + CONVENE_VERBS + r")了?(?P<name>[^，。；]{2,40}?(?
 _SENTENCE_NAME = re.compile("(?:" + ATTEND_VERBS + "|" + CONVENE_VERBS + r")了?(?P<name>[^，。；、]{4,40}?(?:" + GATHERING_KINDS + "))$")
 
 
+# A gathering named first, then what happened at it: 某某论坛发布了《…》, 某某大会表彰了….
+_GATHERING_THEN_ACT = re.compile(r"^(?P<name>[^，。；]{2,40}?(?:" + GATHERING_KINDS + r"))(?:上|期间)?"
+                                 r"(?:发布|通过|审议|表彰|宣读|签署|出台|开幕|闭幕)")
+
+
 def named_from_text(meeting: Meeting, article: Article) -> Meeting:
     """A model name without meeting wording ("安全生产检查工作") is replaced by the meeting
     the article says was held ("召开全县安全生产检查工作会议") when the two agree; a whole
-    sentence given as the name ("…赵强出席重点项目开工仪式") is cut to the meeting it names."""
-    if len(meeting.name) > 30:
-        cut = _SENTENCE_NAME.search(meeting.name)
-        if cut:
-            meeting = meeting.model_copy(update={"name": cut.group("name")})
+    sentence given as the name ("…赵强出席重点项目开工仪式", "…论坛发布了《…》") is cut to the
+    meeting it names."""
+    cut = _SENTENCE_NAME.search(meeting.name) if len(meeting.name) > 30 else None
+    cut = cut or _GATHERING_THEN_ACT.match(meeting.name)
+    if cut:
+        meeting = meeting.model_copy(update={"name": cut.group("name")})
     if is_meeting_name(meeting.name, meeting.evidence.quote):
         return meeting
     simple = to_simplified_chars(article.text)
@@ -153,27 +234,47 @@ def is_meeting_name(name: str, quote: str = "") -> bool:
     simple = to_simplified(name).strip()
     if GATHERING_END.search(simple):
         return True
-    if _ABOUT_A_MEETING.search(simple):
-        return False
     q = to_simplified(quote).strip()
-    if EXHORTATION.match(q):
+    if EXHORTATION.match(q) or is_speech(simple):
         return False
     if VISIT_VERBS.search(simple):
-        return True
+        return True  # a visit's name may end on what it saw: 视察…活动开展情况
+    if _ABOUT_A_MEETING.search(simple):
+        return False
     return len(q) <= 100 and bool(HELD_EVENT.search(q))
 
 
-def add_named_officials(meetings: list[Meeting], article: Article) -> None:
-    """Complete attendees with officials the text names: from the whole article when it
-    reports one meeting, else from each meeting's own part of it (its sentence up to the next
-    meeting's)."""
+_PRESIDED = re.compile(r"主持(?!人)")
+
+
+def presiding(text: str) -> list[Person]:
+    """Who presided, as the text says it: the officials named before 主持 in its clause
+    (区长王红主持会议, 会议由区长王红主持, 王红主持召开…)."""
+    out: list[Person] = []
+    for sent in sentences(to_simplified(text)):
+        for cl in clauses(sent):
+            last = None
+            for last in _PRESIDED.finditer(cl.text):
+                pass
+            if last is not None:
+                out.extend(p for p in officials(cl.text[: last.start()] + "，") if p.name not in {x.name for x in out})
+    return out
+
+
+def add_people(meetings: list[Meeting], article: Article, complete: bool = True) -> None:
+    """Chairs, where the answer gave none, and (with `complete`) attendees: the officials each
+    meeting's part of the text names: the whole article when it reports one meeting, else the
+    meeting's sentence up to the next meeting's. Chairs are attendees too (spec §1)."""
     skip = bylines(article.text)
     parts = {id(m): (start, end) for m, start, end in _scopes(meetings, to_simplified_chars(article.text))}
     for m in meetings:
         start, end = parts[id(m)]
         scope = article.text if len(meetings) == 1 else article.text[start:end]
         have = {p.name for p in m.attendees}
-        for p in officials(scope):
+        if not m.chairs:
+            m.chairs = [Person(name=p.name, title=simplified(p.title)) for p in presiding(scope) if p.name not in skip]
+        found = [*m.chairs, *(officials(scope) if complete else [])]
+        for p in found:
             if p.name not in have and p.name not in skip:
                 m.attendees.append(Person(name=p.name, title=simplified(p.title)))
                 have.add(p.name)
@@ -229,13 +330,59 @@ def merge(model_meetings: list[Meeting], separate: list[Meeting], text: str = ""
 # --- the step ----------------------------------------------------------------------------------
 
 def extract_meetings(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> None:
+    quoted = ex.options.meeting_answers == "quote"
+    found = (_asked_quoted if quoted else _asked_pointed)(ex, article, simple, out)
+    names: set[str] = set()
+    for m in found:
+        m = named_from_text(m, article)
+        if ex.options.drop_non_meetings and not is_meeting_name(m.name, m.evidence.quote):
+            continue  # the model's non-meetings (a document issued, a measure)
+        if out.meetings and TOOK_PART_ONLY.search(m.name):
+            continue  # who took part in the meeting before: its people, no meeting of its own
+        if m.name not in names:
+            names.add(m.name)
+            out.meetings.append(m)
+    if ex.options.split_meetings:
+        out.meetings = merge(out.meetings, separate_meetings(article), article.text)
+    add_people(out.meetings, article, complete=ex.options.complete_attendees)
+    add_topics(out.meetings, simple, article.text)
+
+
+def _headline(article: Article, simple: str) -> Span | None:
+    if not article.title:
+        return None
+    line = simple.split("\n", 1)[0]
+    return Span(0, len(line), line)
+
+
+def _asked_pointed(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> list[Meeting]:
+    """Meetings the model points at among the marked sentences; the headline goes first,
+    unmarked, as context (a meeting is established by the body's sentence)."""
+    head = _headline(article, simple)
+    marks = meeting_sentences(simple, skip_to=head.end if head else 0)
+    if not marks:
+        return []
+
+    def build(part: list[Span]) -> tuple[str, AnswerContext]:
+        text, ids = marked_request(simple, [(sp, sp) for sp in part], at=lambda sp: sp.start)
+        return (f"{head.text}\n{text}" if head else text), AnswerContext(ids=frozenset(ids))
+
+    found: list[Meeting] = []
+    for whole in span_chunks(marks):
+        for part, items in ex._ask_in_parts(out, "meetings", whole, build, halves):
+            for a in items:
+                found.append(build_meeting(a, part[a.id - 1], article))
+    return found
+
+
+def _asked_quoted(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> list[Meeting]:
+    """The previous format: whole paragraphs sent, the model copies the sentence and the people."""
     spans = meeting_paragraphs(simple)
     if not spans:
-        return
+        return []
     title = simple.split("\n", 1)[0] if article.title else None
     if title and spans and spans[0].start == 0:
         title = None  # the headline is already the first paragraph sent
-    names: set[str] = set()
     people = tuple(sorted(bylines(article.text)))
 
     def build(part: list[Span]) -> tuple[str, AnswerContext]:
@@ -245,24 +392,15 @@ def extract_meetings(ex: "ArticleExtractor", article: Article, simple: str, out:
         # re-asked here, not fail when the meeting is built.
         return text, AnswerContext(text=text, locate=partial(ground, article.text), bylines=people)
 
+    found: list[Meeting] = []
     for whole in span_chunks(spans):
-        for _, items in ex._ask_in_parts(out, "meetings", whole, build, _smaller_spans):
+        for _, items in ex._ask_in_parts(out, "quoted_meetings", whole, build, _smaller_spans):
             for a in items:
                 try:
-                    m = named_from_text(build_meeting(a, article), article)
+                    found.append(build_quoted_meeting(a, article))
                 except GroundingError as exc:
                     out.errors.append(ErrorInfo(stage="ground:meeting", message=str(exc)))
-                    continue
-                if ex.options.drop_non_meetings and not is_meeting_name(m.name, m.evidence.quote):
-                    continue  # the model's non-meetings (a document issued, a measure)
-                if m.name not in names:
-                    names.add(m.name)
-                    out.meetings.append(m)
-    if ex.options.split_meetings:
-        out.meetings = merge(out.meetings, separate_meetings(article), article.text)
-    if ex.options.complete_attendees:
-        add_named_officials(out.meetings, article)
-    add_topics(out.meetings, simple, article.text)
+    return found
 
 
 # --- topics ------------------------------------------------------------------------------------
