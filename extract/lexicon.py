@@ -154,6 +154,7 @@ NOT_NAME_END = re.compile(r"[委府院局市区县镇乡厅办会部处校所司
 # Office words a person's title ends with, longest first so 副区长 is matched whole.
 OFFICES = sorted({
     "书记", "副书记", "常委", "委员", "主席", "副主席", "主任", "副主任", "部长", "副部长", "局长",
+    "总理", "副总理", "国务委员",
     "副局长", "区长", "副区长", "市长", "副市长", "县长", "副县长", "镇长", "副镇长", "乡长",
     "省长", "副省长", "厅长", "副厅长", "秘书长", "副秘书长", "总经理", "副总经理", "经理",
     "董事长", "副董事长", "董事", "会长", "副会长", "院长", "副院长", "校长", "副校长", "所长",
@@ -172,7 +173,7 @@ HEAD_OFFICES = ("院长", "市长", "区长", "县长", "镇长", "省长", "局
 # name, and a two-character one of them is never a name itself (a model's "表示", "要求").
 AFTER_NAME_VERBS = (r"指出|表示|强调|出席|参加|主持|讲话|陪同|介绍|说|作|带队|一行|等|在|和|与|及|分别|率|要求|宣读|"
                     r"通报|代表|调研|视察|来|到|对|就|为|同志|先后|也|还|深入|一同|致辞|致|发言|宣布|会见|接见|看望|"
-                    r"慰问|检查|考察|部署|提出")
+                    r"慰问|检查|考察|部署|提出|首先|随后|传达|汇报|\d{1,2}日")
 # Credits of who wrote or photographed the article (记者 张明, 通讯员 李华, 摄): never attendees.
 # A dateline that opens an article's first sentence (本报讯（记者 张明 通讯员 李华）…): no part of
 # what the sentence reports.

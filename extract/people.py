@@ -46,10 +46,10 @@ _LEADER_LIST = re.compile(
 )
 
 
-# "林智坚市长现勘…", "何汉翔院长一行": a name followed by the head office it holds, at the start
-# of a clause (so 常务副区长, 区委副书记 and a list of offices 常委、宣传部长 are not read as a
+# "林智坚市长现勘…", "何汉翔院长一行", "…管理处薛亚省处长首先…": a name followed by the head
+# office it holds, at the start of a clause or right after the unit it heads (so 常务副区长, 区委副书记 and a list of offices 常委、宣传部长 are not read as a
 # name plus an office).
-_NAME_THEN_OFFICE = re.compile(r"(?:^|(?<=[，。；：:\s（(“]))(?P<name>[\u4e00-\u9fff]{2,3}?)(?P<title>副?(?:"
+_NAME_THEN_OFFICE = re.compile(r"(?:^|(?<=[，。；：:\s（(“处局厅办院所心司部组]))(?P<name>[\u4e00-\u9fff]{2,3}?)(?P<title>副?(?:"
                                + "|".join(HEAD_OFFICES) + r"))(?=一行|等|上午|下午|晚上|今天|昨天|日前|近日|\d{1,2}日|赴|到|来|率|"
                                + AFTER_NAME_VERBS + r"|[，、。；\s])")
 _NOT_A_NAME_BEFORE_OFFICE = re.compile(r"(常务|执行|名誉|党委|党组|纪委|首席|主要|分管|区委|市委|县委|省委|办公室|政府|"

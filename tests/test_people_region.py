@@ -148,3 +148,26 @@ def test_a_dateline_is_no_part_of_the_sentence_it_opens():
     for line, rest in [("本报讯（记者 张明远 通讯员 李华）3月2日上午，我区召开", "3月2日上午，我区召开"),
                        ("本报讯 昨天下午，全区", "昨天下午，全区"), ("3月2日上午，我区召开", "3月2日上午，我区召开")]:
         assert line[DATELINE.match(line).end():] == rest
+
+
+def test_officials_named_before_a_date_or_after_the_unit_they_head():
+    found = officials("国务院副总理李克强20日在京出席开幕式。省政府采购中心张健主任就软件应用作了说明。")
+    assert [(p.name, p.title) for p in found] == [("李克强", "国务院副总理"), ("张健", "主任")]
+
+
+def test_an_official_named_by_office_earlier_attends_the_meeting_whose_part_names_him():
+    from extract.kinds.meetings import add_people
+    from schemas import Evidence, Meeting
+
+    text = ("自治区党委书记赵刚一行考察了热电项目。"
+            "下午，赵刚参加了工业园区签约仪式。")
+    article = Article(id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text)
+
+    def meeting(name: str, quote: str) -> Meeting:
+        start = text.index(quote)
+        return Meeting(name=name, evidence=Evidence(quote=quote, start=start, end=start + len(quote)))
+
+    visit, signing = meeting("赵刚一行考察热电项目", "自治区党委书记赵刚一行考察了热电项目"), \
+        meeting("工业园区签约仪式", "下午，赵刚参加了工业园区签约仪式")
+    add_people([visit, signing], article)
+    assert [(p.name, p.title) for p in signing.attendees] == [("赵刚", "自治区党委书记")]

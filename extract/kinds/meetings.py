@@ -266,14 +266,19 @@ def add_people(meetings: list[Meeting], article: Article, complete: bool = True)
     meeting's part of the text names: the whole article when it reports one meeting, else the
     meeting's sentence up to the next meeting's. Chairs are attendees too (spec §1)."""
     skip = bylines(article.text)
-    parts = {id(m): (start, end) for m, start, end in _scopes(meetings, to_simplified_chars(article.text))}
+    simple = to_simplified_chars(article.text)
+    parts = {id(m): (start, end) for m, start, end in _scopes(meetings, simple)}
+    # Officials the article names with their office anywhere (自治区党委书记胡春华…); in a
+    # meeting's part they may appear by name alone (胡春华一行参加了…签约仪式).
+    named = officials(article.text) if len(meetings) > 1 else []
     for m in meetings:
         start, end = parts[id(m)]
         scope = article.text if len(meetings) == 1 else article.text[start:end]
         have = {p.name for p in m.attendees}
         if not m.chairs:
             m.chairs = [Person(name=p.name, title=simplified(p.title)) for p in presiding(scope) if p.name not in skip]
-        found = [*m.chairs, *(officials(scope) if complete else [])]
+        by_name = [p for p in named if p.name in simple[start:end]]
+        found = [*m.chairs, *(officials(scope) + by_name if complete else [])]
         for p in found:
             if p.name not in have and p.name not in skip:
                 m.attendees.append(Person(name=p.name, title=simplified(p.title)))
