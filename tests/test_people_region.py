@@ -171,3 +171,15 @@ def test_an_official_named_by_office_earlier_attends_the_meeting_whose_part_name
         meeting("工业园区签约仪式", "下午，赵刚参加了工业园区签约仪式")
     add_people([visit, signing], article)
     assert [(p.name, p.title) for p in signing.attendees] == [("赵刚", "自治区党委书记")]
+
+
+def test_a_meetings_date_and_place_are_read_from_its_sentence():
+    from extract.kinds.meetings import meeting_date, place_held
+
+    # A year alone (为做好2020年度…) is passed over for the day the gathering was held.
+    assert meeting_date("为做好2020年度发行工作，11月14日上午，我区召开工作会议", "2019-11-20") == \
+        ("2019-11-14", "11月14日上午")
+    assert meeting_date("到2023年，孵化器总面积将超200万平方米", "2019-11-20") == (None, None)
+    assert place_held("全省政府采购工作会议在西宁市召开") == "西宁市"
+    assert place_held("昨天下午，市人大常委会副主任陈立来临江调研乡村振兴工作") == "临江"
+    assert place_held("我区召开全区安全生产工作会议") is None

@@ -161,25 +161,45 @@ def conveners(quote: str, published: str | None) -> list[str]:
     return []
 
 
+# Where it was held, as the sentence says: 在西宁市召开, 来临江调研, 赴和县考察.
+_PLACE_HELD = re.compile(r"(?:在|于)(?P<at>[^，,。；;在于]{2,20}?)(?:召开|举行|举办|开幕|隆重召开|隆重举行)"
+                         r"|(?:来|赴|到|前往)(?P<to>[^，,。；;来赴到]{1,15}?)(?:调研|考察|视察|检查|走访)")
+
+
+def place_held(quote: str) -> str | None:
+    m = _PLACE_HELD.search(to_simplified(quote))
+    return (m.group("at") or m.group("to")).strip() if m else None
+
+
+def meeting_date(quote: str, published: str | None) -> tuple[str | None, str | None]:
+    """The date the sentence gives for the gathering: its first day or month; a year alone (为做好
+    2020年度…工作) is passed over for a later date (11月14日上午), and is no meeting date by itself."""
+    rest = quote
+    for _ in range(3):
+        date, said = parse_date(rest, published)
+        if date is None or len(date) != 4 or not said or said not in rest:
+            return date, said
+        rest = rest[rest.index(said) + len(said):]
+    return None, None
+
+
 def _meeting(answer: MeetingAnswer | QuotedMeetingAnswer, evidence: Evidence, chairs: list[Person],
              attendees: list[Person], article: Article) -> Meeting:
-    # Trust the model's time only where the article says it and it is a time; else read it
-    # from the quote.
-    said = answer.time_text if answer.time_text and squash(to_simplified(answer.time_text)) in \
-        squash(to_simplified(article.text)) else None
+    # A quoted answer's time is trusted only where the article says it and it is a time; else
+    # the date is read from the sentence. (A pointed answer gives none.)
+    said = getattr(answer, "time_text", None)
+    said = said if said and squash(to_simplified(said)) in squash(to_simplified(article.text)) else None
     date, time_text = parse_date(said, article.published) if said else (None, None)
     if time_text is None:
-        said = None
-        date, time_text = parse_date(evidence.quote, article.published)
-    if not said and date is not None and len(date) == 4:
-        date, time_text = None, None  # a bare year in the quote (到2023年…) is no meeting date
+        date, time_text = meeting_date(evidence.quote, article.published)
+    location = getattr(answer, "location", None) or place_held(evidence.quote)
     region = resolve_region(evidence.quote, article.text, article.outlet, article.page_division)
     return Meeting(
         name=simplified(answer.name.strip()),
         date=date,
         time_text=simplified(time_text),
-        location=None if not answer.location or SELF_REFERENCE_ALONE.match(to_simplified(answer.location)) else simplified(answer.location),
-        organizers=bodies(conveners(evidence.quote, article.published) or answer.organizers, region),
+        location=None if not location or SELF_REFERENCE_ALONE.match(to_simplified(location)) else simplified(location),
+        organizers=bodies(conveners(evidence.quote, article.published) or getattr(answer, "organizers", []), region),
         chairs=chairs,
         attendees=attendees,
         topics=[],
