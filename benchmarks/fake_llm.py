@@ -573,11 +573,11 @@ def _pointed_meetings(text: str, mode: str) -> list[dict]:
         if name in names:
             continue
         names.add(name)
-        items.append({"id": int(m.group(1)), "name": name})
+        items.append({"id": int(m.group(1)), "name": name, "time_text": None, "location": None, "organizers": []})
         if len(items) == 3:
             break
     if mode == "invent":  # a meeting at a sentence that was never marked
-        items.append({"id": 99, "name": "虚构峰会"})
+        items.append({"id": 99, "name": "虚构峰会", "time_text": None, "location": "月球", "organizers": []})
     return items
 
 

@@ -134,10 +134,11 @@ class PolicyAnswers(_Answers):
 # offsets and the people from the text (every copied character costs ~0.1 s on 2 cores).
 # (Comments, not docstrings: a docstring would go into the JSON Schema sent with each request.)
 class MeetingAnswer(BaseModel):
-    # Time, place, conveners and people are read by code from the sentence and the meeting's part
-    # of the text (extract/kinds/meetings.py); the model only judges which sentence and names it.
     id: int = Field(description="the number in 【】 before the sentence that says it was held")
     name: str = Field(description="the meeting or activity as the article names it")
+    time_text: str | None = Field(default=None, description="when it was held, as written, or null")
+    location: str | None = Field(default=None, description="where it was held, as written, or null")
+    organizers: list[str] = Field(default_factory=list, description="bodies that convened it, as written")
 
 
 # The previous answer format (`Options(meeting_answers="quote")`), kept to measure against:
