@@ -561,21 +561,26 @@ def _policies(text: str, mode: str) -> list[dict]:
     return [{"id": int(m.group(1)), "is_policy": True, "issuers": issuers} for m in _MARK.finditer(text)]
 
 
-def _pointed_meetings(text: str, mode: str) -> list[dict]:
-    """Meetings answered by the 【n】 of their sentence (the default format)."""
-    items, names = [], set()
-    for m in _MARK.finditer(text):
-        sentence = re.split(r"【\d+】|\n", text[m.end():], maxsplit=1)[0].strip()
-        if not _MEETING.search(sentence):
+def _named_sentences(sentences) -> list[tuple[object, str, str]]:
+    """(key, sentence, name) for the first three sentences with meeting wording, one per name."""
+    out, names = [], set()
+    for key, sentence in sentences:
+        if not sentence or not _MEETING.search(sentence):
             continue
         found = _MEETING_NAME.search(sentence)
         name = found.group(0) if found else sentence[:16]
-        if name in names:
-            continue
-        names.add(name)
-        items.append({"id": int(m.group(1)), "name": name, "time_text": None, "location": None, "organizers": []})
-        if len(items) == 3:
-            break
+        if name not in names:
+            names.add(name)
+            out.append((key, sentence, name))
+    return out[:3]
+
+
+def _pointed_meetings(text: str, mode: str) -> list[dict]:
+    """Meetings answered by the 【n】 of their sentence (the default format)."""
+    marked = ((int(m.group(1)), re.split(r"【\d+】|\n", text[m.end():], maxsplit=1)[0].strip())
+              for m in _MARK.finditer(text))
+    items = [{"id": k, "name": name, "time_text": None, "location": None, "organizers": []}
+             for k, _, name in _named_sentences(marked)]
     if mode == "invent":  # a meeting at a sentence that was never marked
         items.append({"id": 99, "name": "虚构峰会", "time_text": None, "location": "月球", "organizers": []})
     return items
@@ -583,20 +588,9 @@ def _pointed_meetings(text: str, mode: str) -> list[dict]:
 
 def _meetings(text: str, mode: str) -> list[dict]:
     """Meetings answered with a copied sentence and people (the previous format)."""
-    items, names = [], set()
-    for m in _SENTENCE.finditer(text):
-        sentence = m.group(0).strip()
-        if not sentence or not _MEETING.search(sentence):
-            continue
-        found = _MEETING_NAME.search(sentence)
-        name = found.group(0) if found else sentence[:16]
-        if name in names:
-            continue
-        names.add(name)
-        items.append({"name": name, "quote": sentence, "time_text": None, "location": None,
-                      "organizers": [], "chairs": [], "attendees": []})
-        if len(items) == 3:
-            break
+    items = [{"name": name, "quote": sentence, "time_text": None, "location": None,
+              "organizers": [], "chairs": [], "attendees": []}
+             for _, sentence, name in _named_sentences((None, m.group(0).strip()) for m in _SENTENCE.finditer(text))]
     reporter = re.search(r"记者\s*([\u4e00-\u9fff]{2,3})", text)
     if mode == "byline" and items and reporter:  # the reporter listed as if they attended
         items[0]["attendees"] = [reporter.group(1)]

@@ -113,20 +113,25 @@ def test_a_name_followed_by_its_head_office():
     assert [p.name for p in officials("常务副区长王红参加。")] == ["王红"]
 
 
+def _meetings_in(text: str, *named: tuple[str, str]):
+    """An article of `text` and a meeting for each (name, quote) in it, with its offsets."""
+    from schemas import Evidence, Meeting
+
+    article = Article(id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text)
+    meetings = []
+    for name, quote in named:
+        start = text.index(quote)
+        meetings.append(Meeting(name=name, evidence=Evidence(quote=quote, start=start, end=start + len(quote))))
+    return article, meetings
+
+
 def test_officials_complete_the_meeting_whose_part_of_the_article_names_them():
     from extract.kinds.meetings import add_people
-    from schemas import Article, Evidence, Meeting
 
     text = ("全省政府采购工作会议在西宁市召开。省财政厅厅长张光荣出席会议并讲话，副厅长徐珑主持。\n"
             "会后，全省政府采购业务培训班开班。省财政厅采购处处长程丽华作辅导报告。")
-    article = Article(id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text)
-
-    def meeting(name: str, quote: str) -> Meeting:
-        start = text.index(quote)
-        return Meeting(name=name, evidence=Evidence(quote=quote, start=start, end=start + len(quote)))
-
-    first = meeting("全省政府采购工作会议", "全省政府采购工作会议在西宁市召开")
-    second = meeting("全省政府采购业务培训班", "全省政府采购业务培训班开班")
+    article, (first, second) = _meetings_in(text, ("全省政府采购工作会议", "全省政府采购工作会议在西宁市召开"),
+                                            ("全省政府采购业务培训班", "全省政府采购业务培训班开班"))
     add_people([first, second], article)
     assert [p.name for p in first.attendees] == ["徐珑", "张光荣"]  # the chair first
     assert [p.name for p in first.chairs] == ["徐珑"] and second.chairs == []
@@ -157,18 +162,11 @@ def test_officials_named_before_a_date_or_after_the_unit_they_head():
 
 def test_an_official_named_by_office_earlier_attends_the_meeting_whose_part_names_him():
     from extract.kinds.meetings import add_people
-    from schemas import Evidence, Meeting
 
     text = ("自治区党委书记赵刚一行考察了热电项目。"
             "下午，赵刚参加了工业园区签约仪式。")
-    article = Article(id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text)
-
-    def meeting(name: str, quote: str) -> Meeting:
-        start = text.index(quote)
-        return Meeting(name=name, evidence=Evidence(quote=quote, start=start, end=start + len(quote)))
-
-    visit, signing = meeting("赵刚一行考察热电项目", "自治区党委书记赵刚一行考察了热电项目"), \
-        meeting("工业园区签约仪式", "下午，赵刚参加了工业园区签约仪式")
+    article, (visit, signing) = _meetings_in(text, ("赵刚一行考察热电项目", "自治区党委书记赵刚一行考察了热电项目"),
+                                             ("工业园区签约仪式", "下午，赵刚参加了工业园区签约仪式"))
     add_people([visit, signing], article)
     assert [(p.name, p.title) for p in signing.attendees] == [("赵刚", "自治区党委书记")]
 

@@ -73,7 +73,8 @@ def meeting_sentences(text: str, skip_to: int = 0) -> list[Span]:
 
 
 def span_chunks(spans: list[Span]) -> list[list[Span]]:
-    """Paragraphs grouped in order into requests of at most MAX_CHARS_PER_REQUEST characters."""
+    """Paragraphs (or sentences) grouped in order into requests of at most MAX_CHARS_PER_REQUEST
+    characters."""
     out: list[list[Span]] = []
     current: list[Span] = []
     size = 0
@@ -185,21 +186,21 @@ def meeting_date(quote: str, published: str | None) -> tuple[str | None, str | N
 
 def _meeting(answer: MeetingAnswer | QuotedMeetingAnswer, evidence: Evidence, chairs: list[Person],
              attendees: list[Person], article: Article) -> Meeting:
-    # A quoted answer's time is trusted only where the article says it and it is a time; else
-    # the date is read from the sentence. (A pointed answer gives none.)
-    said = getattr(answer, "time_text", None)
+    # The model's time is trusted only where the article says it and it is a time; else the
+    # date is read from the sentence.
+    said = answer.time_text
     said = said if said and squash(to_simplified(said)) in squash(to_simplified(article.text)) else None
     date, time_text = parse_date(said, article.published) if said else (None, None)
     if time_text is None:
         date, time_text = meeting_date(evidence.quote, article.published)
-    location = getattr(answer, "location", None) or place_held(evidence.quote)
+    location = answer.location or place_held(evidence.quote)
     region = resolve_region(evidence.quote, article.text, article.outlet, article.page_division)
     return Meeting(
         name=simplified(answer.name.strip()),
         date=date,
         time_text=simplified(time_text),
         location=None if not location or SELF_REFERENCE_ALONE.match(to_simplified(location)) else simplified(location),
-        organizers=bodies(conveners(evidence.quote, article.published) or getattr(answer, "organizers", []), region),
+        organizers=bodies(conveners(evidence.quote, article.published) or answer.organizers, region),
         chairs=chairs,
         attendees=attendees,
         topics=[],
@@ -273,11 +274,9 @@ def presiding(text: str) -> list[Person]:
     out: list[Person] = []
     for sent in sentences(to_simplified(text)):
         for cl in clauses(sent):
-            last = None
-            for last in _PRESIDED.finditer(cl.text):
-                pass
-            if last is not None:
-                out.extend(p for p in officials(cl.text[: last.start()] + "，") if p.name not in {x.name for x in out})
+            at = [m.start() for m in _PRESIDED.finditer(cl.text)]
+            if at:
+                out.extend(p for p in officials(cl.text[: at[-1]] + "，") if p.name not in {x.name for x in out})
     return out
 
 
