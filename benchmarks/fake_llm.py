@@ -52,9 +52,9 @@ import time
 from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SCHEMA_KINDS = {"TargetAnswers": "targets", "PolicyAnswers": "policies", "MeetingAnswers": "meetings",
-                "QuotedMeetingAnswers": "quoted_meetings"}
-KINDS = ("targets", "policies", "meetings", "quoted_meetings")
+SCHEMA_KINDS = {"TargetAnswers": "targets", "PolicyAnswers": "policies", "MeasureAnswers": "measures",
+                "MeetingAnswers": "meetings", "QuotedMeetingAnswers": "quoted_meetings"}
+KINDS = ("targets", "policies", "measures", "meetings", "quoted_meetings")
 FAULTS = {"429", "500", "502", "503", "reset", "hang", "truncated", "length", "badjson", "schema", "invent",
           "byline"}
 
@@ -511,7 +511,7 @@ def request_kind(req: dict) -> str:
     if name in SCHEMA_KINDS:
         return SCHEMA_KINDS[name]
     system = next((m.get("content") or "" for m in req.get("messages", []) if m.get("role") == "system"), "")
-    for kind, word in (("targets", "目标"), ("policies", "文件"), ("meetings", "会议")):
+    for kind, word in (("targets", "目标"), ("measures", "措施"), ("policies", "文件"), ("meetings", "会议")):
         if word in system:
             return kind
     return "unknown"
@@ -532,6 +532,8 @@ def answer_items(kind: str, text: str, mode: str = "good", obey: bool = False) -
         return _targets(text, mode, obey)
     if kind == "policies":
         return _policies(text, mode)
+    if kind == "measures":
+        return _measures(text, mode)
     if kind == "meetings":
         return _pointed_meetings(text, mode)
     if kind == "quoted_meetings":
@@ -559,6 +561,20 @@ def _policies(text: str, mode: str) -> list[dict]:
     if mode == "invent":
         issuers = ["联合国安理会"]
     return [{"id": int(m.group(1)), "is_policy": True, "issuers": issuers} for m in _MARK.finditer(text)]
+
+
+def _measures(text: str, mode: str) -> list[dict]:
+    """Each marked document's measure: the first clause of 6 to 20 characters after the one that
+    names it."""
+    items = []
+    for m in _MARK.finditer(text):
+        clauses = [c.strip() for c in re.split(r"[，,；;。\n]|【\d+】", text[m.end():])[1:]]
+        first = next((c for c in clauses if 6 <= len(c) <= 20), None)
+        if first:
+            items.append({"id": int(m.group(1)), "phrase": first})
+    if mode == "invent":
+        items.append({"id": 1, "phrase": "向每户发放一百万元"})
+    return items
 
 
 def _named_sentences(sentences) -> list[tuple[object, str, str]]:
@@ -656,8 +672,8 @@ def synthetic_page(start: int, n: int) -> str:
 
 RICH_ARTICLE = (
     "区委区政府召开全区工业经济高质量发展大会\n\n本报讯 3月2日上午，我区召开全区工业经济高质量发展大会。"
-    "会上，区委、区政府印发了《工业经济高质量发展实施方案》。到2025年，全区规模以上工业企业力争达到{n}家。\n"
-)  # one candidate of each kind: three requests (targets, policies, meetings)
+    "会上，区委、区政府印发了《工业经济高质量发展实施方案》，明确了五项重点任务。到2025年，全区规模以上工业企业力争达到{n}家。\n"
+)  # one candidate of each kind: three requests (targets, policies, meetings; code lists the measures)
 
 
 def write_pages(folder, files: int, per_file: int) -> list:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from schemas.llm import MeetingAnswers, PolicyAnswers, QuotedMeetingAnswers, TargetAnswers
+from schemas.llm import MeasureAnswers, MeetingAnswers, PolicyAnswers, QuotedMeetingAnswers, TargetAnswers
 
 
 
@@ -35,6 +35,7 @@ PROMPT_SUFFIXES = (".md", ".jsonl")  # what prompts/ holds and the package ships
 KINDS: dict[str, type[BaseModel]] = {
     "targets": TargetAnswers,
     "policies": PolicyAnswers,
+    "measures": MeasureAnswers,  # asked only for issued documents whose measures code cannot list
     "meetings": MeetingAnswers,
     "quoted_meetings": QuotedMeetingAnswers,  # the previous meeting format, kept to measure against
 }

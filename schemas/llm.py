@@ -93,7 +93,7 @@ class _Answers(BaseModel):
         # instructor wraps the model in a new subclass on every call; the schema is the same
         # as long as the name is, so key by name and by the answer model it derives from.
         mro = cls.__mro__
-        base = mro[mro.index(_Answers) - 1]  # TargetAnswers, PolicyAnswers or MeetingAnswers
+        base = mro[mro.index(_Answers) - 1]  # TargetAnswers, PolicyAnswers, MeetingAnswers …
         key = (base, cls.__name__, args, tuple(sorted(kwargs.items())))
         if key not in _SCHEMAS:
             _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
@@ -128,6 +128,24 @@ class PolicyAnswers(_Answers):
     items: list[PolicyAnswer] = Field(description="one entry for each marked document, in order")
 
     _marked = field_validator("items")(classmethod(lambda cls, v, info: _only_marked(v, info)))
+
+
+# Measures the article states for a document that code sees issued but cannot list (prose, not
+# 一是…二是…): each a short phrase the model copies; one not in the text is dropped, not reasked.
+class MeasureAnswer(BaseModel):
+    id: int = Field(description="the number in 【】 before the document's name")
+    phrase: str = Field(description="one thing the document sets out (a measure, task or content), a short phrase copied verbatim from the text")
+
+
+class MeasureAnswers(_Answers):
+    items: list[MeasureAnswer] = Field(description="the main measures of each marked document as the text states them, in the text's order, at most three per document; empty if the text states none")
+
+    @field_validator("items")
+    @classmethod
+    def _marked_and_in_text(cls, v: list[MeasureAnswer], info: ValidationInfo) -> list[MeasureAnswer]:
+        text = _ctx(info).text
+        kept = [it for it in _only_marked(v, info) if it.phrase.strip()]
+        return kept if text is None else [it for it in kept if _squash(it.phrase) in _squash(text)]
 
 
 # A meeting pointed at, not copied: the sentence is a 【n】 mark, and code takes the quote, its

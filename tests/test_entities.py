@@ -139,3 +139,48 @@ def test_everyday_words_are_no_places():
 
     assert mentions("李克强会见参加论坛的外方主要来宾") == []
     assert [d.code for _, _, d in mentions("来宾市召开大会")] == ["451300"]
+
+
+# A made-up page: one document set out in prose (asked of the model), one listed 一是…二是…
+# (code's job), one only referred to (never asked).
+_PROSE = ("近日，青山区委、区政府印发《关于加快发展数字经济的实施意见》。根据安排，全区将重点培育数字企业，建设算力中心。\n"
+          "区政府还出台了《关于优化营商环境的若干措施》。《措施》明确了三项任务：一是压缩审批时限；二是降低企业成本；三是加强信用监管。\n"
+          "各部门要认真贯彻《关于进一步改进作风的若干规定》精神。")
+
+
+def test_only_issued_documents_whose_measures_code_cannot_list_are_asked():
+    from extract.api import read_text
+    from extract.kinds.policies import measure_questions, measures_request, policy_candidates
+
+    [article] = read_text(_PROSE, title=None)
+    questions = measure_questions(article, article.text, policy_candidates(article.text))
+    assert [q.candidate.title for q in questions] == ["关于加快发展数字经济的实施意见"]
+    text, ids = measures_request(article.text, questions)
+    assert list(ids) == [1] and "印发【1】《关于加快发展数字经济的实施意见》" in text
+    assert text.startswith("近日，") and text.endswith("精神。")  # the name's sentence and what follows
+    # Several documents issued in one phrase: each is marked before its own subject.
+    [listed] = read_text("市政府日前发布关于乡村产业振兴、文旅融合发展等两方面实施意见，计划用三年时间见效。", title=None)
+    qs = measure_questions(listed, listed.text, policy_candidates(listed.text))
+    text, _ = measures_request(listed.text, qs)
+    assert "关于【1】乡村产业振兴、【2】文旅融合发展等两方面" in text
+
+
+def test_the_models_measures_are_grounded_phrases_and_code_lists_the_rest(fake_llm):
+    record = _extract(fake_llm, _PROSE, "金坛时报", "made-up/prose.txt")
+    by_title = {p.title: p for p in record.policies}
+    asked = by_title["关于加快发展数字经济的实施意见"]
+    assert asked.measures == ["全区将重点培育数字企业"]  # what the fake copies: a clause after the name's
+    listed = by_title["关于优化营商环境的若干措施"]
+    assert listed.measures == ["压缩审批时限", "降低企业成本", "加强信用监管"]
+    for p in (asked, listed):
+        for m, ev in zip(p.measures, p.measures_evidence, strict=True):
+            assert record.article.text[ev.start:ev.end] == ev.quote == m
+    assert fake_llm.requests["measures"] == 1
+
+
+def test_a_measure_the_text_does_not_hold_is_dropped_without_a_reask(fake_llm):
+    fake_llm.always("invent", kind="measures")
+    record = _extract(fake_llm, _PROSE, "金坛时报", "made-up/prose.txt")
+    asked = next(p for p in record.policies if p.title == "关于加快发展数字经济的实施意见")
+    assert "向每户发放一百万元" not in asked.measures and not record.errors
+    assert fake_llm.requests["measures"] == 1 and fake_llm.reasks["measures"] == 0

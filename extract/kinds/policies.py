@@ -21,9 +21,10 @@ from extract.places import mentions
 from extract.script import to_simplified
 from extract.region import resolve_region
 from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
-from extract.spans import Span, clause_around, paragraphs, phrase_at, sentences, simplified
+from extract.ground import GroundingError, ground
+from extract.spans import Span, clause_around, paragraphs, phrase_at, sentences, simplified, squash
 from schemas import Article, Evidence, Meeting, Policy
-from schemas.llm import AnswerContext
+from schemas.llm import AnswerContext, PolicyAnswer
 
 if TYPE_CHECKING:
     from extract.pipeline import ArticleExtractor, Extraction
@@ -78,13 +79,14 @@ def by_mention(cands: list[PolicyCandidate]) -> list[list[PolicyCandidate]]:
 # --- answers to items --------------------------------------------------------------------------
 
 _DOC_TYPE = re.compile("(" + DOC_WORDS[3:-1] + ")$")
+_BRACKETED_END = re.compile(r"[（(][^）)]*[）)]$")  # 《…意见（征求意见稿）》
 
 
 def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simple: str) -> Policy:
     around = clause_around(article.text, c.mention.start, c.mention.end)
     evidence = Evidence(quote=around.text, start=around.start, end=around.end)
     clause = simple[evidence.start : evidence.end]
-    doc = _DOC_TYPE.search(re.sub(r"[（(][^）)]*[）)]$", "", c.title))
+    doc = _DOC_TYPE.search(_BRACKETED_END.sub("", c.title))
     # The time expression, if any, sits before the issuing verb: "县委、县政府近日印发了《…》".
     before = clause[: c.mention.start - evidence.start]
     verb = ISSUE_VERB.search(before)
@@ -108,7 +110,8 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     )
 
 
-_ANNOUNCE = re.compile("(" + ISSUE_VERBS + "|" + PRESENT_VERBS + r")了?\s*$")
+# "印发了《…》", and "…局发布的《…》" (the document a body issued, named as the source of what follows).
+_ANNOUNCE = re.compile("(" + ISSUE_VERBS + "|" + PRESENT_VERBS + r")[了的]?\s*$")
 
 
 def announced(cands: list[PolicyCandidate], simple: str) -> bool:
@@ -129,13 +132,20 @@ def _references(p: Policy, simple: str) -> list[str]:
     """How the article refers back to a document: its title, the short name it gives it
     (以下简称《方案》), its type alone (《通知》, 该意见)."""
     refs = [p.title]
-    after = simple[p.evidence.end : p.evidence.end + 40]
-    alias = re.search(r"简称[《“]([^》”]{1,20})[》”]", after)
+    alias = _alias(p, simple)
     if alias:
-        refs.append(alias.group(1))
+        refs.append(alias)
     if p.doc_type:
         refs.append(p.doc_type)
     return refs
+
+
+def _alias(p: Policy, simple: str) -> str | None:
+    """The short name the article gives a document right after naming it (以下简称《方案》)."""
+    named = simple.find("》", p.evidence.start, p.evidence.end + 1)
+    after = named + 1 if named >= 0 else p.evidence.end
+    m = re.match(r"[（(]?(?:以下|下文)?(?:简称|下称|称)[《“]([^》”]{1,20})[》”]", simple[after : after + 30])
+    return m.group(1) if m else None
 
 
 def _lead(refs: list[str]) -> re.Pattern:
@@ -173,8 +183,9 @@ def _enumerated(simple: str, start: int, stop: int) -> list[Span]:
     return items
 
 
-# After "下发了《…》，": what the document does, unless the clause only sets a scene (在…方面).
-_WHAT_IT_DOES = re.compile(r"^》?\s*[，,](?!在|为|从|以|是|这|其|并|同时|此外|据|根据|按照|日前|近日)")
+# After "下发了《…》，": what the document does, unless the clause only sets a scene (为…, 据…);
+# a scene that names a field (在激活民间资本投资方面，) is passed over for what follows it.
+_WHAT_IT_DOES = re.compile(r"^》?\s*[，,](?:在[^，。；]{1,24}?(?:方面|领域)[，,])?(?!在|为|从|以|是|这|其|并|同时|此外|据|根据|按照|日前|近日)")
 
 
 # A phrase that only says when (2022年，…; “十四五”期间，…) is no measure: the next one is.
@@ -254,6 +265,98 @@ def add_measures(policies: list[Policy], simple: str, text: str) -> None:
             p.measures, p.measures_evidence = phrases(spans, text)
 
 
+# --- measures the model is asked for -----------------------------------------------------------
+
+MEASURE_READING = 400  # characters after a document's sentence read for its measures
+MAX_MEASURE_LEN = 40  # a longer "phrase" is a sentence, not a measure
+
+
+@dataclass(frozen=True)
+class MeasureQuestion:
+    candidate: PolicyCandidate
+    at: int  # where its 【n】 goes: the name, or the subject within 关于A、B等两方面意见
+    reading: Span  # the name's sentence and what follows it, where the measures would be
+
+
+def measure_questions(article: Article, simple: str, cands: list[PolicyCandidate]) -> list[MeasureQuestion]:
+    """The documents the model is asked measures for: those code sees issued (a verb right
+    before the name, or a headline that is the name: the article is the document) whose
+    measures code cannot list. Decided from the text alone, not from the model's policy
+    answers, so a batch submits these with the first requests."""
+    headline_end = simple.find("\n") if article.title else -1
+    issued: list[tuple[PolicyCandidate, Policy, int]] = []
+    for group in by_mention(cands):
+        c0 = group[0]
+        is_headline = c0.mention.end <= headline_end and len(c0.mention.text) * 5 >= headline_end * 3
+        if not (announced(group, simple) or is_headline):
+            continue
+        for c in group:
+            # Several documents in one phrase: each mark goes before its own subject.
+            inside = c.mention.text.find(c.title[2:].rsplit("的", 1)[0]) if len(group) > 1 else 0
+            issued.append((c, build_policy(c, [], article, simple), c.mention.start + max(inside, 0)))
+    add_measures([p for _, p, _ in issued], simple, article.text)
+    listed = {p.title for _, p, _ in issued if p.measures}
+    firsts: dict[str, Policy] = {}
+    for _, p, _ in sorted(issued, key=lambda x: x[1].evidence.start):
+        firsts.setdefault(p.title, p)
+    ends = [s.end for s in sentences(simple)]
+    out, seen = [], set()
+    for c, p, at in issued:
+        if p.title in listed or p.title in seen or _refers_back(p, list(firsts.values()), simple):
+            continue
+        seen.add(p.title)
+        end = next((e for e in ends if e >= c.sentence.end + MEASURE_READING), len(simple))
+        out.append(MeasureQuestion(c, at, Span(c.sentence.start, end, simple[c.sentence.start:end])))
+    return out
+
+
+def measures_request(simple: str, questions: list[MeasureQuestion]) -> tuple[str, dict[int, MeasureQuestion]]:
+    """The reading of each question with 【k】 before its document; readings that overlap are cut
+    where the next begins, so no text is sent twice."""
+    ids = {k: q for k, q in enumerate(questions, start=1)}
+    marks: dict[int, int] = {q.at: k for k, q in ids.items()}
+    pieces: list[tuple[int, int]] = []
+    for q in sorted(questions, key=lambda q: q.reading.start):
+        start = max(q.reading.start, pieces[-1][1] if pieces else 0)
+        if start < q.reading.end:
+            pieces.append((start, q.reading.end))
+    lines = []
+    for a, b in pieces:
+        out, pos = [], a
+        for at in sorted(x for x in marks if a <= x < b):
+            out += [simple[pos:at], f"【{marks[at]}】"]
+            pos = at
+        out.append(simple[pos:b])
+        lines.append("".join(out).strip())
+    return "\n".join(lines), ids
+
+
+def ask_measures(ex: "ArticleExtractor", article: Article, simple: str, cands: list[PolicyCandidate],
+                 out: "Extraction") -> dict[str, list[Span]]:
+    """The model's measures for each document asked about, by title, each grounded in the text
+    near the document (a phrase that cannot be found, or that is a whole sentence, is dropped)."""
+    found: dict[str, list[Span]] = {}
+
+    def build(group: list[MeasureQuestion]) -> tuple[str, AnswerContext]:
+        text, ids = measures_request(simple, group)
+        return text, AnswerContext(ids=frozenset(ids), text=text)
+
+    for whole in chunks(measure_questions(article, simple, cands), MAX_MARKS_PER_REQUEST):
+        for group, items in ex._ask_in_parts(out, "measures", whole, build, halves):
+            ids = measures_request(simple, group)[1]
+            for a in items:
+                q = ids.get(a.id)
+                if q is None:
+                    continue
+                try:
+                    ev = ground(simple, a.phrase, near=q.reading.start)
+                except GroundingError:
+                    continue
+                if len(squash(ev.quote)) <= MAX_MEASURE_LEN:
+                    found.setdefault(simplified(q.candidate.title), []).append(Span(ev.start, ev.end, ev.quote))
+    return found
+
+
 # "我区发布《…》", "武进区日前出台《…》": a place is the subject and no body is named, so the
 # region itself issued it (its 我区 resolves through the region).
 _PLACE_LEAD = re.compile(r"^((?:我|本)(?:省|市|区|县)|[\u4e00-\u9fff]{2,10}?(?:省|市|区|县))"
@@ -296,24 +399,43 @@ def extract_policies(ex: "ArticleExtractor", article: Article, simple: str, out:
         text, ids = marked_request(simple, [(m, m[0].sentence) for m in group])
         return text, AnswerContext(ids=frozenset(ids), text=text)
 
-    for whole in chunks(by_mention(policy_candidates(simple)), MAX_MARKS_PER_REQUEST):
+    cands = policy_candidates(simple)
+    for whole in chunks(by_mention(cands), MAX_MARKS_PER_REQUEST):
         for group, items in ex._ask_in_parts(out, "policies", whole, build, halves):
             _add_policies(ex, article, simple, marked_request(simple, [(m, m[0].sentence) for m in group])[1],
                           items, headline_end, by_title)
     # One record per document: the body's mention that says it was issued (县委、县政府近日
     # 印发了《…》) over the headline or a later reference; else the first mention.
-    for mentions in by_title.values():
-        out.policies.append(next((p for best, p in mentions if best), mentions[0][1]))
+    firsts = [min((q for _, q in said), key=lambda q: q.evidence.start) for said in by_title.values()]
+    for said in by_title.values():
+        chosen = next((p for best, p in said if best), said[0][1])
+        if not _refers_back(chosen, firsts, simple):
+            out.policies.append(chosen)
     add_measures(out.policies, simple, article.text)
+    asked = ask_measures(ex, article, simple, cands, out)
+    for p in out.policies:
+        if not p.measures and asked.get(p.title):
+            p.measures, p.measures_evidence = phrases(asked[p.title], article.text)
     # A target in an article that reports a single document is set by that document.
     if len(out.policies) == 1:
         for t in out.targets:
             t.policy = out.policies[0].title
 
 
+def _refers_back(p: Policy, firsts: list[Policy], simple: str) -> bool:
+    """《指导意见》 after 《关于…的指导意见》（下称“指导意见”）: a short name for a document the
+    article named before (`firsts`: each document's first mention), not another document."""
+    return any(q.title != p.title and q.evidence.start < p.evidence.start
+               and (_BRACKETED_END.sub("", q.title).endswith(p.title) or p.title == _alias(q, simple))
+               for q in firsts)
+
+
 def _add_policies(ex: "ArticleExtractor", article: Article, simple: str, ids: dict, items: list,
                   headline_end: int, by_title: dict) -> None:
-    for a in items:
+    answered = {a.id for a in items}
+    # A marked document the model skipped (not denied) is judged by the verb before it alone.
+    skipped = [PolicyAnswer(id=k, is_policy=False) for k in ids if k not in answered]
+    for a in [*items, *skipped]:
         verb = announced(ids.get(a.id, []), simple)
         if not (a.is_policy or (ex.options.policy_verbs and verb)):
             continue
