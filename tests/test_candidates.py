@@ -161,3 +161,36 @@ def test_markdown_emphasis_names_and_sentences_opening_on_an_ended_period():
     assert [c.quantity.value for c in target_candidates(text)] == []
     # A future sentence that mentions a quarter later is still a plan.
     assert [c.quantity.value for c in target_candidates("力争一季度新开工项目30个。")] == [30]
+
+
+def _found(text: str, published: str | None = None) -> list[tuple[float, str]]:
+    return [(c.quantity.value, c.quantity.unit) for c in target_candidates(text, published)]
+
+
+def test_a_plans_breakdown_and_a_clause_with_a_plan_of_its_own_are_candidates():
+    # "其中，…" breaks down the plan of the sentence before it.
+    assert _found("全年计划完成投资190亿元。其中，骨干路网完成投资约100亿元。") == [(190, "亿元"), (100, "亿元")]
+    assert _found("全年完成投资190亿元。其中，骨干路网完成投资约100亿元。") == []
+    # A report (已累计完成…) governs the clauses after it until one opens on a plan.
+    assert _found("该工程已累计完成投资3亿元，今年将完成投资4亿元。") == [(4, "亿元")]
+
+
+def test_a_count_of_things_to_complete_is_a_task_and_a_year_end_ahead_a_deadline():
+    assert _found("到2030年，全面完成86个污水治理工程。") == [(86, "个")]
+    assert _found("到2030年，完成60%。") == []  # an amount after 完成 is what was done
+    # The end of the publication year is still ahead; a year already over is not.
+    assert _found("2031年底，全市燃煤机组脱硫效率达70%以上。", "2031-05-10") == [(70, "%")]
+    assert _found("2031年底，全市燃煤机组脱硫效率达70%以上。", "2032-05-10") == []
+    # 等 closes a list; it does not make the number a modifier.
+    assert head_quantity("完成坡耕地治理900平方公里等").value == 900
+
+
+def test_the_same_amount_for_two_years_is_two_goals():
+    from extract.kinds.targets import _one_per_goal
+    from schemas import Evidence, Target
+    text = "今年计划开工建设800万套保障性住房。明年还将开工建设800万套保障性住房。"
+    a, b = (Target(metric="开工建设保障性住房", value=800, unit="万套", comparator="reach", deadline_year=year,
+                   evidence=Evidence(quote=q, start=text.find(q), end=text.find(q) + len(q)))
+            for year, q in ((2031, "今年计划开工建设800万套保障性住房"), (2032, "明年还将开工建设800万套保障性住房")))
+    assert len(_one_per_goal([a, b], text, -1)) == 2
+    assert len(_one_per_goal([a, b.model_copy(update={"deadline_year": 2031})], text, -1)) == 1

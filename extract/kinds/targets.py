@@ -55,25 +55,30 @@ def target_candidates(text: str, published: str | None = None,
     pub_year = publication_year(published)
     # What the current paragraph has set up so far, kept as we go so that a long paragraph is
     # not rescanned for every sentence.
-    carried, para_start = False, -1
+    carried, para_start, previous_ahead = False, -1, False
     newlines = [m.start() for m in re.finditer("\n", text)]
     for sent in sentences(text):
         before = bisect.bisect_left(newlines, sent.start)
         start = newlines[before - 1] + 1 if before else 0
         plain = _mask_quoted(sent.text)
+        ahead = bool(FUTURE.search(plain)) or _year_end_ahead(plain, pub_year)
         if start != para_start:  # the paragraph's opening sentence: its plan governs the rest
             para_start = start
             # …unless it opens on a report (一季度全市实现…，与计划目标持平): what follows reports too.
             first = clauses(sent)[0] if clauses(sent) else sent
-            carried = (bool(FUTURE.search(plain)) and not PAST_LEAD.search(plain)
+            carried = (ahead and not PAST_LEAD.search(plain)
                        and not _reported(plain[: first.end - sent.start], pub_year))
-        inherited = carried
+        # "其中，…" breaks down the sentence before it: a plan's parts are planned too.
+        inherited = carried or (previous_ahead and plain.startswith("其中"))
         carried = carried or bool(DEADLINE.search(plain))
-        if (require_future and not (FUTURE.search(plain) or inherited)) or PAST_SENTENCE.search(plain):
+        previous_ahead = ahead or inherited
+        if (require_future and not (ahead or inherited)) or PAST_SENTENCE.search(plain):
             continue
-        lead = PAST_LEAD.search(plain)  # once per sentence: clauses after it are reports
+        lead = PAST_LEAD.search(plain)  # once per sentence: clauses after it are reports …
         for cl in (piece for c in clauses(sent) for piece in _split_lists(c)):
             cl_plain = plain[cl.start - sent.start : cl.end - sent.start]
+            if _OWN_PLAN.match(cl_plain):
+                lead = None  # … until one opens on a plan of its own (…已完成3亿元，今年将完成4亿元)
             if _reported(cl_plain, pub_year) or (lead is not None and lead.end() <= cl.start - sent.start):
                 continue
             q = head_quantity(cl.text)
@@ -85,6 +90,13 @@ def target_candidates(text: str, published: str | None = None,
 
 
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_OWN_PLAN = re.compile(r"(?:今年|明年|年内|下一步)?(?:还|也)?(?:将|要|计划|力争|确保|争取|拟)")
+_YEAR_END = re.compile(r"(20\d\d)\s*年(?:底|末|内)")
+
+
+def _year_end_ahead(sentence: str, pub_year: int | None) -> bool:
+    """"2011年底，…达60%以上" on a page of 2011: the end of a year not yet over is a deadline."""
+    return pub_year is not None and any(int(y) >= pub_year for y in _YEAR_END.findall(sentence))
 
 
 def _reported(clause: str, pub_year: int | None = None) -> bool:
@@ -101,7 +113,7 @@ def _reported(clause: str, pub_year: int | None = None) -> bool:
     if past.group(0) == "完成":
         # 完成60%, 完成了: an amount done. 2019年完成产值… on a 2022 page: a year's result.
         # Otherwise, in a sentence that looks ahead, 完成 names a task (完成危桥改造30座).
-        if _AMOUNT_AFTER.match(clause, past.end()):
+        if _AMOUNT_AFTER.match(clause, past.end()) and not _COUNTED_TASK.match(clause, past.end()):
             return True
         years = [int(y) for y in _YEAR.findall(clause[: past.start()])]
         return bool(years) and pub_year is not None and min(years) < pub_year
@@ -109,6 +121,8 @@ def _reported(clause: str, pub_year: int | None = None) -> bool:
 
 
 _AMOUNT_AFTER = re.compile(r"[\d一二三四五六七八九十两百千万]|了|率")
+# 完成127个畜禽养殖治污工程: a count of things to be done, a task (完成60% is an amount done).
+_COUNTED_TASK = re.compile(r"[\d.]+\s*[个家条座套所项批台辆户处栋艘][\u4e00-\u9fff]{2}")
 
 
 def _split_lists(clause: Span) -> list[Span]:
@@ -164,6 +178,8 @@ def _is_modifier(clause: str, q: Quantity) -> bool:
     if clause.rfind("（", 0, q.start) > clause.rfind("）", 0, q.start) or \
             clause.rfind("(", 0, q.start) > clause.rfind(")", 0, q.start):
         return True
+    if rest.startswith("等"):
+        return False  # 治理1100平方公里等: "and so on" ends a list, it does not describe
     qualifier = _NOT_MOD.match(rest)
     if qualifier:
         return rest[qualifier.end():].startswith("的")
@@ -310,6 +326,8 @@ def _one_per_goal(targets: list[Target], text: str, headline_end: int) -> list[T
     statement is kept over the headline's."""
     def same(a: Target, b: Target) -> bool:
         lo, hi = sorted((a.evidence, b.evidence), key=lambda e: e.start)
+        if None not in (a.deadline_year, b.deadline_year) and a.deadline_year != b.deadline_year:
+            return False  # the same amount for this year and for the next: two goals
         return (a.value == b.value and normalize_unit(a.unit) == normalize_unit(b.unit)
                 and _same_metric(fold(a.metric), fold(b.metric))
                 and _SENTENCE_BREAK.search(text, lo.end, max(lo.end, hi.start)) is not None)
