@@ -36,6 +36,17 @@ def locate(text: str | None, data: dict) -> list[int] | None:
     return [pos, pos + len(quote)] if pos >= 0 else None
 
 
+def phrase_spans(text: str | None, data: dict) -> list[list[int]]:
+    """[start, end] of each measure (a policy) or topic (a meeting) whose offsets hold in `text`:
+    what the page underlines."""
+    out = []
+    for ev in [*(data.get("measures_evidence") or []), *(data.get("topics_evidence") or [])]:
+        start, end = ev.get("start"), ev.get("end")
+        if text and isinstance(start, int) and isinstance(end, int) and text[start:end] == ev.get("quote"):
+            out.append([start, end])
+    return out
+
+
 def _article_entries(side: Side, source: str, *, only_in_b: bool = False) -> list[dict[str, Any]]:
     # A gold line may list no articles; its items still need a place to be shown.
     arts = sorted(side.sources[source].articles, key=lambda x: x.index) or [
@@ -108,7 +119,9 @@ def build_data(a_side: Side, b_side: Side | None = None) -> dict[str, Any]:
     order = {k: i for i, k in enumerate(KINDS)}
     for a_no, art in enumerate(articles):
         for entry in art["items"]:
-            entry["span"] = locate(art["text"], entry["a"] if entry["a"] is not None else entry["b"])
+            data = entry["a"] if entry["a"] is not None else entry["b"]
+            entry["span"] = locate(art["text"], data)
+            entry["phrases"] = phrase_spans(art["text"], data)
         # By type, then in text order; items without a place in the text go last.
         art["items"].sort(key=lambda e: (order[e["kind"]], e["span"][0] if e["span"] else 1 << 30))
         for n, entry in enumerate(art["items"]):

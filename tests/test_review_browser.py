@@ -163,10 +163,20 @@ def test_review_page_in_chromium(browser, pages):
     shown = page.eval_on_selector_all(".card", "ns => ns.map(n => n.dataset.kind)")
     assert shown and set(shown) == {keep}
     marks = page.eval_on_selector_all("#text mark", "ns => ns.map(n => n.className)")
-    assert marks and all(f"k-{keep}" in m for m in marks)
+    assert marks and all(f"k-{keep}" in m or f"ph-{keep}" in m for m in marks)
     for kind in ("policies", "targets", "meetings"):
         page.check(f".kind-filter[value='{kind}']")
     assert page.locator(".card").count() == len(art["items"])
+
+    # A policy's measures and a meeting's topics are underlined where they stand, and belong to it.
+    for kind in ("policies", "meetings"):
+        art2 = next(a for a in data["articles"] if any(i["phrases"] and i["kind"] == kind for i in a["items"]))
+        owner = next(i for i in art2["items"] if i["phrases"] and i["kind"] == kind)
+        view.open_article(art2["key"])
+        page.wait_for_timeout(100)
+        underlined = page.eval_on_selector_all("#text mark.ph", "ns => ns.map(n => [n.textContent, n.dataset.items])")
+        s, e = owner["phrases"][0]
+        assert any(t and art2["text"][s:e].startswith(t) and owner["id"] in ids.split(" ") for t, ids in underlined)
 
     # Markup in the data stays text: no script ran, no element was made from it.
     view.open_article("zzz_xss#1")
