@@ -167,12 +167,11 @@ def _found(text: str, published: str | None = None) -> list[tuple[float, str]]:
     return [(c.quantity.value, c.quantity.unit) for c in target_candidates(text, published)]
 
 
-def test_a_plans_breakdown_and_a_clause_with_a_plan_of_its_own_are_candidates():
-    # "其中，…" breaks down the plan of the sentence before it.
-    assert _found("全年计划完成投资190亿元。其中，骨干路网完成投资约100亿元。") == [(190, "亿元"), (100, "亿元")]
-    assert _found("全年完成投资190亿元。其中，骨干路网完成投资约100亿元。") == []
-    # A report (已累计完成…) governs the clauses after it until one opens on a plan.
-    assert _found("该工程已累计完成投资3亿元，今年将完成投资4亿元。") == [(4, "亿元")]
+def test_a_clause_with_a_plan_of_its_own_after_a_report_is_a_candidate():
+    # A report (已累计完成…) governs the clauses after it, but one that opens on a plan is a plan.
+    assert _found("该工程已累计完成投资3亿元，今年将完成投资4亿元，目前3个标段正在施工。") == [(4, "亿元")]
+    # 计划 alone opens a report's figures as well (计划总投资 of projects already signed).
+    assert _found("2016年以来已签约项目60个，计划总投资300亿元。") == []
 
 
 def test_a_count_of_things_to_complete_is_a_task_and_a_year_end_ahead_a_deadline():

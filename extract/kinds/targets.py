@@ -55,7 +55,7 @@ def target_candidates(text: str, published: str | None = None,
     pub_year = publication_year(published)
     # What the current paragraph has set up so far, kept as we go so that a long paragraph is
     # not rescanned for every sentence.
-    carried, para_start, previous_ahead = False, -1, False
+    carried, para_start = False, -1
     newlines = [m.start() for m in re.finditer("\n", text)]
     for sent in sentences(text):
         before = bisect.bisect_left(newlines, sent.start)
@@ -68,18 +68,16 @@ def target_candidates(text: str, published: str | None = None,
             first = clauses(sent)[0] if clauses(sent) else sent
             carried = (ahead and not PAST_LEAD.search(plain)
                        and not _reported(plain[: first.end - sent.start], pub_year))
-        # "其中，…" breaks down the sentence before it: a plan's parts are planned too.
-        inherited = carried or (previous_ahead and plain.startswith("其中"))
+        inherited = carried
         carried = carried or bool(DEADLINE.search(plain))
-        previous_ahead = ahead or inherited
         if (require_future and not (ahead or inherited)) or PAST_SENTENCE.search(plain):
             continue
         lead = PAST_LEAD.search(plain)  # once per sentence: clauses after it are reports …
         for cl in (piece for c in clauses(sent) for piece in _split_lists(c)):
             cl_plain = plain[cl.start - sent.start : cl.end - sent.start]
-            if _OWN_PLAN.match(cl_plain):
-                lead = None  # … until one opens on a plan of its own (…已完成3亿元，今年将完成4亿元)
-            if _reported(cl_plain, pub_year) or (lead is not None and lead.end() <= cl.start - sent.start):
+            # … but one that opens on a plan of its own (…已完成3亿元，今年将完成4亿元) is a plan.
+            governed = lead is not None and lead.end() <= cl.start - sent.start and not _OWN_PLAN.match(cl_plain)
+            if _reported(cl_plain, pub_year) or governed:
                 continue
             q = head_quantity(cl.text)
             if q is None or PROVISION_BEFORE.search(cl.text[: q.start]):
@@ -90,7 +88,8 @@ def target_candidates(text: str, published: str | None = None,
 
 
 _YEAR = re.compile(r"(20\d\d)\s*年")
-_OWN_PLAN = re.compile(r"(?:今年|明年|年内|下一步)?(?:还|也)?(?:将|要|计划|力争|确保|争取|拟)")
+# 计划 alone opens a report's figures too (计划总投资…): only after a time word does it plan.
+_OWN_PLAN = re.compile(r"(?:今年|明年|年内|下一步)?(?:还|也)?(?:将|要|力争|确保|争取|拟)|(?:今年|明年|年内)计划")
 _YEAR_END = re.compile(r"(20\d\d)\s*年(?:底|末|内)")
 
 
