@@ -184,3 +184,16 @@ def test_a_measure_the_text_does_not_hold_is_dropped_without_a_reask(fake_llm):
     asked = next(p for p in record.policies if p.title == "关于加快发展数字经济的实施意见")
     assert "向每户发放一百万元" not in asked.measures and not record.errors
     assert fake_llm.requests["measures"] == 1 and fake_llm.reasks["measures"] == 0
+
+
+def test_a_document_name_or_a_bare_amount_is_no_measure():
+    from extract.kinds.policies import _is_measure
+    from extract.spans import Span
+
+    text = "市政府印发《关于加快发展数字经济的实施意见》，将培育数字企业200家，安排资金2.5亿元，宣读表彰奖励决定。"
+    name = Span(text.find("《"), text.find("》") + 1, "")
+    at = lambda s: Span(text.find(s), text.find(s) + len(s), s)  # noqa: E731
+    assert _is_measure(at("将培育数字企业200家"), [name])
+    assert not _is_measure(at("加快发展数字经济"), [name])  # part of the document's name
+    assert not _is_measure(at("表彰奖励决定"), [name])  # another document's name
+    assert not _is_measure(at("2.5亿元"), [name])  # an amount says nothing by itself

@@ -341,6 +341,7 @@ def ask_measures(ex: "ArticleExtractor", article: Article, simple: str, cands: l
         text, ids = measures_request(simple, group)
         return text, AnswerContext(ids=frozenset(ids), text=text)
 
+    names = [c.mention for c in cands]
     for whole in chunks(measure_questions(article, simple, cands), MAX_MARKS_PER_REQUEST):
         for group, items in ex._ask_in_parts(out, "measures", whole, build, halves):
             ids = measures_request(simple, group)[1]
@@ -352,9 +353,19 @@ def ask_measures(ex: "ArticleExtractor", article: Article, simple: str, cands: l
                     ev = ground(simple, a.phrase, near=q.reading.start)
                 except GroundingError:
                     continue
-                if len(squash(ev.quote)) <= MAX_MEASURE_LEN:
+                if _is_measure(Span(ev.start, ev.end, simple[ev.start : ev.end]), names):
                     found.setdefault(simplified(q.candidate.title), []).append(Span(ev.start, ev.end, ev.quote))
     return found
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_measure(sp: Span, names: list[Span]) -> bool:
+    """A phrase that says what a document does: not a document's name or part of one (a small
+    model copies the names it was shown), not a bare amount (2.5亿元), not a whole sentence."""
+    return (len(squash(sp.text)) <= MAX_MEASURE_LEN and len(_HAN.findall(sp.text)) >= 4
+            and not _DOC_END.search(sp.text.rstrip("》”")) and not any(sp.start < n.end and n.start < sp.end for n in names))
 
 
 # "我区发布《…》", "武进区日前出台《…》": a place is the subject and no body is named, so the
