@@ -564,16 +564,10 @@ def _policies(text: str, mode: str) -> list[dict]:
 
 
 def _measures(text: str, mode: str) -> list[dict]:
-    """Each marked document's measure: the first clause of 6 to 20 characters after the one that
-    names it."""
-    items = []
-    for m in _MARK.finditer(text):
-        clauses = [c.strip() for c in re.split(r"[，,；;。\n]|【\d+】", text[m.end():])[1:]]
-        first = next((c for c in clauses if 6 <= len(c) <= 20), None)
-        if first:
-            items.append({"id": int(m.group(1)), "phrase": first})
+    """The first marked sentence says what the document sets out."""
+    items = [{"id": int(m.group(1))} for m in _MARK.finditer(text)][:1]
     if mode == "invent":
-        items.append({"id": 1, "phrase": "向每户发放一百万元"})
+        items.append({"id": 99})
     return items
 
 

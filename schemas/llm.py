@@ -131,21 +131,16 @@ class PolicyAnswers(_Answers):
 
 
 # Measures the article states for a document that code sees issued but cannot list (prose, not
-# 一是…二是…): each a short phrase the model copies; one not in the text is dropped, not reasked.
+# 一是…二是…): the model points at the sentences that set them out; code takes each one's first
+# phrase. (Pointing, not copying: a small model copied the documents' names when asked to copy.)
 class MeasureAnswer(BaseModel):
-    id: int = Field(description="the number in 【】 before the document's name")
-    phrase: str = Field(description="one thing the document sets out (a measure, task or content), a short phrase copied verbatim from the text")
+    id: int = Field(description="the number in 【】 before a sentence that says what the document sets out")
 
 
 class MeasureAnswers(_Answers):
-    items: list[MeasureAnswer] = Field(description="the main measures of each marked document as the text states them, in the text's order, at most three per document; empty if the text states none")
+    items: list[MeasureAnswer] = Field(description="the sentences that set out the document's measures, tasks or content, at most three, in order; empty if none")
 
-    @field_validator("items")
-    @classmethod
-    def _marked_and_in_text(cls, v: list[MeasureAnswer], info: ValidationInfo) -> list[MeasureAnswer]:
-        text = _ctx(info).text
-        kept = [it for it in _only_marked(v, info) if it.phrase.strip()]
-        return kept if text is None else [it for it in kept if _squash(it.phrase) in _squash(text)]
+    _marked = field_validator("items")(classmethod(lambda cls, v, info: _only_marked(v, info)))
 
 
 # A meeting pointed at, not copied: the sentence is a 【n】 mark, and code takes the quote, its

@@ -21,7 +21,6 @@ from extract.places import mentions
 from extract.script import to_simplified
 from extract.region import resolve_region
 from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
-from extract.ground import GroundingError, ground
 from extract.spans import Span, clause_around, paragraphs, phrase_at, sentences, simplified, squash
 from schemas import Article, Evidence, Meeting, Policy
 from schemas.llm import AnswerContext, PolicyAnswer
@@ -189,12 +188,14 @@ _WHAT_IT_DOES = re.compile(r"^》?\s*[，,](?:在[^，。；]{1,24}?(?:方面|�
 
 
 # A phrase that only says when (2022年，…; “十四五”期间，…) is no measure: the next one is.
-_ONLY_WHEN = re.compile(r"^(\d{4}年(?:[初底末]|以来|前)?|今年|明年|近期|目前|当前|“?十[一二三四五六]五”?(?:期间|时期)?)$")
+_ONLY_WHEN = re.compile(r"^(\d{4}年(?:[初底末]|以来|前)?|今年|明年|近期|目前|当前|“?十[一二三四五六]五”?(?:期间|时期)?)$"
+                        # …or only says on what ground (根据安排，; 据介绍，)
+                        r"|^(?:根据|按照|依据|据)[^，。；]{0,8}$")
 
 
-def _first_phrase(simple: str, start: int) -> Span | None:
+def _first_phrase(simple: str, start: int, max_len: int = 40) -> Span | None:
     for _ in range(3):
-        sp = phrase_at(simple, start)
+        sp = phrase_at(simple, start, max_len)
         if sp is None or not _ONLY_WHEN.match(sp.text):
             return sp
         start = sp.end + 1
@@ -268,14 +269,14 @@ def add_measures(policies: list[Policy], simple: str, text: str) -> None:
 # --- measures the model is asked for -----------------------------------------------------------
 
 MEASURE_READING = 400  # characters after a document's sentence read for its measures
-MAX_MEASURE_LEN = 40  # a longer "phrase" is a sentence, not a measure
+MAX_MEASURE_LEN = 50  # a longer "phrase" is a sentence, not a measure
 
 
 @dataclass(frozen=True)
 class MeasureQuestion:
     candidate: PolicyCandidate
-    at: int  # where its 【n】 goes: the name, or the subject within 关于A、B等两方面意见
-    reading: Span  # the name's sentence and what follows it, where the measures would be
+    units: tuple[Span, ...]  # what the model may point at: the rest of the name's sentence, then
+    # each following sentence within MEASURE_READING characters
 
 
 def measure_questions(article: Article, simple: str, cands: list[PolicyCandidate]) -> list[MeasureQuestion]:
@@ -284,77 +285,61 @@ def measure_questions(article: Article, simple: str, cands: list[PolicyCandidate
     measures code cannot list. Decided from the text alone, not from the model's policy
     answers, so a batch submits these with the first requests."""
     headline_end = simple.find("\n") if article.title else -1
-    issued: list[tuple[PolicyCandidate, Policy, int]] = []
+    issued: list[tuple[PolicyCandidate, Policy]] = []
     for group in by_mention(cands):
         c0 = group[0]
         is_headline = c0.mention.end <= headline_end and len(c0.mention.text) * 5 >= headline_end * 3
-        if not (announced(group, simple) or is_headline):
-            continue
-        for c in group:
-            # Several documents in one phrase: each mark goes before its own subject.
-            inside = c.mention.text.find(c.title[2:].rsplit("的", 1)[0]) if len(group) > 1 else 0
-            issued.append((c, build_policy(c, [], article, simple), c.mention.start + max(inside, 0)))
-    add_measures([p for _, p, _ in issued], simple, article.text)
-    listed = {p.title for _, p, _ in issued if p.measures}
+        if announced(group, simple) or is_headline:
+            issued += [(c, build_policy(c, [], article, simple)) for c in group]
+    add_measures([p for _, p in issued], simple, article.text)
+    listed = {p.title for _, p in issued if p.measures}
     firsts: dict[str, Policy] = {}
-    for _, p, _ in sorted(issued, key=lambda x: x[1].evidence.start):
+    for _, p in sorted(issued, key=lambda x: x[1].evidence.start):
         firsts.setdefault(p.title, p)
-    ends = [s.end for s in sentences(simple)]
+    following = sentences(simple)
     out, seen = [], set()
-    for c, p, at in issued:
+    for c, p in issued:
         if p.title in listed or p.title in seen or _refers_back(p, list(firsts.values()), simple):
             continue
         seen.add(p.title)
-        end = next((e for e in ends if e >= c.sentence.end + MEASURE_READING), len(simple))
-        out.append(MeasureQuestion(c, at, Span(c.sentence.start, end, simple[c.sentence.start:end])))
+        rest = simple[c.mention.end : c.sentence.end]
+        units = [Span(c.mention.end + len(rest) - len(rest.lstrip("》，,：: ")), c.sentence.end,
+                      rest.lstrip("》，,：: "))] if len(_HAN.findall(rest)) >= 6 else []
+        # The reading ends where the next issued document is named: what follows is about that one.
+        stop = min([d.sentence.start for d, _ in issued if d.sentence.start >= c.sentence.end]
+                   + [c.sentence.end + MEASURE_READING])
+        units += [x for x in following if c.sentence.end <= x.start < stop]
+        if units:
+            out.append(MeasureQuestion(c, tuple(units[:MAX_MARKS_PER_REQUEST])))
     return out
 
 
-def measures_request(simple: str, questions: list[MeasureQuestion]) -> tuple[str, dict[int, MeasureQuestion]]:
-    """The reading of each question with 【k】 before its document; readings that overlap are cut
-    where the next begins, so no text is sent twice."""
-    ids = {k: q for k, q in enumerate(questions, start=1)}
-    marks: dict[int, int] = {q.at: k for k, q in ids.items()}
-    pieces: list[tuple[int, int]] = []
-    for q in sorted(questions, key=lambda q: q.reading.start):
-        start = max(q.reading.start, pieces[-1][1] if pieces else 0)
-        if start < q.reading.end:
-            pieces.append((start, q.reading.end))
-    lines = []
-    for a, b in pieces:
-        out, pos = [], a
-        for at in sorted(x for x in marks if a <= x < b):
-            out += [simple[pos:at], f"【{marks[at]}】"]
-            pos = at
-        out.append(simple[pos:b])
-        lines.append("".join(out).strip())
-    return "\n".join(lines), ids
+def measures_request(simple: str, q: MeasureQuestion) -> tuple[str, dict[int, Span]]:
+    """The document's name, then its sentence with 【k】 before each unit the model may point at."""
+    ids = {k: u for k, u in enumerate(q.units, start=1)}
+    lines = [f"文件：{q.candidate.title}", simple[q.candidate.sentence.start : q.units[0].start].strip()]
+    lines += [f"【{k}】{u.text.strip()}" for k, u in ids.items()]
+    return "\n".join(x for x in lines if x), ids
 
 
 def ask_measures(ex: "ArticleExtractor", article: Article, simple: str, cands: list[PolicyCandidate],
                  out: "Extraction") -> dict[str, list[Span]]:
-    """The model's measures for each document asked about, by title, each grounded in the text
-    near the document (a phrase that cannot be found, or that is a whole sentence, is dropped)."""
+    """For each document asked about, by title: the first phrase of each sentence the model
+    points at as setting out what the document does (never a document's name, see _is_measure)."""
     found: dict[str, list[Span]] = {}
 
-    def build(group: list[MeasureQuestion]) -> tuple[str, AnswerContext]:
-        text, ids = measures_request(simple, group)
+    def build(q: MeasureQuestion) -> tuple[str, AnswerContext]:
+        text, ids = measures_request(simple, q)
         return text, AnswerContext(ids=frozenset(ids), text=text)
 
     names = [c.mention for c in cands]
-    for whole in chunks(measure_questions(article, simple, cands), MAX_MARKS_PER_REQUEST):
-        for group, items in ex._ask_in_parts(out, "measures", whole, build, halves):
-            ids = measures_request(simple, group)[1]
+    for q in measure_questions(article, simple, cands):
+        for _, items in ex._ask_in_parts(out, "measures", q, build, lambda q: []):
+            ids = measures_request(simple, q)[1]
             for a in items:
-                q = ids.get(a.id)
-                if q is None:
-                    continue
-                try:
-                    ev = ground(simple, a.phrase, near=q.reading.start)
-                except GroundingError:
-                    continue
-                if _is_measure(Span(ev.start, ev.end, simple[ev.start : ev.end]), names):
-                    found.setdefault(simplified(q.candidate.title), []).append(Span(ev.start, ev.end, ev.quote))
+                phrase = _first_phrase(simple, ids[a.id].start, MAX_MEASURE_LEN)
+                if phrase is not None and _is_measure(phrase, names):
+                    found.setdefault(simplified(q.candidate.title), []).append(phrase)
     return found
 
 
