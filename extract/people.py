@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from extract.lexicon import AFTER_NAME_VERBS, HEAD_OFFICES, NOT_NAME_END, OFFICE_WORDS
+from extract.lexicon import AFTER_NAME_VERBS, HEAD_OFFICES, NOT_NAME_END, OFFICE_WORDS, REFERS_BACK, SPEECH
 from extract.normalize import split_person
 from extract.script import to_simplified
 from schemas import Person
@@ -100,3 +100,12 @@ def officials(text: str) -> list[Person]:
         seen.add(name)
         found.append((m.start("name"), Person(name=name, title=m.group("title"))))
     return [p for _, p in sorted(found, key=lambda item: item[0])]
+
+
+def is_speech(text: str) -> bool:
+    """What a person or the gathering said (市委书记张三强调，…; 会议要求，…)."""
+    m = SPEECH.match(text)
+    if not m:
+        return False
+    who = m.group("who")
+    return bool(REFERS_BACK.match(who) or officials(who + "，") or is_person_name(who[-3:]) or is_person_name(who[-2:]))

@@ -199,5 +199,5 @@ def test_a_document_name_or_a_bare_amount_is_no_measure():
     at = lambda s: Span(text.find(s), text.find(s) + len(s), s)  # noqa: E731
     assert _is_measure(at("将培育数字企业200家"), [name])
     assert not _is_measure(at("加快发展数字经济"), [name])  # part of the document's name
-    assert not _is_measure(at("表彰奖励决定"), [name])  # another document's name
+    assert not _is_measure(at("《关于加快发展数字经济的实施意见》"), [])  # a document's name
     assert not _is_measure(at("2.5亿元"), [name])  # an amount says nothing by itself

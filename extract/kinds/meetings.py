@@ -19,9 +19,9 @@ from rapidfuzz import fuzz
 from extract.ground import GroundingError, ground
 from extract.kinds import phrases
 from extract.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
-                             HELD_EVENT, MEETING_WORDS, REFERS_BACK, SELF_REFERENCE_ALONE, SPEECH, TOPIC_EMPTY, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
+                             HELD_EVENT, MEETING_WORDS, REFERS_BACK, SELF_REFERENCE_ALONE, TOPIC_EMPTY, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
 from extract.normalize import bodies, parse_date, split_people
-from extract.people import is_person_name, officials
+from extract.people import is_person_name, is_speech, officials
 from extract.region import resolve_region
 from extract.request_text import MAX_CHARS_PER_REQUEST, halves, marked_request
 from extract.script import to_simplified, to_simplified_chars
@@ -40,15 +40,6 @@ def meeting_paragraphs(text: str) -> list[Span]:
 
 
 _CONVENED = re.compile(CONVENE_VERBS)
-
-
-def is_speech(text: str) -> bool:
-    """What a person or the gathering said (市委书记张三强调，…; 会议要求，…)."""
-    m = SPEECH.match(text)
-    if not m:
-        return False
-    who = m.group("who")
-    return bool(REFERS_BACK.match(who) or officials(who + "，") or is_person_name(who[-3:]) or is_person_name(who[-2:]))
 
 
 def meeting_sentences(text: str, skip_to: int = 0) -> list[Span]:

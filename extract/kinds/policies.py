@@ -16,7 +16,7 @@ from extract.lexicon import (DOC_CONTENT_VERBS, DOC_WORDS, ENUMERATION, ISSUE_VE
                              SELF_REFERENCE_ALONE)
 from extract.normalize import bodies, parse_date
 from extract.numbers import parse_number
-from extract.people import is_person_name
+from extract.people import is_person_name, is_speech
 from extract.places import mentions
 from extract.script import to_simplified
 from extract.region import resolve_region
@@ -336,11 +336,21 @@ def ask_measures(ex: "ArticleExtractor", article: Article, simple: str, cands: l
     for q in measure_questions(article, simple, cands):
         for _, items in ex._ask_in_parts(out, "measures", q, build, lambda q: []):
             ids = measures_request(simple, q)[1]
-            for a in items:
-                phrase = _first_phrase(simple, ids[a.id].start, MAX_MEASURE_LEN)
-                if phrase is not None and _is_measure(phrase, names):
+            picked = [ids[a.id] for a in items if not _says_no_measure(ids[a.id].text)]
+            others = [_SUBJECT.sub("", _SUBJECT.sub("", c.title)) for c in cands if c.title != q.candidate.title]
+            for unit in picked:
+                phrase = _first_phrase(simple, unit.start, MAX_MEASURE_LEN)
+                # A sentence that opens on another document's subject sets out that document.
+                if phrase is not None and _is_measure(phrase, names) and not any(
+                        len(o) >= 4 and o in phrase.text for o in others):
                     found.setdefault(simplified(q.candidate.title), []).append(phrase)
-    return found
+    return {title: spans[:3] for title, spans in found.items()}
+
+
+def _says_no_measure(unit: str) -> bool:
+    """A sentence a small model points at that cannot set out a document's measures: a speech
+    (李林表示，…), a quotation, or the tail of the name's own phrase (…《规划》的有关情况)."""
+    return is_speech(unit) or unit.startswith(("“", "\"", "的", "为契机"))
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -350,7 +360,7 @@ def _is_measure(sp: Span, names: list[Span]) -> bool:
     """A phrase that says what a document does: not a document's name or part of one (a small
     model copies the names it was shown), not a bare amount (2.5亿元), not a whole sentence."""
     return (len(squash(sp.text)) <= MAX_MEASURE_LEN and len(_HAN.findall(sp.text)) >= 4
-            and not _DOC_END.search(sp.text.rstrip("》”")) and not any(sp.start < n.end and n.start < sp.end for n in names))
+            and not sp.text.startswith(("《", "关于")) and not any(sp.start < n.end and n.start < sp.end for n in names))
 
 
 # "我区发布《…》", "武进区日前出台《…》": a place is the subject and no body is named, so the
