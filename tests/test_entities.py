@@ -201,3 +201,18 @@ def test_a_document_name_or_a_bare_amount_is_no_measure():
     assert not _is_measure(at("加快发展数字经济"), [name])  # part of the document's name
     assert not _is_measure(at("《关于加快发展数字经济的实施意见》"), [])  # a document's name
     assert not _is_measure(at("2.5亿元"), [name])  # an amount says nothing by itself
+
+
+def test_a_notice_that_is_the_article_reads_past_its_member_list():
+    from extract.api import read_text
+    from extract.kinds.policies import measure_questions, measures_request, policy_candidates
+
+    notice = ("青山区人民政府办公室关于成立青山区防汛工作领导小组的通知\n\n组 长：王一明\n\n副组长：李二强\n\n"
+              "成 员：张三丰（区水利局）\n\n赵四海（区财政局）\n\n领导小组下设办公室，办公室设在区水利局，负责日常工作。")
+    [article] = read_text(notice, title=notice.split("\n")[0])
+    [q] = measure_questions(article, article.text, policy_candidates(article.text))
+    text, ids = measures_request(article.text, q)
+    # The headline is the document; its member list is one unit, the sentence after it another.
+    assert q.candidate.title == "关于成立青山区防汛工作领导小组的通知"
+    assert len(ids) == 2 and ids[1].text.startswith("组 长：王一明") and ids[1].text.endswith("赵四海（区财政局）")
+    assert ids[2].text.startswith("领导小组下设办公室")

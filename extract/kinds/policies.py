@@ -16,7 +16,7 @@ from extract.lexicon import (DOC_CONTENT_VERBS, DOC_WORDS, ENUMERATION, ISSUE_VE
                              SELF_REFERENCE_ALONE)
 from extract.normalize import bodies, parse_date
 from extract.numbers import parse_number
-from extract.people import is_person_name, is_speech
+from extract.people import is_person_name, is_speech, officials
 from extract.places import mentions
 from extract.script import to_simplified
 from extract.region import resolve_region
@@ -306,12 +306,31 @@ def measure_questions(article: Article, simple: str, cands: list[PolicyCandidate
         units = [Span(c.mention.end + len(rest) - len(rest.lstrip("》，,：: ")), c.sentence.end,
                       rest.lstrip("》，,：: "))] if len(_HAN.findall(rest)) >= 6 else []
         # The reading ends where the next issued document is named: what follows is about that one.
-        stop = min([d.sentence.start for d, _ in issued if d.sentence.start >= c.sentence.end]
-                   + [c.sentence.end + MEASURE_READING])
-        units += [x for x in following if c.sentence.end <= x.start < stop]
+        stop = min([d.sentence.start for d, _ in issued if d.sentence.start >= c.sentence.end] + [len(simple)])
+        units = _reading(simple, units, [x for x in following if c.sentence.end <= x.start < stop])
         if units:
-            out.append(MeasureQuestion(c, tuple(units[:MAX_MARKS_PER_REQUEST])))
+            out.append(MeasureQuestion(c, tuple(units)))
     return out
+
+
+LIST_LINE = 16  # a line this short is an entry of a list (组 长：李文钢), not a sentence
+
+
+def _reading(simple: str, units: list[Span], after: list[Span]) -> list[Span]:
+    """The units the model may point at: a run of short list lines (a notice's member list) is
+    one unit and counts as one line, so the sentence after the list is still read; the reading
+    stops after MEASURE_READING characters of sentences or MAX_MARKS_PER_REQUEST units."""
+    read, own = sum(len(u.text) for u in units), len(units)  # the rest of the name's sentence is its own unit
+    for x in after:
+        if len(units) >= MAX_MARKS_PER_REQUEST or read >= MEASURE_READING:
+            break
+        short = len(squash(x.text)) <= LIST_LINE
+        if short and len(units) > own and len(squash(units[-1].text.split("\n")[-1])) <= LIST_LINE:
+            units[-1] = Span(units[-1].start, x.end, simple[units[-1].start : x.end])
+            continue
+        units.append(x)
+        read += 0 if short else len(x.text)
+    return units
 
 
 def measures_request(simple: str, q: MeasureQuestion) -> tuple[str, dict[int, Span]]:
@@ -349,8 +368,13 @@ def ask_measures(ex: "ArticleExtractor", article: Article, simple: str, cands: l
 
 def _says_no_measure(unit: str) -> bool:
     """A sentence a small model points at that cannot set out a document's measures: a speech
-    (李林表示，…), a quotation, or the tail of the name's own phrase (…《规划》的有关情况)."""
-    return is_speech(unit) or unit.startswith(("“", "\"", "的", "为契机"))
+    (李林表示，…), a quotation, the tail of the name's own phrase (…《规划》的有关情况), a document
+    number (临政办函[2013]89号) or a photo caption naming one official."""
+    return (is_speech(unit) or unit.startswith(("“", "\"", "的", "为契机")) or bool(_DOC_NUMBER.search(unit))
+            or (len(squash(unit)) <= 16 and any(squash(unit).endswith(p.name) for p in officials(unit + "，"))))
+
+
+_DOC_NUMBER = re.compile(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*第?\s*\d+\s*号")
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
