@@ -369,9 +369,15 @@ def ask_measures(ex: "ArticleExtractor", article: Article, simple: str, cands: l
 def _says_no_measure(unit: str) -> bool:
     """A sentence a small model points at that cannot set out a document's measures: a speech
     (李林表示，…), a quotation, the tail of the name's own phrase (…《规划》的有关情况), a document
-    number (临政办函[2013]89号) or a photo caption naming one official."""
+    number (临政办函[2013]89号), a signature or a photo caption naming one official."""
+    first = squash(unit.split("\n")[0])
     return (is_speech(unit) or unit.startswith(("“", "\"", "的", "为契机")) or bool(_DOC_NUMBER.search(unit))
-            or (len(squash(unit)) <= 16 and any(squash(unit).endswith(p.name) for p in officials(unit + "，"))))
+            or bool(_SIGNATURE.match(first))
+            or (len(first) <= LIST_LINE and any(first.endswith(p.name) for p in officials(first + "，"))))
+
+
+# A line that is only a body's name: the signature under a notice (临安市人民政府办公室).
+_SIGNATURE = re.compile(r"^[\u4e00-\u9fff]{2,20}(?:委员会|人民政府|政府|办公室|办公厅|局|厅|委|部|院)$")
 
 
 _DOC_NUMBER = re.compile(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*第?\s*\d+\s*号")
