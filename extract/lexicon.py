@@ -75,6 +75,9 @@ VISIT_VERBS = re.compile(r"调研|视察|考察|会见|会谈|接见|走访|观�
 HELD_EVENT = re.compile(VISIT_VERBS.pattern + r"|出席|参加|主持|仪式|正式签约")
 # An exhortation (要…, 必须…): what should be done, not what took place.
 EXHORTATION = re.compile(r"^(要|将|必须|应当|应|需要|需)")
+# A gathering still to be arranged (优先在临港地区安排举办…会议展览, 将召开…): without a date, nothing
+# was held (spec §2: a meeting happened, or is announced with a date).
+PLANNED_GATHERING = re.compile(r"(?:安排|鼓励|支持|优先|争取|计划|拟|将要?|准备)[^，。；]{0,12}?(?:举办|召开|举行)")
 # What someone said at a gathering (李强要求…, 会议强调…): the speech, no gathering of its own.
 # (Code checks that `who` is a person or the gathering: 根据市委要求，… is no speech.)
 SPEECH = re.compile(r"^(?:(?:就|在|对|针对|关于)[^，,。；;]{1,30}[，,])?(?P<who>[^，,。；;]{1,30}?)"

@@ -277,3 +277,16 @@ def test_an_answer_cut_at_max_tokens_is_asked_again_in_parts(fake_llm, tmp_path)
     # One cut request, then one request per half.
     assert fake_llm.requests["meetings"] == 1 + 2 and fake_llm.requests["targets"] == 1 + 2
     print(f"requests after cuts: {dict(fake_llm.requests)}")
+
+
+def test_a_gathering_still_to_be_arranged_without_a_date_is_no_meeting(fake_llm, tmp_path):
+    # The fake answers every sentence with meeting wording as a meeting; code keeps the one held
+    # and the one announced with a date, and drops the one a policy only plans.
+    p = tmp_path / "planned.txt"
+    p.write_text("青山区出台支持会展业发展措施\n\n本报讯 3月2日上午，我区召开全区会展工作会议。"
+                 "支持在园区优先安排举办文化、体育等重大活动和会议展览。区政府将于4月8日召开全区招商大会。\n", encoding="utf-8")
+    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
+    assert not r["errors"]
+    quotes = [m["evidence"]["quote"] for m in r["meetings"]]
+    assert any("召开全区会展工作会议" in q for q in quotes) and any("4月8日召开全区招商大会" in q for q in quotes)
+    assert not any("安排举办" in q for q in quotes)

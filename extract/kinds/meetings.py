@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from extract.ground import GroundingError, ground
 from extract.kinds import phrases
 from extract.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
-                             HELD_EVENT, MEETING_WORDS, REFERS_BACK, SELF_REFERENCE_ALONE, TOPIC_EMPTY, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
+                             HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TOPIC_EMPTY, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
 from extract.normalize import bodies, parse_date, split_people
 from extract.people import is_person_name, is_speech, officials
 from extract.region import resolve_region
@@ -352,6 +352,9 @@ def extract_meetings(ex: "ArticleExtractor", article: Article, simple: str, out:
         m = named_from_text(m, article)
         if ex.options.drop_non_meetings and not is_meeting_name(m.name, m.evidence.quote):
             continue  # the model's non-meetings (a document issued, a measure)
+        if ex.options.drop_non_meetings and m.date is None and m.time_text is None and \
+                PLANNED_GATHERING.search(to_simplified(m.evidence.quote)):
+            continue  # one still to be held, with no date: nothing happened yet
         if out.meetings and TOOK_PART_ONLY.search(m.name):
             continue  # who took part in the meeting before: its people, no meeting of its own
         if m.name not in names:
