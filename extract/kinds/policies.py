@@ -218,11 +218,16 @@ def _what_it_does(p: Policy, simple: str) -> Span | None:
 _SUBJECT = re.compile(r"^关于|(?:的)?" + DOC_WORDS + r"$")
 
 
+def _subject(title: str) -> str:
+    """What a document is about: 关于推进智造名城主引擎建设的实施意见 → 推进智造名城主引擎建设."""
+    return _SUBJECT.sub("", _SUBJECT.sub("", title))
+
+
 def _by_subject(p: Policy, simple: str) -> list[Span]:
     """A paragraph after the document that opens with its subject ("推进智造名城主引擎建设，
     武进将重点培育…" for 《关于推进智造名城主引擎建设的实施意见》): what follows the opening
     clause is what the document sets out. Documents issued together are each described so."""
-    subject = _SUBJECT.sub("", _SUBJECT.sub("", p.title))
+    subject = _subject(p.title)
     if len(subject) < 5:
         return []
     out = []
@@ -270,6 +275,7 @@ def add_measures(policies: list[Policy], simple: str, text: str) -> None:
 
 MEASURE_READING = 400  # characters after a document's sentence read for its measures
 MAX_MEASURE_LEN = 50  # a longer "phrase" is a sentence, not a measure
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -302,9 +308,11 @@ def measure_questions(article: Article, simple: str, cands: list[PolicyCandidate
         if p.title in listed or p.title in seen or _refers_back(p, list(firsts.values()), simple):
             continue
         seen.add(p.title)
-        rest = simple[c.mention.end : c.sentence.end]
-        units = [Span(c.mention.end + len(rest) - len(rest.lstrip("》，,：: ")), c.sentence.end,
-                      rest.lstrip("》，,：: "))] if len(_HAN.findall(rest)) >= 6 else []
+        # The rest of the name's sentence, when a new clause follows the name (…《目录》，企业将获得…),
+        # not when the name's own phrase goes on (…《规划》的有关情况, 以《…》为契机).
+        after = _CLAUSE_AFTER_NAME.match(simple, c.mention.end, c.sentence.end)
+        units = [Span(after.end(), c.sentence.end, simple[after.end() : c.sentence.end])] \
+            if after and len(_HAN.findall(simple, after.end(), c.sentence.end)) >= 6 else []
         # The reading ends where the next issued document is named: what follows is about that one.
         stop = min([d.sentence.start for d, _ in issued if d.sentence.start >= c.sentence.end] + [len(simple)])
         units = _reading(simple, units, [x for x in following if c.sentence.end <= x.start < stop])
@@ -313,6 +321,7 @@ def measure_questions(article: Article, simple: str, cands: list[PolicyCandidate
     return out
 
 
+_CLAUSE_AFTER_NAME = re.compile(r"》?\s*[，,：:；;]\s*")
 LIST_LINE = 16  # a line this short is an entry of a list (组 长：李文钢), not a sentence
 
 
@@ -356,7 +365,7 @@ def ask_measures(ex: "ArticleExtractor", article: Article, simple: str, cands: l
         for _, items in ex._ask_in_parts(out, "measures", q, build, lambda q: []):
             ids = measures_request(simple, q)[1]
             picked = [ids[a.id] for a in items if not _says_no_measure(ids[a.id].text)]
-            others = [_SUBJECT.sub("", _SUBJECT.sub("", c.title)) for c in cands if c.title != q.candidate.title]
+            others = [_subject(c.title) for c in cands if c.title != q.candidate.title]
             for unit in picked:
                 phrase = _first_phrase(simple, unit.start, MAX_MEASURE_LEN)
                 # A sentence that opens on another document's subject sets out that document.
@@ -368,10 +377,10 @@ def ask_measures(ex: "ArticleExtractor", article: Article, simple: str, cands: l
 
 def _says_no_measure(unit: str) -> bool:
     """A sentence a small model points at that cannot set out a document's measures: a speech
-    (李林表示，…), a quotation, the tail of the name's own phrase (…《规划》的有关情况), a document
-    number (临政办函[2013]89号), a signature or a photo caption naming one official."""
+    (李林表示，…), a quotation, a document number (临政办函[2013]89号), a signature or a photo
+    caption naming one official."""
     first = squash(unit.split("\n")[0])
-    return (is_speech(unit) or unit.startswith(("“", "\"", "的", "为契机")) or bool(_DOC_NUMBER.search(unit))
+    return (is_speech(unit) or unit.startswith(("“", "\"")) or bool(_DOC_NUMBER.search(unit))
             or bool(_SIGNATURE.match(first))
             or (len(first) <= LIST_LINE and any(first.endswith(p.name) for p in officials(first + "，"))))
 
@@ -381,9 +390,6 @@ _SIGNATURE = re.compile(r"^[\u4e00-\u9fff]{2,20}(?:委员会|人民政府|政府
 
 
 _DOC_NUMBER = re.compile(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*第?\s*\d+\s*号")
-
-
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _is_measure(sp: Span, names: list[Span]) -> bool:

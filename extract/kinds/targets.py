@@ -119,9 +119,12 @@ def _reported(clause: str, pub_year: int | None = None) -> bool:
     return True
 
 
+# Classifiers that count things (家, 个, 座 …): "N家企业" counts the firms, whereas an amount or a
+# measure before a noun (十亿元企业, 3000平方米厂房) describes it.
+COUNT_CLASSIFIERS = "个家条座套所名项批只台辆户处栋艘位支场件"
 _AMOUNT_AFTER = re.compile(r"[\d一二三四五六七八九十两百千万]|了|率")
 # 完成127个畜禽养殖治污工程: a count of things to be done, a task (完成60% is an amount done).
-_COUNTED_TASK = re.compile(r"[\d.]+\s*[个家条座套所项批台辆户处栋艘][\u4e00-\u9fff]{2}")
+_COUNTED_TASK = re.compile(r"[\d.]+\s*[" + COUNT_CLASSIFIERS + r"][\u4e00-\u9fff]{2}")
 
 
 def _split_lists(clause: Span) -> list[Span]:
@@ -191,9 +194,7 @@ def _is_modifier(clause: str, q: Quantity) -> bool:
     return bool(_MOD_FOLLOW.match(rest)) and not re.match(r"^[，。；、]", rest)
 
 
-# Classifiers that count things (家, 个, 座 …): "N家企业" counts the firms, whereas an amount or a
-# measure before a noun (十亿元企业, 3000平方米厂房) describes it.
-_COUNT_UNIT = re.compile(r"[个家条座套所名项批只台辆户处栋艘位支场件]$")
+_COUNT_UNIT = re.compile("[" + COUNT_CLASSIFIERS + "]$")
 
 
 # --- request -----------------------------------------------------------------------------------
