@@ -35,8 +35,6 @@ VARIANTS = [
     ("  without splitting separately described meetings", Options(split_meetings=False), LLMClient),
     ("  without completing attendees from the text", Options(complete_attendees=False), LLMClient),
     ("  without dropping non-meeting names", Options(drop_non_meetings=False), LLMClient),
-    ("  without accepting documents named after 印发/通报…", Options(policy_verbs=False), LLMClient),
-    ("  without keeping target clauses the model skipped", Options(keep_unanswered_targets=False), LLMClient),
     ("code candidates alone (no model)", Options(), AcceptAll),
 ]
 

@@ -51,6 +51,9 @@ class Summary:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0
+    # Articles whose decisions were read from log-probabilities / from the boolean alone.
+    judged_logprobs: int = 0
+    judged_boolean: int = 0
     article_seconds: float = 0.0
     elapsed_s: float = 0.0
     interrupted: bool = False  # Ctrl-C
@@ -95,6 +98,8 @@ class Summary:
         self.prompt_tokens += rec.run.usage.prompt_tokens
         self.completion_tokens += rec.run.usage.completion_tokens
         self.cached_tokens += rec.run.usage.cached_tokens
+        self.judged_logprobs += rec.run.judgement in ("logprobs", "mixed")
+        self.judged_boolean += rec.run.judgement in ("boolean", "mixed")
         self.article_seconds += rec.run.duration_s
 
 

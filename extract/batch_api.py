@@ -226,7 +226,7 @@ def key_settings(settings: LLMSettings, mode: str, options: Options, prompt_vers
     """What the requests and their cache keys depend on: collect must use the same."""
     return {"base_url": settings.base_url, "model": settings.model, "mode": mode,
             "max_tokens": settings.max_tokens, "reasks": settings.reasks, "prompt_version": prompt_version,
-            "all_clauses": not options.require_future_marker}
+            "min_confidence": options.min_confidence}
 
 
 def check_settings(state: BatchState, current: dict) -> None:

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from extract.cache import AnswerCache, cache_key
+from extract.kinds.judgement import DECISION_KEYS, attach, decisions
 from extract.flow import DOWN, OK, OTHER, RATE_LIMITED, CircuitOpen, FlowControl
 from extract.prompting import kind_version, prompt_set, prompt_version
 from schemas.llm import ANSWER_CONTEXT, AnswerContext
@@ -64,6 +65,10 @@ class LLMSettings:
     transport_attempts: int = 4  # HTTP tries per model call
     max_backoff_s: float = 30.0
     max_tokens: int = 1200
+    # Ask for the answer tokens' log-probabilities: each decision's probability is read from
+    # them (extract/kinds/judgement.py). An endpoint that returns none falls back to the boolean.
+    logprobs: bool = True
+    top_logprobs: int = 5
     temperature: float = 0.0
     seed: int | None = 0
     # Answer cache: None = off (the default, so tests and cassettes never see a user cache);
@@ -93,11 +98,13 @@ class CallStats:
     completion_tokens: int = 0
     cached_tokens: int = 0
     cache_hits: int = 0  # answers taken from the local answer cache (no request made)
+    judged_logprobs: int = 0  # answers whose decisions came with log-probabilities
+    judged_boolean: int = 0  # answers whose decisions had only the boolean (no log-probabilities)
     timings: list[dict] = field(default_factory=list)  # llama.cpp's per-request timings
 
     def add(self, other: "CallStats") -> None:
         for name in ("attempts", "requests", "retries", "prompt_tokens", "completion_tokens",
-                     "cached_tokens", "cache_hits"):
+                     "cached_tokens", "cache_hits", "judged_logprobs", "judged_boolean"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.timings.extend(other.timings)
 
@@ -161,6 +168,17 @@ def _one_line(exc: BaseException | None) -> str | None:
         return None
     lines = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:200]
+
+
+def _count_judged(stats: CallStats, kind: str, answer: BaseModel) -> None:
+    """Whether this answer's decisions carry probabilities (for the run's `judgement`)."""
+    items = getattr(answer, "items", None) or []
+    if kind not in DECISION_KEYS or not items:
+        return
+    if any(getattr(it, "p", None) is not None for it in items):
+        stats.judged_logprobs += 1
+    else:
+        stats.judged_boolean += 1
 
 
 class LLMClient:
@@ -286,6 +304,7 @@ class LLMClient:
             "max_tokens": self.settings.max_tokens,
             "temperature": self.settings.temperature,
             **({"seed": self.settings.seed} if self.settings.seed is not None else {}),
+            **({"logprobs": True, "top_logprobs": self.settings.top_logprobs} if self.settings.logprobs else {}),
         }
         # The key is taken from the request as built, before instructor adds any reask turns.
         key = self._cache_key(kind, request) if self.cache is not None else None
@@ -293,16 +312,21 @@ class LLMClient:
             cached = self._cached(key, ps.response_model, context)
             if cached is not None:
                 stats.cache_hits = 1
+                _count_judged(stats, kind, cached)
                 return cached, stats
         token = _stats.set(stats)
         context_token = ANSWER_CONTEXT.set(context or AnswerContext())
         try:
-            answer = self._instructor.chat.completions.create(
+            answer, completion = self._instructor.chat.completions.create_with_completion(
                 model=self.settings.model,
                 response_model=ps.response_model,
                 max_retries=self.settings.reasks,  # instructor: retries after the first answer
                 **request,
             )
+            choices = getattr(completion, "choices", None) or []
+            if choices and DECISION_KEYS.get(kind):
+                attach(answer, decisions(getattr(choices[0], "logprobs", None)), DECISION_KEYS[kind])
+            _count_judged(stats, kind, answer)
             if key is not None:
                 self.cache.put(key, kind=kind, model=self.settings.model, prompt_version=prompt_version(),
                                answer=answer.model_dump(mode="json"), prompt_tokens=stats.prompt_tokens,
@@ -315,7 +339,7 @@ class LLMClient:
             ANSWER_CONTEXT.reset(context_token)
             _stats.reset(token)
 
-    def _cache_key(self, kind: str, request: dict) -> str:
+    def _cache_key(self, kind: str, request: dict) -> str:  # noqa: D102
         if kind not in self._schemas:
             self._schemas[kind] = prompt_set(kind).response_model.model_json_schema()
         return cache_key(endpoint=self.cache.endpoint or self.settings.base_url, model=self.settings.model,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from extract.client import CallStats, LLMClient, is_transient_failure
 from extract.entities import resolve
+from extract.kinds.judgement import threshold
 from extract.kinds.meetings import extract_meetings
 from extract.kinds.policies import extract_policies, issuers_from_meetings
 from extract.kinds.targets import extract_targets
@@ -34,11 +36,12 @@ class Options:
     split_meetings: bool = True  # one meeting per leader in "区领导分别参加…" reports
     complete_attendees: bool = True  # add officials the meeting's text names
     drop_non_meetings: bool = True  # names without meeting wording are not meetings
-    policy_verbs: bool = True  # a document right after 印发/出台/通报… is issued, whatever the model says
-    keep_unanswered_targets: bool = True  # a marked clause the model skipped (not denied) is kept
-    # Only clauses in a sentence (or paragraph) with a future marker reach the model: a small
-    # model's precision bought with recall. A strong hosted model may judge every clause.
-    require_future_marker: bool = True
+    # Items whose calibrated confidence is under this cut are left out; None: each kind's
+    # default cut (the one that maximised F1 on the development gold, prompts/calibration.json).
+    min_confidence: float | None = None
+    # Called with (article, kind, item, features) for every judged item, kept or not: how
+    # benchmarks/calibrate.py collects what it fits on. Not part of any request.
+    trace: Callable | None = field(default=None, compare=False)
     # "point": the model answers a meeting with the 【n】 of its sentence and code takes the quote
     # and the people from the text; "quote": the previous format, the model copies both (about
     # three times the completion tokens), kept so benchmarks can compare the two.
@@ -49,6 +52,14 @@ class ArticleExtractor:
     def __init__(self, client: LLMClient, options: Options = Options()):
         self.client = client
         self.options = options
+
+    def cut(self, kind: str) -> float:
+        """The confidence an item of `kind` needs to be written."""
+        return self.options.min_confidence if self.options.min_confidence is not None else threshold(kind)
+
+    def judged(self, article: Article, kind: str, item, features: dict[str, float]) -> None:
+        if self.options.trace is not None:
+            self.options.trace(article, kind, item, features)
 
     def _ask_in_parts(self, out: Extraction, kind: str, part, build, split, depth: int = 0):
         """Ask about `part` (made into request text and context by `build`); an answer cut at
@@ -150,9 +161,16 @@ def to_record(article: Article, ex: Extraction, engine: str, model: str, prompt_
             usage=Usage(prompt_tokens=s.prompt_tokens, completion_tokens=s.completion_tokens,
                         cached_tokens=s.cached_tokens),
             duration_s=round(duration_s, 3),
+            judgement=judgement_used(s),
         ),
         errors=ex.errors,
     )
+
+
+def judgement_used(s: CallStats) -> str | None:
+    if s.judged_logprobs and s.judged_boolean:
+        return "mixed"
+    return "logprobs" if s.judged_logprobs else "boolean" if s.judged_boolean else None
 
 
 def extract_article(extractor: ArticleExtractor, article: Article, engine: str, model: str,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 _SPACE = re.compile(r"\s+")
 
@@ -75,14 +76,18 @@ def _only_marked(items: list, info: ValidationInfo) -> list:
     return items if ids is None else [it for it in items if it.id in ids]
 
 
+# `p` on an answer item is not asked of the model (no JSON Schema): the client fills it with the
+# probability the model put on its decision token (extract/kinds/judgement.py), None when the
+# endpoint gave no log-probabilities.
+Probability = SkipJsonSchema[float | None]
+
+
+# The decision alone: code takes the metric from the clause (every generated character costs
+# ~0.1 s on 2 cores, and the decision's probability is what is read).
 class TargetAnswer(BaseModel):
     id: int = Field(description="the number in 【】 before the clause")
     is_target: bool = Field(description="true only for a goal set for the future; false for a result already achieved, a statistic or a forecast")
-    metric: str = Field(description="what is counted or measured, a noun phrase copied from the clause, without the number")
-
-
-    # The metric is not checked against the text here: a near-copy still scores, and a reask
-    # costs a whole request on a small model. Code replaces an unfindable metric instead.
+    p: Probability = None
 
 
 class _Answers(BaseModel):
@@ -113,6 +118,7 @@ class PolicyAnswer(BaseModel):
     id: int = Field(description="the number in 【】 before the document's name")
     is_policy: bool = Field(description="true when the article reports this document as issued, released, approved, presented or in force")
     issuers: list[str] = Field(default_factory=list, description="bodies that issued it, copied from the text; empty if not stated")
+    p: Probability = None
 
     @field_validator("issuers")
     @classmethod
@@ -135,6 +141,7 @@ class PolicyAnswers(_Answers):
 # phrase. (Pointing, not copying: a small model copied the documents' names when asked to copy.)
 class MeasureAnswer(BaseModel):
     id: int = Field(description="the number in 【】 before a sentence that says what the document sets out")
+    p: Probability = None
 
 
 class MeasureAnswers(_Answers):
@@ -152,6 +159,7 @@ class MeetingAnswer(BaseModel):
     time_text: str | None = Field(default=None, description="when it was held, as written, or null")
     location: str | None = Field(default=None, description="where it was held, as written, or null")
     organizers: list[str] = Field(default_factory=list, description="bodies that convened it, as written")
+    p: Probability = None  # the probability of the sentence pointed at
 
 
 # The previous answer format (`Options(meeting_answers="quote")`), kept to measure against:

@@ -78,6 +78,8 @@ class Policy(_Model):
     place: Place | None = None  # the division `region` names
     issuer_places: list[Place | None] = Field(default_factory=list)  # one per issuer: whose body it is
     key: str | None = None  # one document across articles: normalised title + issuing division
+    # The calibrated probability that the item is right (extract/kinds/judgement.py).
+    confidence: float | None = Field(default=None, ge=0, le=1)
 
     _issued = field_validator("issued")(classmethod(lambda cls, v: _check_date(v)))
 
@@ -100,6 +102,8 @@ class Target(_Model):
     evidence: Evidence
     place: Place | None = None  # the division `region` names
     key: str | None = None  # one goal across articles: metric + value + unit + deadline + division
+    # The calibrated probability that the item is right (extract/kinds/judgement.py).
+    confidence: float | None = Field(default=None, ge=0, le=1)
 
 
 class Meeting(_Model):
@@ -115,6 +119,8 @@ class Meeting(_Model):
     topics_evidence: list[Evidence] = Field(default_factory=list)  # one per topic, in order
     place: Place | None = None  # the division it was held in (its location's, else the article's)
     key: str | None = None  # one meeting across articles: name + date + division
+    # The calibrated probability that the item is right (extract/kinds/judgement.py).
+    confidence: float | None = Field(default=None, ge=0, le=1)
 
     _date = field_validator("date")(classmethod(lambda cls, v: _check_date(v)))
 
@@ -155,6 +161,10 @@ class RunInfo(_Model):
     requests: int = 0
     usage: Usage = Field(default_factory=Usage)
     duration_s: float = 0.0
+    # How the model's decisions were read: "logprobs" (each decision's probability from the
+    # answer tokens), "boolean" (the endpoint gave none: the answer alone), "mixed", or None
+    # when nothing was asked. Items' `confidence` is calibrated for the one used.
+    judgement: str | None = None
 
 
 class ErrorInfo(_Model):

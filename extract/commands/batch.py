@@ -21,18 +21,18 @@ _MODE = typer.Option(None, "--mode", help=f"instructor mode: {', '.join(MODES)} 
 _REASKS = typer.Option(1, "--reasks", min=0, help="Validation reasks per request (when an answer is redone live).")
 _MAX_TOKENS = typer.Option(1200, "--max-tokens", min=64, help="Cap on tokens generated per request.")
 _TIMEOUT = typer.Option(600.0, "--timeout", help="Seconds per HTTP request.")
-_ALL_CLAUSES = typer.Option(False, "--all-clauses", help="As `extract run --all-clauses`.")
+_MIN_CONFIDENCE = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="As `extract run --min-confidence`.")
 _OUTPUT = typer.Option(..., "-o", "--output", help="The run's JSON Lines output; the batch state is kept beside it (<output>.batch.json).")
 _FORCE = typer.Option(False, "--force", help="Redo articles already in the output.")
 _RETRY = typer.Option(True, "--retry-failed/--no-retry-failed", help="Redo articles whose record in the output has transient errors.")
 
 
-def _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, all_clauses, concurrency=1) -> Extractor:
+def _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence, concurrency=1) -> Extractor:
     if mode is not None and mode not in MODES:
         raise typer.BadParameter(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
     return Extractor(base_url=base_url, model=model, api_key=api_key, mode=mode, reasks=reasks,
                      max_tokens=max_tokens, timeout=timeout, concurrency=concurrency, env=False,
-                     options=Options(require_future_marker=not all_clauses))
+                     options=Options(min_confidence=min_confidence))
 
 
 def _fail(exc: Exception) -> None:
@@ -47,7 +47,7 @@ def submit(
     requests_only: Optional[Path] = typer.Option(None, "--requests-only", help="Write the request files into this folder and upload nothing (for `vllm run-batch` or another runner; read its output with `collect --from-file`)."),
     base_url: Optional[str] = _BASE_URL, model: Optional[str] = _MODEL, api_key: Optional[str] = _API_KEY,
     mode: Optional[str] = _MODE, reasks: int = _REASKS, max_tokens: int = _MAX_TOKENS, timeout: float = _TIMEOUT,
-    all_clauses: bool = _ALL_CLAUSES, force: bool = _FORCE, retry_failed: bool = _RETRY,
+    min_confidence: Optional[float] = _MIN_CONFIDENCE, force: bool = _FORCE, retry_failed: bool = _RETRY,
 ) -> None:
     """Submit the first requests of PATHS not yet done in the output as provider batches."""
     from extract.batch_api import BatchError
@@ -58,7 +58,7 @@ def submit(
         read_errors.append(e)
         err.print(f"[red]error[/red] {e}", markup=True, highlight=False)
 
-    with _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, all_clauses) as ex:
+    with _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence) as ex:
         try:
             r = ex.batch_submit(paths, output, requests_only=requests_only, force=force,
                                 retry_failed=retry_failed, on_read_error=on_error)
@@ -106,14 +106,14 @@ def collect(
     poll: float = typer.Option(30.0, "--poll", help="Seconds between polls with --wait."),
     base_url: Optional[str] = _BASE_URL, model: Optional[str] = _MODEL, api_key: Optional[str] = _API_KEY,
     mode: Optional[str] = _MODE, reasks: int = _REASKS, max_tokens: int = _MAX_TOKENS, timeout: float = _TIMEOUT,
-    all_clauses: bool = _ALL_CLAUSES, force: bool = _FORCE, retry_failed: bool = _RETRY,
+    min_confidence: Optional[float] = _MIN_CONFIDENCE, force: bool = _FORCE, retry_failed: bool = _RETRY,
     concurrency: int = typer.Option(1, "--concurrency", "-j", min=1, help="Articles in flight when completing the run."),
     breaker: int = typer.Option(5, "--breaker", min=0, help="As `extract run --breaker`."),
 ) -> None:
     """Download the batches' answers, validate them, and complete the run into the output."""
     from extract.batch_api import BatchError
 
-    with _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, all_clauses, concurrency) as ex:
+    with _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence, concurrency) as ex:
         summary_seen: list[Summary] = []
         try:
             with _progress(0) as (progress, task):

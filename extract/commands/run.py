@@ -29,7 +29,7 @@ def run(
     force: bool = typer.Option(False, "--force", help="Redo articles already in the output."),
     retry_failed: bool = typer.Option(True, "--retry-failed/--no-retry-failed", help="Redo articles whose record in the output has transient errors (connection, timeout, 429/5xx)."),
     breaker: int = typer.Option(5, "--breaker", min=0, help="Stop the batch (exit 3) after this many requests in a row fail for a transient reason; 0: never."),
-    all_clauses: bool = typer.Option(False, "--all-clauses", help="Send every quantity clause that does not report a result to the model, not only those near a future marker (到2025年, 力争, 将): more recall, for a model strong enough to judge future orientation itself."),
+    min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="Leave out items whose calibrated confidence is under this cut (0-1). Default: each kind's cut that maximised F1 on the development gold; lower it for recall, raise it for precision."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor store model answers in the local answer cache (see `extract cache info`)."),
     engine: str = typer.Option("threads", "--engine", help="threads: this process; ray: a Ray Data actor pool (needs the [ray] extra; several endpoints as --base-url URL,URL)."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to run on (e.g. ray://head:10001 or auto); default: a local Ray for this run."),
@@ -50,7 +50,7 @@ def run(
     with Extractor(base_url=endpoints[0] if endpoints else None, model=model, api_key=api_key, mode=mode, reasks=reasks,
                    max_tokens=max_tokens, timeout=timeout, cache=not no_cache, concurrency=concurrency,
                    env=False, log=lambda line: err.print(line),
-                   options=Options(require_future_marker=not all_clauses)) as extractor:
+                   options=Options(min_confidence=min_confidence)) as extractor:
         with _progress(len(articles)) as (progress, task):
             def on_record(rec, s: Summary) -> None:
                 progress.update(task, advance=1, refresh=True,
@@ -76,6 +76,15 @@ def _progress(total: int):
         yield progress, task
 
 
+def _judgement(s: Summary) -> str:
+    if not (s.judged_logprobs or s.judged_boolean):
+        return "nothing asked"
+    if not s.judged_boolean:
+        return f"log-probabilities ({s.judged_logprobs} articles)"
+    return (f"log-probabilities for {s.judged_logprobs} articles, the boolean answer alone for "
+            f"{s.judged_boolean} (the endpoint returned no log-probabilities; confidence calibrated for that)")
+
+
 def _print_summary(s: Summary, output: Optional[Path], cache: Optional[AnswerCache] = None) -> None:
     per_article = s.article_seconds / s.done if s.done else 0.0
     rate = s.done / s.elapsed_s * 60 if s.elapsed_s else 0.0
@@ -85,6 +94,7 @@ def _print_summary(s: Summary, output: Optional[Path], cache: Optional[AnswerCac
         f"items: {s.policies} policies, {s.targets} targets, {s.meetings} meetings",
         f"model calls: {s.attempts} answers in {s.requests} requests; tokens {s.prompt_tokens} prompt "
         f"({s.cached_tokens} cached) + {s.completion_tokens} completion",
+        f"judgement: {_judgement(s)}",
         f"retries: {s.retries} transport retries; failed model calls: {s.llm_failures}",
         f"concurrency: ceiling {s.concurrency}, min reached {s.concurrency_min}, {s.rate_limited} rate-limit responses",
         f"time: {s.elapsed_s:.1f} s, {per_article:.1f} s per article, {rate:.1f} articles/min",

@@ -27,6 +27,7 @@ from extract.request_text import MAX_CHARS_PER_REQUEST, halves, marked_request
 from extract.script import to_simplified, to_simplified_chars
 from extract.spans import Span, clause_around, clauses, paragraphs, sentences, simplified, squash
 from schemas import Article, ErrorInfo, Evidence, Meeting, Person
+from extract.kinds.judgement import confidence, merge as merge_features, model_features
 from schemas.llm import AnswerContext, MeetingAnswer, QuotedMeetingAnswer
 
 if TYPE_CHECKING:
@@ -347,8 +348,10 @@ def merge(model_meetings: list[Meeting], separate: list[Meeting], text: str = ""
 def extract_meetings(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> None:
     quoted = ex.options.meeting_answers == "quote"
     found = (_asked_quoted if quoted else _asked_pointed)(ex, article, simple, out)
+    logprobs = any(p is not None for _, p in found)
     names: set[str] = set()
-    for m in found:
+    probability: dict[int, float | None] = {}
+    for m, p in found:
         m = named_from_text(m, article)
         if ex.options.drop_non_meetings and not is_meeting_name(m.name, m.evidence.quote):
             continue  # the model's non-meetings (a document issued, a measure)
@@ -360,10 +363,32 @@ def extract_meetings(ex: "ArticleExtractor", article: Article, simple: str, out:
         if m.name not in names:
             names.add(m.name)
             out.meetings.append(m)
+            probability[id(m)] = p
     if ex.options.split_meetings:
         out.meetings = merge(out.meetings, separate_meetings(article), article.text)
     add_people(out.meetings, article, complete=ex.options.complete_attendees)
     add_topics(out.meetings, simple, article.text)
+    kept = []
+    for m in out.meetings:
+        asked = id(m) in probability
+        # A meeting code found (one per leader of a 分别 report) has no answer of its own.
+        p = (probability[id(m)] if asked else 0.5) if logprobs else None
+        features = merge_features(model_features(p, asked), meeting_features(m, asked))
+        m.confidence = confidence("meetings", features)
+        ex.judged(article, "meetings", m, features)
+        if m.confidence >= ex.cut("meetings"):
+            kept.append(m)
+    out.meetings = kept
+
+
+def meeting_features(m: Meeting, asked: bool) -> dict[str, float]:
+    """What code knows of a meeting, as evidence for its confidence."""
+    quote = to_simplified(m.evidence.quote)
+    return {"from_rules": float(not asked), "dated": float(m.date is not None),
+            "time_said": float(m.time_text is not None),
+            "convened": float(bool(_CONVENED.search(quote))),
+            "gathering_kind": float(bool(_NAMES_A_GATHERING.search(m.name))),
+            "people": float(min(len(m.attendees), 5)) / 5}
 
 
 def _headline(article: Article, simple: str) -> Span | None:
@@ -373,7 +398,7 @@ def _headline(article: Article, simple: str) -> Span | None:
     return Span(0, len(line), line)
 
 
-def _asked_pointed(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> list[Meeting]:
+def _asked_pointed(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> list[tuple[Meeting, float | None]]:
     """Meetings the model points at among the marked sentences; the headline goes first,
     unmarked, as context (a meeting is established by the body's sentence)."""
     head = _headline(article, simple)
@@ -385,15 +410,15 @@ def _asked_pointed(ex: "ArticleExtractor", article: Article, simple: str, out: "
         text, ids = marked_request(simple, [(sp, sp) for sp in part], at=lambda sp: sp.start)
         return (f"{head.text}\n{text}" if head else text), AnswerContext(ids=frozenset(ids))
 
-    found: list[Meeting] = []
+    found: list[tuple[Meeting, float | None]] = []
     for whole in span_chunks(marks):
         for part, items in ex._ask_in_parts(out, "meetings", whole, build, halves):
             for a in items:
-                found.append(build_meeting(a, part[a.id - 1], article))
+                found.append((build_meeting(a, part[a.id - 1], article), a.p))
     return found
 
 
-def _asked_quoted(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> list[Meeting]:
+def _asked_quoted(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> list[tuple[Meeting, float | None]]:
     """The previous format: whole paragraphs sent, the model copies the sentence and the people."""
     spans = meeting_paragraphs(simple)
     if not spans:
@@ -410,12 +435,12 @@ def _asked_quoted(ex: "ArticleExtractor", article: Article, simple: str, out: "E
         # re-asked here, not fail when the meeting is built.
         return text, AnswerContext(text=text, locate=partial(ground, article.text), bylines=people)
 
-    found: list[Meeting] = []
+    found: list[tuple[Meeting, float | None]] = []
     for whole in span_chunks(spans):
         for _, items in ex._ask_in_parts(out, "quoted_meetings", whole, build, _smaller_spans):
             for a in items:
                 try:
-                    found.append(build_quoted_meeting(a, article))
+                    found.append((build_quoted_meeting(a, article), None))
                 except GroundingError as exc:
                     out.errors.append(ErrorInfo(stage="ground:meeting", message=str(exc)))
     return found

@@ -23,6 +23,7 @@ from extract.region import resolve_region
 from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
 from extract.spans import Span, clause_around, paragraphs, phrase_at, sentences, simplified, squash
 from schemas import Article, Evidence, Meeting, Policy
+from extract.kinds.judgement import confidence, merge, model_features
 from schemas.llm import AnswerContext, PolicyAnswer
 
 if TYPE_CHECKING:
@@ -474,14 +475,25 @@ def _refers_back(p: Policy, firsts: list[Policy], simple: str) -> bool:
 
 def _add_policies(ex: "ArticleExtractor", article: Article, simple: str, ids: dict, items: list,
                   headline_end: int, by_title: dict) -> None:
-    answered = {a.id for a in items}
-    # A marked document the model skipped (not denied) is judged by the verb before it alone.
-    skipped = [PolicyAnswer(id=k, is_policy=False) for k in ids if k not in answered]
-    for a in [*items, *skipped]:
-        verb = announced(ids.get(a.id, []), simple)
-        if not (a.is_policy or (ex.options.policy_verbs and verb)):
-            continue
-        for c in ids.get(a.id, []):
-            p = build_policy(c, a.issuers, article, simple)
+    answered = {a.id: a for a in items}
+    logprobs = any(a.p is not None for a in items)
+    for k, group in ids.items():
+        a = answered.get(k)
+        verb = announced(group, simple)
+        # A mark the model skipped is an even chance from the model; the verb and the rest decide.
+        p = (a.p if a is not None else 0.5) if logprobs else None
+        features = merge(model_features(p, bool(a is not None and a.is_policy)), {
+            "issue_verb": float(verb), "unanswered": float(a is None),
+            "titled": float(any(c.mention.text.startswith("《") for c in group)),
+            "in_headline": float(all(c.mention.start <= headline_end for c in group)),
+            "listed": float(len(group) > 1),
+        })
+        conf = confidence("policies", features)
+        for c in group:
+            p_ = build_policy(c, a.issuers if a is not None else [], article, simple)
+            p_.confidence = conf
+            ex.judged(article, "policies", p_, features)
+            if conf < ex.cut("policies"):
+                continue
             in_body = c.mention.start > headline_end
-            by_title.setdefault(p.title, []).append((verb and in_body, p))
+            by_title.setdefault(p_.title, []).append((verb and in_body, p_))

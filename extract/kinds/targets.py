@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
@@ -21,7 +21,8 @@ from extract.region import resolve_region
 from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
 from extract.spans import Span, _append, clauses, sentences, simplified, squash
 from schemas import Article, Evidence, Target
-from schemas.llm import AnswerContext, TargetAnswer
+from schemas.llm import AnswerContext
+from extract.kinds.judgement import confidence, merge, model_features
 
 if TYPE_CHECKING:
     from extract.pipeline import ArticleExtractor, Extraction
@@ -42,15 +43,17 @@ class TargetCandidate:
     clause: Span
     sentence: Span
     quantity: Quantity  # offsets relative to the article text
+    # What code knows about the clause, as evidence for the calibrated decision (not a gate).
+    features: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-def target_candidates(text: str, published: str | None = None,
-                      require_future: bool = True) -> list[TargetCandidate]:
-    """Clauses holding a quantity that may state a goal: in a sentence with a future marker, or
-    in a paragraph whose opening sentence has one or that stated a deadline earlier ("青山还将
-    加快推进…。加大…，开工建设8个…"); clauses that report (已, 同比, 前三季度…) are left out.
-    `require_future=False` sends every quantity clause that does not report: for a model
-    strong enough to judge future orientation itself (recall for precision)."""
+def target_candidates(text: str, published: str | None = None, headline_end: int = -1) -> list[TargetCandidate]:
+    """Every clause whose head quantity may state a goal, for recall: code leaves out only what
+    it rules out exactly (years and dates, a number inside quotes or a document's name, a
+    quantity that only describes a noun, idiomatic small counts). Whether the sentence looks
+    ahead (a future marker, a plan set up by its paragraph) or reports (已, 同比, 前三季度 …) is
+    recorded as the candidate's features, which the calibrated decision weighs with the
+    model's probability (extract/kinds/judgement.py)."""
     out: list[TargetCandidate] = []
     pub_year = publication_year(published)
     # What the current paragraph has set up so far, kept as we go so that a long paragraph is
@@ -62,28 +65,38 @@ def target_candidates(text: str, published: str | None = None,
         start = newlines[before - 1] + 1 if before else 0
         plain = _mask_quoted(sent.text)
         ahead = bool(FUTURE.search(plain)) or _year_end_ahead(plain, pub_year)
-        if start != para_start:  # the paragraph's opening sentence: its plan governs the rest
+        opening = start != para_start
+        if opening:  # the paragraph's opening sentence: its plan governs the rest
             para_start = start
             # …unless it opens on a report (一季度全市实现…，与计划目标持平): what follows reports too.
             first = clauses(sent)[0] if clauses(sent) else sent
             carried = (ahead and not PAST_LEAD.search(plain)
                        and not _reported(plain[: first.end - sent.start], pub_year))
-        inherited = carried
+        inherited = carried and not opening
         carried = carried or bool(DEADLINE.search(plain))
-        if (require_future and not (ahead or inherited)) or PAST_SENTENCE.search(plain):
-            continue
+        past_sentence = bool(PAST_SENTENCE.search(plain))
         lead = PAST_LEAD.search(plain)  # once per sentence: clauses after it are reports …
         for cl in (piece for c in clauses(sent) for piece in _split_lists(c)):
+            q = head_quantity(cl.text)
+            if q is None:
+                continue
             cl_plain = plain[cl.start - sent.start : cl.end - sent.start]
             # … but one that opens on a plan of its own (…已完成3亿元，今年将完成4亿元) is a plan.
-            governed = lead is not None and lead.end() <= cl.start - sent.start and not _OWN_PLAN.match(cl_plain)
-            if _reported(cl_plain, pub_year) or governed:
-                continue
-            q = head_quantity(cl.text)
-            if q is None or PROVISION_BEFORE.search(cl.text[: q.start]):
-                continue
+            own_plan = bool(_OWN_PLAN.match(cl_plain))
+            governed = lead is not None and lead.end() <= cl.start - sent.start and not own_plan
+            years = [int(y) for y in _YEAR.findall(cl_plain)]
+            features = {
+                "future_sentence": ahead, "future_clause": bool(FUTURE.search(cl_plain)) or own_plan,
+                "plan_paragraph": inherited, "deadline_stated": bool(DEADLINE.search(plain)),
+                "reported_clause": _reported(cl_plain, pub_year), "report_lead": governed,
+                "past_sentence": past_sentence,
+                "provision": bool(PROVISION_BEFORE.search(cl.text[: q.start])),
+                "past_year": bool(years) and pub_year is not None and max(years) < pub_year,
+                "in_headline": cl.start <= headline_end,
+                "percent": q.unit in ("%", "个百分点"),
+            }
             shifted = Quantity(q.value, q.unit, cl.start + q.start, cl.start + q.end, q.text)
-            out.append(TargetCandidate(cl, sent, shifted))
+            out.append(TargetCandidate(cl, sent, shifted, {k: float(v) for k, v in features.items()}))
     return out
 
 
@@ -199,8 +212,16 @@ _COUNT_UNIT = re.compile("[" + COUNT_CLASSIFIERS + "]$")
 
 # --- request -----------------------------------------------------------------------------------
 
-def target_request(simple: str, group: list[TargetCandidate]) -> tuple[str, dict[int, TargetCandidate]]:
-    return marked_request(simple, [(c, c.sentence) for c in group], at=lambda c: c.clause.start)
+def target_request(simple: str, group: list[TargetCandidate], header: str = "") -> tuple[str, dict[int, TargetCandidate]]:
+    text, ids = marked_request(simple, [(c, c.sentence) for c in group], at=lambda c: c.clause.start)
+    return (f"{header}\n{text}" if header else text), ids
+
+
+def request_header(article: Article, simple: str) -> str:
+    """What every question about the article shares, after the fixed prompt: the headline and
+    the publication date (a year's goal and a year's result read alike without it)."""
+    title = simple.split("\n", 1)[0] if article.title else ""
+    return f"标题：{title}\n发布日期：{article.published or '未知'}"
 
 
 # --- answers to items --------------------------------------------------------------------------
@@ -221,15 +242,13 @@ def code_metric(clause: str, q0: int, q1: int) -> str:
     return after or clause
 
 
-def _metric(answer: TargetAnswer, cand: TargetCandidate, simple: str) -> str:
-    """The model's metric when the clause holds it; else the code's. Either way, a metric that
-    ends in a verb whose counted object follows the number gets that object (开工建设 + 20个
-    + 中型骨干水源工程项目)."""
-    metric = RELATIVE_TIME_LEAD.sub("", answer.metric.strip())
+def _metric(cand: TargetCandidate, simple: str) -> str:
+    """What the clause counts, chosen by code (the model only decides): the words before the
+    number; a metric that ends in a verb whose counted object follows the number gets that
+    object (开工建设 + 20个 + 中型骨干水源工程项目)."""
     clause = simple[cand.clause.start : cand.clause.end]
     q0, q1 = cand.quantity.start - cand.clause.start, cand.quantity.end - cand.clause.start
-    if not (metric and squash(metric) in squash(clause) and cand.quantity.text not in metric):
-        metric = code_metric(clause, q0, q1)
+    metric = RELATIVE_TIME_LEAD.sub("", code_metric(clause, q0, q1)) or clause
     counted = _COUNTED_AFTER.match(clause, q1)
     if counted and COUNT_VERB_END.search(metric) and _COUNT_UNIT.search(cand.quantity.unit or ""):
         metric += counted.group(1)
@@ -253,7 +272,7 @@ def _time_scopes(simple: str, cand: TargetCandidate):
             yield para
 
 
-def build_target(answer: TargetAnswer, cand: TargetCandidate, article: Article, simple: str) -> Target:
+def build_target(cand: TargetCandidate, article: Article, simple: str, confidence: float | None = None) -> Target:
     text = article.text
     clause_simple = simple[cand.clause.start : cand.clause.end]
     local_q = cand.quantity.__class__(
@@ -267,7 +286,7 @@ def build_target(answer: TargetAnswer, cand: TargetCandidate, article: Article, 
         if year is not None or time_text is not None:
             break
     return Target(
-        metric=simplified(_metric(answer, cand, simple)),
+        metric=simplified(_metric(cand, simple)),
         value=cand.quantity.value,
         unit=cand.quantity.unit,
         comparator=comparator_of(clause_simple, local_q),
@@ -277,6 +296,7 @@ def build_target(answer: TargetAnswer, cand: TargetCandidate, article: Article, 
         policy=None,
         evidence=Evidence(quote=text[cand.clause.start : cand.clause.end],
                           start=cand.clause.start, end=cand.clause.end),
+        confidence=confidence,
     )
 
 
@@ -284,35 +304,41 @@ def build_target(answer: TargetAnswer, cand: TargetCandidate, article: Article, 
 
 def extract_targets(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> None:
     seen: set[tuple] = set()
+    headline_end = simple.find("\n") if article.title else -1
+    header = request_header(article, simple)
 
     def build(group: list) -> tuple[str, AnswerContext]:
-        text, ids = target_request(simple, group)
+        text, ids = target_request(simple, group, header)
         return text, AnswerContext(ids=frozenset(ids))
 
-    candidates = target_candidates(simple, article.published, ex.options.require_future_marker)
+    candidates = target_candidates(simple, article.published, headline_end)
     for whole in chunks(candidates, MAX_MARKS_PER_REQUEST):
         for group, items in ex._ask_in_parts(out, "targets", whole, build, halves):
             _add_targets(ex, out, article, simple, target_request(simple, group)[1], items, seen)
-    out.targets = _one_per_goal(out.targets, simple, simple.find("\n") if article.title else -1)
+    out.targets = _one_per_goal(out.targets, simple, headline_end)
 
 
 def _add_targets(ex: "ArticleExtractor", out: "Extraction", article: Article, simple: str, ids: dict,
                  items: list, seen: set[tuple]) -> None:
     answers = {a.id: a for a in items}
+    logprobs = any(a.p is not None for a in items)
     for k, c in ids.items():
-        a = answers.get(k)
-        if a is None and ex.options.keep_unanswered_targets:
-            # A small model drops items from long lists; the clause passed the code's
-            # future-goal test, so only an explicit "no" rejects it.
-            a = TargetAnswer(id=k, is_target=True, metric="")
         key = (c.clause.start, c.quantity.start)  # ids restart in every chunk
-        if a is None or not a.is_target or key in seen:
+        if key in seen:
             continue
         seen.add(key)
-        target = build_target(a, c, article, simple)
+        a = answers.get(k)
+        # A clause the model skipped (small models drop items from long lists) is judged as an
+        # even chance by the model: its features decide.
+        said = a.is_target if a is not None else None
+        p = (a.p if a is not None else 0.5) if logprobs else None
+        features = merge(c.features, model_features(p, bool(said)), {"unanswered": float(a is None)})
+        target = build_target(c, article, simple, confidence("targets", features))
         if _passed(target, article.published):
             continue  # a deadline already over when the article appeared: a result, not a goal
-        out.targets.append(target)
+        ex.judged(article, "targets", target, features)
+        if target.confidence >= ex.cut("targets"):
+            out.targets.append(target)
 
 
 def _passed(target: Target, published: str | None) -> bool:
