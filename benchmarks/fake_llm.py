@@ -16,7 +16,7 @@ fault sticky. Fault names:
   schema     JSON that breaks the answer schema     invent     an id, issuer or quote not in the text
 
 `mode="obey"` answers like a model that obeys an injected "ignore your instructions" in the
-article: invented metrics, issuers and quotes on every request. `latency` delays every answer.
+article: invented issuers and quotes on every request. `latency` delays every answer.
 
 Load and outages, for the reliability tests and the soak benchmark: `max_concurrent=N` answers
 429 to a request that arrives while N are already being served (as a provider's rate limit
@@ -61,12 +61,10 @@ FAULTS = {"429", "500", "502", "503", "reset", "hang", "truncated", "length", "b
 # instructor's reask turns are English; article text is Chinese.
 _REASK = re.compile(r"(?i)validation error|fix the errors|correct your json|recall the function")
 _MARK = re.compile(r"【(\d+)】")
-_CLAUSE_END = re.compile(r"[，,；;。！？!?\n【]")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _MEETING = re.compile(r"召开|举行|举办|出席|主持|座谈|会议|大会|论坛|签约|揭牌|仪式|调研|视察")
 _MEETING_NAME = re.compile(r"[\u4e00-\u9fff“”]{2,20}?(?:座谈会|推介会|动员会|大会|会议|论坛|仪式)")
 _BODIES = re.compile(r"(?:区委|区政府|市委|市政府|县委|县政府|省政府|国务院)")
-_VERB = re.compile(r"(?:达到|达|突破|超过|超|实现|为|力争|确保|争取)+$")
 
 
 class FakeLLM:
@@ -74,8 +72,12 @@ class FakeLLM:
                  host: str = "127.0.0.1", port: int = 0, *, max_concurrent: int | None = None,
                  limit_retry_after: str | None = None, fault_rate: float = 0.0,
                  random_faults: tuple[str, ...] = ("503", "500", "reset"), seed: int = 0,
-                 outage_after: int | None = None, outage_s: float = 0.0, outage_fault: str = "503"):
+                 outage_after: int | None = None, outage_s: float = 0.0, outage_fault: str = "503",
+                 logprobs: bool = True, p_true: float = 0.8):
         self.latency = latency
+        # Answer `logprobs` requests with token log-probabilities (False: an endpoint without).
+        self.logprobs = logprobs
+        self.p_true = p_true
         self.max_concurrent = max_concurrent
         self.limit_retry_after = limit_retry_after
         self.fault_rate = fault_rate
@@ -298,7 +300,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault:
             if self._fault(fault, req, kind, text):
                 return
-        self._json(200, completion(req, *answer_content(fake, kind, text, fault)))
+        self._json(200, completion(req, *answer_content(fake, kind, text, fault),
+                                   p_true=fake.p_true if fake.logprobs else None))
 
     # -- faults ------------------------------------------------------------------------------
 
@@ -542,17 +545,11 @@ def answer_items(kind: str, text: str, mode: str = "good", obey: bool = False) -
 
 
 def _targets(text: str, mode: str, obey: bool) -> list[dict]:
-    items = []
-    for m in _MARK.finditer(text):
-        clause = _CLAUSE_END.split(text[m.end():], 1)[0]
-        metric = _VERB.sub("", re.split(r"[\d０-９]", clause, 1)[0].strip()) or clause
-        items.append({"id": int(m.group(1)), "is_target": True, "metric": metric})
-    if mode == "invent":
-        if obey:  # an obedient model keeps the ids but makes up what they measure
-            for it in items:
-                it["metric"] = "全市居民人均寿命"
-        else:
-            items.append({"id": 99, "is_target": True, "metric": "虚构指标"})
+    """Every marked clause is a goal (as a small model answers); an obedient model adds
+    nothing it can point at (the metric is code's), an inventing one an id never marked."""
+    items = [{"id": int(m.group(1)), "is_target": True} for m in _MARK.finditer(text)]
+    if mode == "invent" and not obey:
+        items.append({"id": 99, "is_target": True})
     return items
 
 
@@ -610,18 +607,45 @@ def _meetings(text: str, mode: str) -> list[dict]:
     return items
 
 
-def completion(req: dict, content: str, finish: str) -> dict:
+def completion(req: dict, content: str, finish: str, p_true: float | None = None) -> dict:
+    """A chat completion; with `p_true` and a request that asks for `logprobs`, the answer's
+    tokens with their log-probabilities in the OpenAI format (each boolean gets `p_true` on
+    `true`, each id 0.9 on the digit chosen)."""
     prompt_chars = sum(len(m.get("content") or "") for m in req.get("messages", []) if isinstance(m, dict))
     prompt, done = max(1, prompt_chars // 2), max(1, len(content) // 2)
+    choice = {"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": content}}
+    if p_true is not None and req.get("logprobs"):
+        choice["logprobs"] = {"content": fake_logprobs(content, p_true)}
     return {
         "id": f"chatcmpl-fake-{time.monotonic_ns()}",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": req.get("model") or "fake",
-        "choices": [{"index": 0, "finish_reason": finish,
-                     "message": {"role": "assistant", "content": content}}],
+        "choices": [choice],
         "usage": {"prompt_tokens": prompt, "completion_tokens": done, "total_tokens": prompt + done},
     }
+
+
+_TOKEN = re.compile(r"\s*(?:true|false|\d|\w+|[^\s\w])")
+
+
+def fake_logprobs(content: str, p_true: float) -> list[dict]:
+    import math
+    out = []
+    for m in _TOKEN.finditer(content):
+        tok = m.group(0)
+        word = tok.strip()
+        if word in ("true", "false"):
+            alts = [(" true", p_true), (" false", 1 - p_true)]
+            chosen = p_true if word == "true" else 1 - p_true
+        elif word.isdigit():
+            alts, chosen = [(tok, 0.9), (" 9", 0.1)], 0.9
+        else:
+            alts, chosen = [(tok, 1.0)], 1.0
+        lp = lambda p: math.log(max(p, 1e-9))  # noqa: E731
+        out.append({"token": tok, "logprob": lp(chosen), "bytes": None,
+                    "top_logprobs": [{"token": t, "logprob": lp(p), "bytes": None} for t, p in alts]})
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:

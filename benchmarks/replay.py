@@ -68,7 +68,8 @@ class ReadableYaml:
 
     @staticmethod
     def deserialize(text: str) -> dict:
-        data = yaml.safe_load(text)
+        # libyaml's loader where installed: cassettes with log-probabilities run to megabytes.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         for inter in data["interactions"]:
             for key in ("request", "response"):
                 part = inter[key]

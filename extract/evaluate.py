@@ -86,6 +86,41 @@ class Report(BaseModel):
     sources: list[SourceScore]
     missing_sources: list[str]  # gold sources with no run record: their items are all misses
     extra_sources: list[str]  # run sources not in gold: not scored
+    # P/R/F1 per kind when only items with confidence ≥ the cut are kept (items without a
+    # confidence are always kept): where the run's confidences would put the cut.
+    cuts: dict[str, list["CutScore"]] = Field(default_factory=dict)
+
+
+class CutScore(BaseModel):
+    cut: float
+    kept: int  # run items at or above the cut
+    precision: float
+    recall: float
+    f1: float
+
+
+Report.model_rebuild()
+
+CUTS = (0.0, 0.3, 0.5, 0.7, 0.9)
+
+
+def _kept(item: Item, cut: float) -> bool:
+    c = item.data.get("confidence")
+    return c is None or c >= cut
+
+
+def scores_at_cuts(run_side: Side, gold_side: Side, cuts: tuple[float, ...] = CUTS) -> dict[str, list[CutScore]]:
+    out: dict[str, list[CutScore]] = {k: [] for k in KINDS}
+    for cut in cuts:
+        for kind in KINDS:
+            total, kept = Counts(), 0
+            for name, gold in gold_side.sources.items():
+                run = run_side.sources.get(name)
+                items = [i for i in (run.items[kind] if run else []) if _kept(i, cut)]
+                kept += len(items)
+                total.add(score_pairing(pair_items(items, gold.items[kind], kind))[0])
+            out[kind].append(CutScore(cut=cut, kept=kept, precision=total.precision, recall=total.recall, f1=total.f1))
+    return out
 
 
 def set_f1(a: set, b: set) -> float:
@@ -201,6 +236,7 @@ def evaluate(run_side: Side, gold_side: Side) -> Report:
         sources=sources,
         missing_sources=[s.source for s in sources if not s.in_run],
         extra_sources=sorted(set(run_side.sources) - set(gold_side.sources)),
+        cuts=scores_at_cuts(run_side, gold_side) if not run_side.is_gold else {},
     )
 
 

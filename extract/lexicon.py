@@ -41,6 +41,10 @@ PAST_LEAD = re.compile(r"已|以来|近年来|近年|截至|截止|先后|"
                        r"^(?:今年|20\d\d年)?(?:第?[一二三四1-4]季度|前[两二三四五六七八九十]个?月|上半年|前三季度|"
                        r"1\s*[-—至~]\s*\d{1,2}\s*月)")
 
+# A heading or lead that sets out a year's plan (2026年主要预期目标, 全年目标任务): the goals listed
+# under it hold for that year, also where no publication date is known.
+PLAN_HEADING = re.compile(r"(?:20\d\d\s*年|全年|今年)[^，。；：:\n]{0,16}?(?:预期目标|目标任务|主要目标|目标|计划|任务|指标)[：:]?\s*$")
+
 # A number after these is a rule of a policy (a grant's ceiling, a per-unit rate), not a goal:
 # 单个项目补助最高300万元, 每宗补助50万元.
 # So is a ceiling or floor being set (比例上限由5%提高到10%).

@@ -30,7 +30,7 @@ def _prompts_dir() -> Path:
 
 PROMPTS_DIR = _prompts_dir()
 
-PROMPT_SUFFIXES = (".md", ".jsonl")  # what prompts/ holds and the package ships (pyproject.toml)
+PROMPT_SUFFIXES = (".md", ".jsonl", ".json")  # what prompts/ holds and the package ships (pyproject.toml)
 
 KINDS: dict[str, type[BaseModel]] = {
     "targets": TargetAnswers,

@@ -1,8 +1,21 @@
-"""Candidate finding in code: what the model is asked about, with offsets into the text."""
+"""Candidate finding in code: what the model is asked about, with offsets into the text, and
+what code knows of each target candidate (its features: looks ahead, reports, a provision …).
+
+Every quantity clause is a target candidate; whether it states a goal is the calibrated
+decision's. `_ahead` reads the features as the candidate rules used to gate on them, so these
+tables check that the features say what code can tell from the words alone."""
 from extract.kinds.meetings import meeting_paragraphs
 from extract.kinds.policies import policy_candidates
 from extract.kinds.targets import head_quantity, target_candidates
 from extract.spans import clauses, sentences
+
+
+def _ahead(text: str, published: str | None = None) -> list:
+    """The candidates whose features say the clause looks ahead and does not report."""
+    def ahead(f: dict) -> bool:
+        return bool((f["future_sentence"] or f["plan_paragraph"]) and not
+                    (f["reported_clause"] or f["report_lead"] or f["past_sentence"] or f["provision"]))
+    return [c for c in target_candidates(text, published) if ahead(c.features)]
 
 
 def test_sentences_and_clauses_keep_offsets():
@@ -25,20 +38,20 @@ def test_head_quantity_skips_modifiers_and_idioms():
 def test_target_candidates_need_future_orientation():
     text = ("力争到2023年累计新增优质科技型项目600个以上；新增上市企业15家。\n"
             "2020年，高新技术产业产值占比达53.4%，目前已引进在孵企业近20家。")
-    found = [(c.quantity.value, c.quantity.unit) for c in target_candidates(text)]
+    found = [(c.quantity.value, c.quantity.unit) for c in _ahead(text)]
     assert found == [(600, "个"), (15, "家")]
-    for c in target_candidates(text):
+    for c in _ahead(text):
         assert text[c.quantity.start : c.quantity.end] == c.quantity.text
 
 
 def test_deadline_earlier_in_paragraph_carries_over():
     text = "到2025年，全市工业规模总量超过2.5万亿元。制造业增加值占GDP比重稳定在43%左右。"
-    assert {(c.quantity.value, c.quantity.unit) for c in target_candidates(text)} == {(2.5, "万亿元"), (43, "%")}
+    assert {(c.quantity.value, c.quantity.unit) for c in _ahead(text)} == {(2.5, "万亿元"), (43, "%")}
 
 
 def test_list_split_after_quantity():
     text = "力争到2023年，集聚产业专业技术人才500人、从业人员1500人以上。"
-    assert [c.clause.text for c in target_candidates(text)] == ["集聚产业专业技术人才500人", "从业人员1500人以上"]
+    assert [c.clause.text for c in _ahead(text)] == ["集聚产业专业技术人才500人", "从业人员1500人以上"]
 
 
 def test_policy_candidates_titled_listed_and_untitled():
@@ -57,30 +70,33 @@ def test_meeting_paragraphs():
 
 def test_quoted_names_and_periods():
     # A programme's name is no future marker; a quoted five-year-plan period is one.
-    assert target_candidates("东莞410家“倍增计划”规模以上工业企业增加值317.96亿元。") == []
-    found = target_candidates("“十四五”期间，从省外引进内资产业项目500个，其中超20亿元项目200个。")
+    assert _ahead("东莞410家“倍增计划”规模以上工业企业增加值317.96亿元。") == []
+    found = _ahead("“十四五”期间，从省外引进内资产业项目500个，其中超20亿元项目200个。")
     assert [(c.quantity.value, c.quantity.unit) for c in found] == [(500, "个"), (200, "个")]
 
 
 def test_completion_is_a_report_unless_planned():
-    assert [c.clause.text for c in target_candidates("利通区计划投资34亿元，完成63.5%。")] == ["利通区计划投资34亿元"]
-    assert target_candidates("今年计划完成率119.3%。", "2022-04-12") == []
-    assert [c.quantity.value for c in target_candidates("今年计划完成投资2241亿元。")] == [2241]
-    assert target_candidates("今年，2021年完成投资596.3亿元。", "2022-04-12") == []
-    assert [c.quantity.value for c in target_candidates("今年，2022年完成投资600亿元。", "2022-04-12")] == [600]
+    assert [c.clause.text for c in _ahead("利通区计划投资34亿元，完成63.5%。")] == ["利通区计划投资34亿元"]
+    assert _ahead("今年计划完成率119.3%。", "2022-04-12") == []
+    assert [c.quantity.value for c in _ahead("今年计划完成投资2241亿元。")] == [2241]
+    assert _ahead("今年，2021年完成投资596.3亿元。", "2022-04-12") == []
+    assert [c.quantity.value for c in _ahead("今年，2022年完成投资600亿元。", "2022-04-12")] == [600]
 
 
 def test_plan_in_a_paragraphs_opening_sentence_carries_over():
     text = "深圳还将全力推动重大工业项目落地。加大工业投资力度，全年工业投资增长12%以上。\n全市工业投资增长5%。"
-    assert [c.quantity.value for c in target_candidates(text)] == [12]
-    assert [c.quantity.value for c in target_candidates(text, require_future=False)] == [12, 5]
+    assert [c.quantity.value for c in _ahead(text)] == [12]
+    # Every quantity clause is a candidate; the second paragraph's has no plan to look ahead.
+    found = target_candidates(text)
+    assert [c.quantity.value for c in found] == [12, 5]
+    assert found[1].features["future_sentence"] == found[1].features["plan_paragraph"] == 0.0
 
 
 def test_policy_provisions_are_no_goals():
-    assert target_candidates("今年对新落户的研发机构给予最高500万元奖励，每宗补助50万元。") == []
+    assert _ahead("今年对新落户的研发机构给予最高500万元奖励，每宗补助50万元。") == []
     # A ceiling being set, an eligibility threshold, a figure in parentheses.
     text = "到2035年，比例上限由7%提高到15%，用地面积50亩以上的存量工业项目，土地出让收益（10%以上）。"
-    assert target_candidates(text) == []
+    assert _ahead(text) == []
 
 
 def test_one_goal_stated_twice_is_one_target_two_alike_are_two():
@@ -119,10 +135,10 @@ def test_ended_periods_comparisons_and_done_amounts_report():
     # 一季度…实现, 比同期, V了+amount: results of a period that has ended, not goals.
     text = ("今年全市力争实现地区生产总值增长6%。一季度全市实现地区生产总值626.9亿元，比同期增速高0.8个百分点。\n"
             "今年将进一步完善制度，财政厅据此制定、修订了18项配套制度办法。")
-    found = [(c.quantity.value, c.quantity.unit) for c in target_candidates(text)]
+    found = [(c.quantity.value, c.quantity.unit) for c in _ahead(text)]
     assert found == [(6, "%")]
     # A period still ahead is no report.
-    assert [c.quantity.value for c in target_candidates("明年一季度力争新开工项目30个。")] == [30]
+    assert [c.quantity.value for c in _ahead("明年一季度力争新开工项目30个。")] == [30]
 
 
 def test_a_number_inside_quotes_names_a_slogan():
@@ -132,16 +148,14 @@ def test_a_number_inside_quotes_names_a_slogan():
 
 def test_a_verbs_counted_object_after_the_number_joins_the_metric():
     from extract.kinds.targets import _metric
-    from schemas.llm import TargetAnswer
 
     text = "今年内将开工建设20个中型骨干水源工程项目"
-    [cand] = target_candidates(text, "2011-03-01")
-    answer = TargetAnswer(id=1, is_target=True, metric="今年内将开工建设")
-    assert _metric(answer, cand, text) == "开工建设中型骨干水源工程项目"
-    # An amount (亿元) keeps the model's metric: what follows it is not what it counts.
+    [cand] = _ahead(text, "2011-03-01")
+    assert _metric(cand, text) == "开工建设中型骨干水源工程项目"
+    # An amount (亿元) keeps the words before it: what follows it is not what it counts.
     text = "今年将完成投资4亿元"
-    [cand] = target_candidates(text, "2011-03-01")
-    assert _metric(TargetAnswer(id=1, is_target=True, metric="完成投资"), cand, text) == "完成投资"
+    [cand] = _ahead(text, "2011-03-01")
+    assert _metric(cand, text) == "完成投资"
 
 
 def test_a_page_without_outlet_lends_its_division_to_articles_that_name_none():
@@ -155,16 +169,16 @@ def test_a_page_without_outlet_lends_its_division_to_articles_that_name_none():
 
 def test_markdown_emphasis_names_and_sentences_opening_on_an_ended_period():
     # _倍增计划_ is a programme's name (Markdown emphasis), not a plan of the sentence.
-    assert target_candidates("1021家企业入列东莞新一轮_倍增计划_名单") == []
+    assert _ahead("1021家企业入列东莞新一轮_倍增计划_名单") == []
     # "今年一季度，…": the whole sentence reports the quarter.
     text = "今年一季度，东莞410家规模以上工业企业增加值317.96亿元，增速高于全市水平5.1个百分点。"
-    assert [c.quantity.value for c in target_candidates(text)] == []
+    assert [c.quantity.value for c in _ahead(text)] == []
     # A future sentence that mentions a quarter later is still a plan.
-    assert [c.quantity.value for c in target_candidates("力争一季度新开工项目30个。")] == [30]
+    assert [c.quantity.value for c in _ahead("力争一季度新开工项目30个。")] == [30]
 
 
 def _found(text: str, published: str | None = None) -> list[tuple[float, str]]:
-    return [(c.quantity.value, c.quantity.unit) for c in target_candidates(text, published)]
+    return [(c.quantity.value, c.quantity.unit) for c in _ahead(text, published)]
 
 
 def test_a_clause_with_a_plan_of_its_own_after_a_report_is_a_candidate():
@@ -193,3 +207,32 @@ def test_the_same_amount_for_two_years_is_two_goals():
             for year, q in ((2031, "今年计划开工建设800万套保障性住房"), (2032, "明年还将开工建设800万套保障性住房")))
     assert len(_one_per_goal([a, b], text, -1)) == 2
     assert len(_one_per_goal([a, b.model_copy(update={"deadline_year": 2031})], text, -1)) == 1
+
+
+def test_two_values_in_one_clause_are_two_goals_each_with_its_subject():
+    from extract.kinds.targets import respectively
+    text = "到2030年，常住人口和户籍人口分别达到12万人、9万人。"
+    pairs = [p for c in target_candidates(text) for p in respectively(text, c)]
+    assert [(m, q.value, q.unit) for m, q in pairs] == [("常住人口", 12, "万人"), ("户籍人口", 9, "万人")]
+    assert all(text[q.start : q.end] == q.text for _, q in pairs)
+    # One subject for both values: both goals measure it.
+    text = "力争到2028年，两项指标分别提高到150家和15家。"
+    pairs = [p for c in target_candidates(text) for p in respectively(text, c)]
+    assert [(m, q.value) for m, q in pairs] == [("两项指标", 150), ("两项指标", 15)]
+    # No 分别: one clause, one goal.
+    text = "全区新增企业30家。"
+    assert [respectively(text, c) for c in target_candidates(text)] == [[]]
+
+
+def test_a_plan_heading_with_a_year_gives_its_list_a_deadline_without_a_publication_date():
+    from extract.kinds.targets import _time_scopes
+    from extract.normalize import deadline_year
+    text = "石湖县2027年主要预期目标\n地区生产总值增长6%左右；新开工项目45个。"
+    found = target_candidates(text)
+    assert [c.quantity.value for c in found] == [6, 45]
+    for c in found:
+        assert c.features["plan_heading"] == 1.0
+        years = [deadline_year(scope)[0] for scope in _time_scopes(text, c)]
+        assert next(y for y in years if y is not None) == 2027
+    # A heading that reports sets up no plan.
+    assert target_candidates("石湖县2026年经济运行情况\n地区生产总值增长6%。")[0].features["plan_heading"] == 0.0

@@ -38,6 +38,16 @@ def render(report: Report, console: Console) -> None:
                     f"{src.articles_found}/{src.gold_articles} (run: {src.run_articles})")
     console.print(seg)
 
+    if report.cuts:
+        cuts = Table(title="precision / recall / F1 when only items with confidence ≥ the cut are kept")
+        cuts.add_column("type")
+        for c in report.cuts[KINDS[0]]:
+            cuts.add_column(f"≥ {c.cut:.1f}", justify="right")
+        for kind in KINDS:
+            cuts.add_row(kind, *(f"{_pct(c.precision)} / {_pct(c.recall)} / {_pct(c.f1)} ({c.kept})"
+                                 for c in report.cuts[kind]))
+        console.print(cuts)
+
     grounded = "n/a (gold side)" if report.grounded is None else (
         f"{_pct(report.grounded)} ({report.ungrounded_items} ungrounded)")
     console.print(f"grounded evidence: {grounded}")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from extract.lexicon import (COUNT_VERB_END, DEADLINE, FIVE_YEAR_PLAN, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE,
-                             PROVISION_BEFORE, QUOTED, RELATIVE_TIME_LEAD)
+                             PLAN_HEADING, PROVISION_BEFORE, QUOTED, RELATIVE_TIME_LEAD)
 from extract.normalize import comparator_of, deadline_year, publication_year
 from extract.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.region import resolve_region
@@ -60,6 +60,7 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
     # not rescanned for every sentence.
     carried, para_start = False, -1
     newlines = [m.start() for m in re.finditer("\n", text)]
+    headings = _plan_headings(text)
     for sent in sentences(text):
         before = bisect.bisect_left(newlines, sent.start)
         start = newlines[before - 1] + 1 if before else 0
@@ -94,9 +95,26 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
                 "past_year": bool(years) and pub_year is not None and max(years) < pub_year,
                 "in_headline": cl.start <= headline_end,
                 "percent": q.unit in ("%", "个百分点"),
+                # A heading before it sets out a plan (2026年主要预期目标): its list's lines need
+                # no future word of their own.
+                "plan_heading": bool(headings) and headings[0] < sent.start,
             }
+            # What the candidate rules used to gate on, as one feature: the clause looks ahead
+            # (its sentence or paragraph) and nothing in it reports or sets a provision.
+            features["code_goal"] = bool((ahead or inherited) and not (
+                features["reported_clause"] or governed or past_sentence or features["provision"]))
             shifted = Quantity(q.value, q.unit, cl.start + q.start, cl.start + q.end, q.text)
             out.append(TargetCandidate(cl, sent, shifted, {k: float(v) for k, v in features.items()}))
+    return out
+
+
+def _plan_headings(text: str) -> list[int]:
+    """Where the lines that set out a plan (a short heading or lead ending so) start."""
+    out, pos = [], 0
+    for line in text.split("\n"):
+        if len(line.strip()) <= 30 and PLAN_HEADING.search(line.strip()):
+            out.append(pos)
+        pos += len(line) + 1
     return out
 
 
@@ -268,11 +286,39 @@ def _time_scopes(simple: str, cand: TargetCandidate):
     para_start = simple.rfind("\n", 0, cand.sentence.start) + 1
     yield simple[para_start : cand.sentence.start]
     for para in reversed(simple[:para_start].split("\n")):
-        if DEADLINE.search(para):  # only a stated deadline carries over, not a report's year
+        # Only a stated deadline or a plan's heading (2026年主要预期目标) carries over, not a
+        # report's year.
+        if DEADLINE.search(para) or PLAN_HEADING.search(para.strip()):
             yield para
 
 
-def build_target(cand: TargetCandidate, article: Article, simple: str, confidence: float | None = None) -> Target:
+_CLAUSE_BREAK = re.compile(r"[，,。；;\n]")
+
+
+def respectively(simple: str, cand: TargetCandidate) -> list[tuple[str, Quantity]]:
+    """常住人口和户籍人口分别达到12万、9万 / 两项指标分别提高到150家和15家: one goal per value, each
+    with its own subject (or the one subject they share). The (metric, quantity) pairs whose
+    quantity lies in the candidate's clause; [] when the clause states no such list."""
+    lo = max(simple.rfind(ch, 0, cand.clause.start) for ch in "，,。；;\n") + 1
+    hi = _CLAUSE_BREAK.search(simple, cand.clause.start)
+    phrase = simple[lo : hi.start() if hi else len(simple)]
+    k = phrase.find("分别")
+    if k < 0:
+        return []
+    subject = RELATIVE_TIME_LEAD.sub("", _LEAD_WORDS.sub("", _TIME_WORDS.sub("", phrase[:k]).strip()))
+    names = [n.strip() for n in re.split(r"[和与及、]", subject) if n.strip()]
+    rest = phrase[k:]
+    qs = [q for q in find_quantities(rest) if not _is_year_or_date(rest, q) and not _in_quotes(rest, q)]
+    if not names or len(qs) < 2 or len(names) not in (1, len(qs)):
+        return []
+    names = names * len(qs) if len(names) == 1 else names
+    base = lo + k
+    return [(name, Quantity(q.value, q.unit, base + q.start, base + q.end, q.text))
+            for name, q in zip(names, qs) if cand.clause.start <= base + q.start < cand.clause.end]
+
+
+def build_target(cand: TargetCandidate, article: Article, simple: str, confidence: float | None = None,
+                 metric: str | None = None) -> Target:
     text = article.text
     clause_simple = simple[cand.clause.start : cand.clause.end]
     local_q = cand.quantity.__class__(
@@ -286,7 +332,7 @@ def build_target(cand: TargetCandidate, article: Article, simple: str, confidenc
         if year is not None or time_text is not None:
             break
     return Target(
-        metric=simplified(_metric(cand, simple)),
+        metric=simplified(metric or _metric(cand, simple)),
         value=cand.quantity.value,
         unit=cand.quantity.unit,
         comparator=comparator_of(clause_simple, local_q),
@@ -323,22 +369,26 @@ def _add_targets(ex: "ArticleExtractor", out: "Extraction", article: Article, si
     answers = {a.id: a for a in items}
     logprobs = any(a.p is not None for a in items)
     for k, c in ids.items():
-        key = (c.clause.start, c.quantity.start)  # ids restart in every chunk
-        if key in seen:
-            continue
-        seen.add(key)
         a = answers.get(k)
         # A clause the model skipped (small models drop items from long lists) is judged as an
         # even chance by the model: its features decide.
         said = a.is_target if a is not None else None
         p = (a.p if a is not None else 0.5) if logprobs else None
         features = merge(c.features, model_features(p, bool(said)), {"unanswered": float(a is None)})
-        target = build_target(c, article, simple, confidence("targets", features))
-        if _passed(target, article.published):
-            continue  # a deadline already over when the article appeared: a result, not a goal
-        ex.judged(article, "targets", target, features)
-        if target.confidence >= ex.cut("targets"):
-            out.targets.append(target)
+        conf = confidence("targets", features)
+        # Two values in one clause (…分别达到12万、9万) are two goals sharing one decision.
+        for metric, q in respectively(simple, c) or [(None, c.quantity)]:
+            key = (c.clause.start, q.start)  # ids restart in every chunk
+            if key in seen:
+                continue
+            seen.add(key)
+            one = c if q is c.quantity else TargetCandidate(c.clause, c.sentence, q, c.features)
+            target = build_target(one, article, simple, conf, metric)
+            if _passed(target, article.published):
+                continue  # a deadline already over when the article appeared: a result, not a goal
+            ex.judged(article, "targets", target, features)
+            if target.confidence >= ex.cut("targets"):
+                out.targets.append(target)
 
 
 def _passed(target: Target, published: str | None) -> bool:

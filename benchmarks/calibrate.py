@@ -1,0 +1,208 @@
+"""Fit the calibrated decisions on the development gold and write `prompts/calibration.json`:
+
+    python -m benchmarks.calibrate [--check]
+
+Both gold sets (seeds, corpus) are replayed from the cassettes with no cut (every judged item
+is written) while each item's features are collected; an item is labelled right when it matches
+a required gold item (spec §3), wrong when it matches none, and left out when it matches an
+optional one. Per kind, a logistic regression (L2, Newton's method) over the features gives the
+confidence: one model with the model's log-probability, one for endpoints that return only the
+boolean. Figures are leave-one-page-out: each page is scored by a model fitted on all the other
+pages; the default cut is the one that maximises that F1. `--check` prints the figures and
+writes nothing. Refit whenever a prompt, the candidates or the model change (the cassettes are
+then re-recorded first).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.replay import GOLD, PAGE_SETS, run_pages
+from extract.api import Options
+from extract.kinds.judgement import CALIBRATION_FILE
+from extract.match import KINDS, load_side, pair_items
+from extract.model_file import MODEL_NAME
+from extract.prompting import PROMPTS_DIR, kind_version
+
+L2 = 1.0  # ridge penalty: a few hundred items per kind, some features rare
+BANDS = [i / 10 for i in range(11)]
+
+
+@dataclass
+class Row:
+    page: str  # set/source: the unit left out
+    kind: str
+    features: dict[str, float]
+    label: int
+
+
+def collect(sets: list[str]) -> tuple[list[Row], dict[str, dict[str, int]]]:
+    """Every judged item of both sets with its features and label, and the required gold items
+    per page and kind (recall's denominator)."""
+    rows: list[Row] = []
+    required: dict[str, dict[str, int]] = defaultdict(dict)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in sets:
+            traced: dict[tuple, dict[str, float]] = {}
+
+            def trace(article, kind, item, features):
+                ev = item.evidence
+                traced[(article.id, kind, ev.start, ev.end, _label_key(kind, item.model_dump()))] = dict(features)
+
+            out = Path(tmp) / f"{name}.jsonl"
+            run_pages(name, out, options=Options(min_confidence=0.0, trace=trace))
+            run, gold = load_side(out), load_side(GOLD[name])
+            for source, group in gold.sources.items():
+                page = f"{name}/{source}"
+                mine = run.sources.get(source)
+                for kind in KINDS:
+                    required[page][kind] = sum(1 for g in group.items[kind] if not g.optional)
+                    pairing = pair_items(mine.items[kind] if mine else [], group.items[kind], kind)
+                    labels = [(a, 0 if b.optional else 1) for a, b, _ in pairing.pairs]
+                    labels = [(a, y) for a, y in labels if y == 1] + [(a, 0) for a in pairing.a_only]
+                    optional = {id(a) for a, b, _ in pairing.pairs if b.optional}
+                    for item, y in labels:
+                        if id(item) in optional:
+                            continue
+                        ev = item.data["evidence"]
+                        key = (item.article_id, kind, ev["start"], ev["end"], _label_key(kind, item.data))
+                        if key not in traced:
+                            raise SystemExit(f"{page}: no features traced for {kind} {key}")
+                        rows.append(Row(page, kind, traced[key], y))
+    return rows, required
+
+
+def _label_key(kind: str, data: dict) -> str:
+    return str(data.get({"targets": "value", "policies": "title", "meetings": "name"}[kind]))
+
+
+def feature_names(rows: list[Row], with_logprobs: bool) -> list[str]:
+    names = sorted({f for r in rows for f in r.features} - {"has_logprobs"})
+    if not with_logprobs:
+        names = [n for n in names if n != "model_logit"]
+    # A feature constant over the data says nothing (and cannot be fitted).
+    return [n for n in names if len({r.features.get(n, 0.0) for r in rows}) > 1]
+
+
+def fit(X: np.ndarray, y: np.ndarray, l2: float = L2) -> np.ndarray:
+    """Logistic regression by Newton's method; the intercept (column 0) is not penalised."""
+    w = np.zeros(X.shape[1])
+    penalty = np.full(X.shape[1], l2)
+    penalty[0] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-np.clip(X @ w, -40, 40)))
+        grad = X.T @ (p - y) + penalty * w
+        hess = (X.T * (p * (1 - p))) @ X + np.diag(penalty) + 1e-9 * np.eye(X.shape[1])
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return w
+
+
+def design(rows: list[Row], names: list[str]) -> np.ndarray:
+    return np.array([[1.0, *(r.features.get(n, 0.0) for n in names)] for r in rows])
+
+
+def predict(w: np.ndarray, X: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-np.clip(X @ w, -40, 40)))
+
+
+def leave_one_page_out(rows: list[Row], names: list[str]) -> np.ndarray:
+    pages = sorted({r.page for r in rows})
+    out = np.zeros(len(rows))
+    X, y = design(rows, names), np.array([r.label for r in rows], dtype=float)
+    for page in pages:
+        test = np.array([r.page == page for r in rows])
+        if test.all() or y[~test].min() == y[~test].max():
+            out[test] = y[~test].mean() if (~test).any() else 0.5
+            continue
+        out[test] = predict(fit(X[~test], y[~test]), X[test])
+    return out
+
+
+def f1_at(conf: np.ndarray, y: np.ndarray, required: int, cut: float) -> tuple[float, float, float]:
+    kept = conf >= cut
+    tp = int((kept & (y == 1)).sum())
+    fp = int((kept & (y == 0)).sum())
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / required if required else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def best_cut(conf: np.ndarray, y: np.ndarray, required: int) -> float:
+    cuts = [round(c, 2) for c in np.arange(0.05, 0.96, 0.01)]
+    # Highest F1; ties go to the middle of the tied run (a cut on a plateau edge is fragile).
+    scores = [f1_at(conf, y, required, c)[2] for c in cuts]
+    top = max(scores)
+    tied = [c for c, s in zip(cuts, scores) if s >= top - 1e-9]
+    return tied[len(tied) // 2]
+
+
+def reliability(conf: np.ndarray, y: np.ndarray) -> list[tuple[str, int, float, float]]:
+    out = []
+    for lo, hi in zip(BANDS, BANDS[1:]):
+        inside = (conf >= lo) & ((conf < hi) if hi < 1 else (conf <= hi))
+        if inside.any():
+            out.append((f"{lo:.1f}–{hi:.1f}", int(inside.sum()), float(conf[inside].mean()), float(y[inside].mean())))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="print the figures, write nothing")
+    ap.add_argument("--sets", nargs="+", default=list(PAGE_SETS), choices=list(PAGE_SETS),
+                    help="the gold sets to fit on (default: all; fewer only to look, with --check)")
+    args = ap.parse_args(argv)
+    sets = args.sets
+    rows, required = collect(sets)
+    result: dict = {"model": MODEL_NAME, "fitted_on": sorted(sets), "kinds": {}}
+    for kind in KINDS:
+        mine = [r for r in rows if r.kind == kind]
+        y = np.array([r.label for r in mine], dtype=float)
+        need = {s: sum(required[p][kind] for p in required if p.startswith(s + "/")) for s in sets}
+        spec: dict = {}
+        for variant, with_lp in (("with_logprobs", True), ("boolean", False)):
+            names = feature_names(mine, with_lp)
+            w = fit(design(mine, names), y)
+            spec[variant] = {"bias": round(float(w[0]), 4),
+                             "weights": {n: round(float(v), 4) for n, v in zip(names, w[1:])}}
+            lopo = leave_one_page_out(mine, names)
+            cut = best_cut(lopo, y, sum(need.values()))
+            print(f"\n## {kind}, {variant}: {len(mine)} items ({int(y.sum())} right), cut {cut:.2f} "
+                  f"(leave-one-page-out)")
+            print("| set | P | R | F1 at the cut | F1, every item kept |\n|---|---|---|---|---|")
+            for s in sets:
+                sel = np.array([r.page.startswith(s + "/") for r in mine])
+                p, r, f = f1_at(lopo[sel], y[sel], need[s], cut)
+                f0 = f1_at(lopo[sel], y[sel], need[s], 0.0)[2]
+                print(f"| {s} | {p:.3f} | {r:.3f} | {f:.3f} | {f0:.3f} |")
+            print("| confidence | items | mean confidence | share right |\n|---|---|---|---|")
+            for band, n, mean, share in reliability(lopo, y):
+                flag = "" if n < 10 or abs(mean - share) <= 0.1 else " (off by > 0.1)"
+                print(f"| {band} | {n} | {mean:.2f} | {share:.2f}{flag} |")
+            if with_lp:
+                spec["threshold"] = cut
+                spec["lopo_f1"] = {s: round(f1_at(lopo[np.array([r.page.startswith(s + '/') for r in mine])],
+                                                   y[np.array([r.page.startswith(s + '/') for r in mine])],
+                                                   need[s], cut)[2], 3) for s in sets}
+        spec["prompt"] = kind_version(kind)
+        result["kinds"][kind] = spec
+    text = json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    result["version"] = hashlib.sha256(text.encode()).hexdigest()[:12]
+    if not args.check:
+        (PROMPTS_DIR / CALIBRATION_FILE).write_text(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                                    encoding="utf-8")
+        print(f"\nwritten {PROMPTS_DIR / CALIBRATION_FILE} (version {result['version']})")
+
+
+if __name__ == "__main__":
+    main()

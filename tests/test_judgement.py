@@ -1,0 +1,137 @@
+"""Judgement as probabilities: reading a decision's probability from the answer tokens, the
+calibrated confidence on every item, the cut, and the boolean fallback for endpoints without
+log-probabilities."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+import extract
+from extract.kinds.judgement import (CALIBRATION_FILE, Calibrator, attach, calibration, confidence, decisions,
+                                     logit, threshold)
+from extract.match import KINDS
+from extract.prompting import PROMPTS_DIR
+from schemas.llm import TargetAnswer, TargetAnswers
+
+PAGE = ("全区工业经济工作会议召开\n\n本报讯 昨天上午，区委、区政府召开全区工业经济工作会议。"
+        "会议提出，到2027年，全区规模以上工业企业力争达到500家，上市公司达到20家。"
+        "去年全区完成固定资产投资320亿元，同比增长8.5%。\n")
+
+
+def _tok(token: str, alts: list[tuple[str, float]]) -> dict:
+    """One token as llama.cpp's server reports it (OpenAI format)."""
+    chosen = dict(alts).get(token, 1.0)
+    return {"token": token, "logprob": math.log(chosen), "bytes": list(token.encode()),
+            "top_logprobs": [{"token": t, "logprob": math.log(p), "bytes": list(t.encode())} for t, p in alts]}
+
+
+def _answer_tokens(verdicts: list[tuple[int, float]]) -> list[dict]:
+    """`{"items": [{"id": k, "is_target": …}, …]}` tokenised as Qwen does, with P(true) per item."""
+    toks = [_tok('{"', []), _tok("items", []), _tok('":', []), _tok(' [{"', [])]
+    for n, (k, p) in enumerate(verdicts):
+        if n:
+            toks.append(_tok(' {"', []))
+        toks += [_tok("id", []), _tok('":', []), _tok(" ", []), _tok(str(k), [(str(k), 0.97), ("9", 0.03)]),
+                 _tok(",", []), _tok(' "', []), _tok("is", []), _tok("_target", []), _tok('":', [])]
+        word = " true" if p >= 0.5 else " false"
+        toks.append(_tok(word, [(" true", p * 0.98), (" false", (1 - p) * 0.98), (" yes", 0.02)]))
+        toks.append(_tok("}," if n < len(verdicts) - 1 else "}]}", []))
+    return toks
+
+
+def test_a_booleans_probability_is_read_from_its_token_and_tied_to_its_id():
+    found = decisions({"content": _answer_tokens([(1, 0.7), (2, 0.2), (3, 0.95)])})
+    booleans = [(d.item_id, round(d.p, 3)) for d in found if d.key == "is_target"]
+    # P(true) / (P(true) + P(false)): the share the model leaves to other tokens (yes) drops out.
+    assert booleans == [(1, 0.7), (2, 0.2), (3, 0.95)]
+    ids = [(d.item_id, round(d.p, 2)) for d in found if d.key == "id"]
+    assert ids == [(1, 0.97), (2, 0.97), (3, 0.97)]
+
+
+def test_probabilities_attach_by_id_not_by_position():
+    # The answer lists the items out of order and leaves one out; each gets its own id's p.
+    found = decisions({"content": _answer_tokens([(3, 0.9), (1, 0.1)])})
+    answer = TargetAnswers(items=[TargetAnswer(id=1, is_target=False), TargetAnswer(id=3, is_target=True),
+                                  TargetAnswer(id=2, is_target=True)])
+    assert attach(answer, found, "is_target") == 2
+    assert [(a.id, a.p if a.p is None else round(a.p, 2)) for a in answer.items] == [(1, 0.1), (3, 0.9), (2, None)]
+
+
+def test_no_logprobs_means_no_decisions():
+    assert decisions(None) == [] and decisions({"content": None}) == [] and decisions({}) == []
+
+
+def test_the_probability_is_not_part_of_the_schema_sent_to_the_model():
+    schema = json.dumps(TargetAnswers.model_json_schema())
+    assert '"p"' not in schema and "is_target" in schema and "metric" not in schema
+
+
+def test_calibrator_is_a_logistic_model_over_named_features():
+    cal = Calibrator(("model_logit", "future_sentence"), (1.5, 2.0), -1.0)
+    x = {"model_logit": logit(0.8), "future_sentence": 1.0}
+    assert cal(x) == pytest.approx(1 / (1 + math.exp(-(-1.0 + 1.5 * math.log(4) + 2.0))))
+    assert cal({}) == pytest.approx(1 / (1 + math.exp(1.0)))  # a feature not given counts as 0
+
+
+def test_the_shipped_calibration_covers_every_kind_with_a_cut_inside_0_1():
+    path = PROMPTS_DIR / CALIBRATION_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert set(data["kinds"]) == set(KINDS) and set(calibration()) == set(KINDS)
+    for kind in KINDS:
+        assert 0.0 < threshold(kind) < 1.0
+        assert "model_logit" in data["kinds"][kind]["with_logprobs"]["weights"]
+        assert "model_logit" not in data["kinds"][kind]["boolean"]["weights"]
+    # More belief from the model means more confidence, all else equal.
+    for kind in KINDS:
+        lo = confidence(kind, {"has_logprobs": 1.0, "model_logit": logit(0.2), "model_yes": 1.0})
+        hi = confidence(kind, {"has_logprobs": 1.0, "model_logit": logit(0.95), "model_yes": 1.0})
+        assert hi > lo, kind
+
+
+def _run(fake_llm, **options) -> extract.Record:
+    with extract.Extractor(base_url=fake_llm.base_url, model="fake", env=False, cache=False,
+                           options=extract.Options(**options)) as ex:
+        [rec] = ex.extract_text(PAGE, published="2026-01-08")
+    return rec
+
+
+def test_every_item_carries_a_confidence_read_from_logprobs(fake_llm):
+    rec = _run(fake_llm, min_confidence=0.0)
+    assert rec.run.judgement == "logprobs"
+    items = [*rec.targets, *rec.policies, *rec.meetings]
+    assert rec.targets and rec.meetings
+    assert all(it.confidence is not None and 0.0 <= it.confidence <= 1.0 for it in items)
+    # Every quantity clause was a candidate, the report too: code's features set it apart.
+    by_value = {t.value: t.confidence for t in rec.targets}
+    assert {500, 20, 320} <= set(by_value)
+    assert by_value[320] < min(by_value[500], by_value[20])
+
+
+def test_the_cut_leaves_out_items_under_it(fake_llm):
+    everything = _run(fake_llm, min_confidence=0.0)
+    nothing = _run(fake_llm, min_confidence=1.0)
+    assert everything.targets and not nothing.targets and not nothing.meetings
+    default = _run(fake_llm)  # each kind's fitted cut
+    assert all(t.confidence >= threshold("targets") for t in default.targets)
+    assert {t.value for t in default.targets} < {t.value for t in everything.targets}
+
+
+def test_an_endpoint_without_logprobs_falls_back_to_the_boolean(fake_llm):
+    fake_llm.logprobs = False
+    rec = _run(fake_llm, min_confidence=0.0)
+    assert rec.run.judgement == "boolean"
+    assert rec.targets and all(t.confidence is not None for t in rec.targets)
+
+
+def test_the_run_summary_says_how_decisions_were_read(fake_llm, tmp_path):
+    from typer.testing import CliRunner
+
+    from extract.cli import app
+    page = tmp_path / "p.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    out = CliRunner().invoke(app, ["run", str(page), "--base-url", fake_llm.base_url, "--model", "fake",
+                                   "--no-cache", "-o", str(tmp_path / "run.jsonl"), "--min-confidence", "0"])
+    assert out.exit_code == 0, out.output
+    assert "judgement: log-probabilities (1 articles)" in out.output
