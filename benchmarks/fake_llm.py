@@ -486,7 +486,7 @@ def batch_answer(fake: FakeLLM, req: dict, fault: str | None) -> dict:
     text, _ = article_text(req.get("messages") or [])
     with fake._lock:
         fake.requests[f"batch:{kind}"] += 1
-    return completion(req, *answer_content(fake, kind, text, fault))
+    return completion(req, *answer_content(fake, kind, text, fault), p_true=fake.p_true if fake.logprobs else None)
 
 
 def answer_content(fake: FakeLLM, kind: str, text: str, fault: str | None) -> tuple[str, str]:

@@ -54,6 +54,9 @@ PROVISION_BEFORE = re.compile(r"(最高|最多|每宗|每项|每个项目|每户
 # 水源工程项目, 新建5座水厂): the metric is the verb with the noun after the number.
 COUNT_VERB_END = re.compile(r"(?:开工建设|新开工|开工|建设|新建|建成|改造|新增|引进|招引|实施|创建|设立|组建|培训|安排|"
                             r"完成|落地|签约|新培育|扶持|认定|举办|开展|打造|培育|搭建)$")
+# Words before a count that say there are so many (今年将有86个…项目, 共计1021家企业): what is
+# counted is the noun after the number, not the words before it.
+THERE_ARE_END = re.compile(r"(?:有|共|共计|总计|合计|累计)$")
 # Relative time words that open a clause (今年内将…), no part of a metric.
 RELATIVE_TIME_LEAD = re.compile(r"^(?:今年内?|明年|年内|当年|本年度?|近期|未来[一二三四五两\d]年)(?:将|要|计划|力争)?")
 

@@ -106,17 +106,3 @@ def test_library_and_benchmarks_import_nothing_from_tests():
             assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
 
-def test_all_clauses_sends_clauses_without_a_future_marker(fake_llm, tmp_path):
-    """--all-clauses: a strong model judges every quantity clause that does not report."""
-    from typer.testing import CliRunner
-
-    from extract.cli import app
-    page = tmp_path / "p.txt"
-    page.write_text("全区产业工作\n\n本报讯 全区新增规模以上工业企业30家。\n", encoding="utf-8")
-    base = ["run", str(page), "--base-url", fake_llm.base_url, "--model", "fake", "--no-cache"]
-    plain = CliRunner().invoke(app, [*base, "-o", str(tmp_path / "a.jsonl")])
-    assert plain.exit_code == 0, plain.output
-    assert fake_llm.requests.get("targets", 0) == 0  # no future marker: not asked
-    judged = CliRunner().invoke(app, [*base, "-o", str(tmp_path / "b.jsonl"), "--all-clauses"])
-    assert judged.exit_code == 0, judged.output
-    assert fake_llm.requests["targets"] == 1

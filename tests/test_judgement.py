@@ -17,7 +17,7 @@ from schemas.llm import TargetAnswer, TargetAnswers
 
 PAGE = ("全区工业经济工作会议召开\n\n本报讯 昨天上午，区委、区政府召开全区工业经济工作会议。"
         "会议提出，到2027年，全区规模以上工业企业力争达到500家，上市公司达到20家。"
-        "去年全区完成固定资产投资320亿元，同比增长8.5%。\n")
+        "一季度，全区完成固定资产投资320亿元，同比增长8.5%。\n")
 
 
 def _tok(token: str, alts: list[tuple[str, float]]) -> dict:
@@ -85,8 +85,8 @@ def test_the_shipped_calibration_covers_every_kind_with_a_cut_inside_0_1():
         assert "model_logit" not in data["kinds"][kind]["boolean"]["weights"]
     # More belief from the model means more confidence, all else equal.
     for kind in KINDS:
-        lo = confidence(kind, {"has_logprobs": 1.0, "model_logit": logit(0.2), "model_yes": 1.0})
-        hi = confidence(kind, {"has_logprobs": 1.0, "model_logit": logit(0.95), "model_yes": 1.0})
+        lo = confidence(kind, {"has_logprobs": 1.0, "model_logit": logit(0.02), "model_yes": 1.0})
+        hi = confidence(kind, {"has_logprobs": 1.0, "model_logit": logit(0.98), "model_yes": 1.0})
         assert hi > lo, kind
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from extract.lexicon import (COUNT_VERB_END, DEADLINE, FIVE_YEAR_PLAN, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE,
-                             PLAN_HEADING, PROVISION_BEFORE, QUOTED, RELATIVE_TIME_LEAD)
+                             PLAN_HEADING, PROVISION_BEFORE, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
 from extract.normalize import comparator_of, deadline_year, publication_year
 from extract.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.region import resolve_region
@@ -159,17 +159,23 @@ _COUNTED_TASK = re.compile(r"[\d.]+\s*[" + COUNT_CLASSIFIERS + r"][\u4e00-\u9fff
 
 
 def _split_lists(clause: Span) -> list[Span]:
-    """Split "人才300人、从业人员800人以上" at a 、 that directly follows a quantity."""
-    cuts = [q.end for q in find_quantities(clause.text)
-            if clause.text[q.end:q.end + 1] == "、"]
+    """Split "人才300人、从业人员800人以上" at a 、 that directly follows a quantity, and
+    "完成5个灌区项目和6个示范项目" at a 和/及 that joins two counted things (a number follows it)."""
+    qs = find_quantities(clause.text)
+    cuts = [(q.end, q.end + 1) for q in qs if clause.text[q.end:q.end + 1] == "、"]
+    cuts += [m.span() for m in _JOIN_BEFORE_NUMBER.finditer(clause.text)
+             if any(q.end <= m.start() for q in qs) and any(q.start == m.end() for q in qs)]
     if not cuts:
         return [clause]
     out, start = [], 0
-    for cut in cuts:
+    for cut, after in sorted(set(cuts)):
         _append(out, clause.text, start, cut, base=clause.start)
-        start = cut + 1
+        start = after
     _append(out, clause.text, start, len(clause.text), base=clause.start)
     return out
+
+
+_JOIN_BEFORE_NUMBER = re.compile(r"(?:和|及|以及)(?=[\d一二三四五六七八九十两])")
 
 
 def head_quantity(clause: str) -> Quantity | None:
@@ -268,8 +274,11 @@ def _metric(cand: TargetCandidate, simple: str) -> str:
     q0, q1 = cand.quantity.start - cand.clause.start, cand.quantity.end - cand.clause.start
     metric = RELATIVE_TIME_LEAD.sub("", code_metric(clause, q0, q1)) or clause
     counted = _COUNTED_AFTER.match(clause, q1)
-    if counted and COUNT_VERB_END.search(metric) and _COUNT_UNIT.search(cand.quantity.unit or ""):
-        metric += counted.group(1)
+    if counted and _COUNT_UNIT.search(cand.quantity.unit or "") and counted.group(1) not in metric:
+        if COUNT_VERB_END.search(metric):
+            return metric + counted.group(1)
+        if THERE_ARE_END.search(metric):  # 今年将有 + 86个 + 投资亿元以上项目: the noun is counted
+            return counted.group(1)
     return metric
 
 
