@@ -171,13 +171,8 @@ def reliability(conf: np.ndarray, y: np.ndarray) -> list[tuple[str, int, float, 
     return out
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="print the figures, write nothing")
-    ap.add_argument("--sets", nargs="+", default=list(PAGE_SETS), choices=list(PAGE_SETS),
-                    help="the gold sets to fit on (default: all; fewer only to look, with --check)")
-    args = ap.parse_args(argv)
-    sets = args.sets
+def fit_all(sets: list[str], report=print) -> dict:
+    """Collect, fit and measure every kind on `sets`: the calibration file's content."""
     rows, required = collect(sets)
     result: dict = {"model": MODEL_NAME, "fitted_on": sorted(sets), "kinds": {}}
     for kind in KINDS:
@@ -192,27 +187,35 @@ def main(argv: list[str] | None = None) -> None:
                              "weights": {n: round(float(v), 4) for n, v in zip(names, w[1:])}}
             lopo = leave_one_page_out(mine, names)
             cut = best_cut(lopo, y, sum(need.values()))
-            print(f"\n## {kind}, {variant}: {len(mine)} items ({int(y.sum())} right), cut {cut:.2f} "
-                  f"(leave-one-page-out)")
-            print("| set | P | R | F1 at the cut | F1, every item kept |\n|---|---|---|---|---|")
-            for s in sets:
-                sel = np.array([r.page.startswith(s + "/") for r in mine])
+            by_set = {s: np.array([r.page.startswith(s + "/") for r in mine]) for s in sets}
+            report(f"\n## {kind}, {variant}: {len(mine)} items ({int(y.sum())} right), cut {cut:.2f} "
+                   f"(leave-one-page-out)")
+            report("| set | P | R | F1 at the cut | F1, every item kept |\n|---|---|---|---|---|")
+            for s, sel in by_set.items():
                 p, r, f = f1_at(lopo[sel], y[sel], need[s], cut)
                 f0 = f1_at(lopo[sel], y[sel], need[s], 0.0)[2]
-                print(f"| {s} | {p:.3f} | {r:.3f} | {f:.3f} | {f0:.3f} |")
-            print("| confidence | items | mean confidence | share right |\n|---|---|---|---|")
+                report(f"| {s} | {p:.3f} | {r:.3f} | {f:.3f} | {f0:.3f} |")
+            report("| confidence | items | mean confidence | share right |\n|---|---|---|---|")
             for band, n, mean, share in reliability(lopo, y):
                 flag = "" if n < 10 or abs(mean - share) <= 0.1 else " (off by > 0.1)"
-                print(f"| {band} | {n} | {mean:.2f} | {share:.2f}{flag} |")
+                report(f"| {band} | {n} | {mean:.2f} | {share:.2f}{flag} |")
             if with_lp:
                 spec["threshold"] = cut
-                spec["lopo_f1"] = {s: round(f1_at(lopo[np.array([r.page.startswith(s + '/') for r in mine])],
-                                                   y[np.array([r.page.startswith(s + '/') for r in mine])],
-                                                   need[s], cut)[2], 3) for s in sets}
+                spec["lopo_f1"] = {s: round(f1_at(lopo[sel], y[sel], need[s], cut)[2], 3) for s, sel in by_set.items()}
         spec["prompt"] = kind_version(kind)
         result["kinds"][kind] = spec
     text = json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     result["version"] = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="print the figures, write nothing")
+    ap.add_argument("--sets", nargs="+", default=list(PAGE_SETS), choices=list(PAGE_SETS),
+                    help="the gold sets to fit on (default: all; fewer only to look, with --check)")
+    args = ap.parse_args(argv)
+    result = fit_all(args.sets)
     if not args.check:
         (PROMPTS_DIR / CALIBRATION_FILE).write_text(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                                     encoding="utf-8")

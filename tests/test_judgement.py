@@ -135,3 +135,13 @@ def test_the_run_summary_says_how_decisions_were_read(fake_llm, tmp_path):
                                    "--no-cache", "-o", str(tmp_path / "run.jsonl"), "--min-confidence", "0"])
     assert out.exit_code == 0, out.output
     assert "judgement: log-probabilities (1 articles)" in out.output
+
+
+def test_the_shipped_calibration_is_the_fit_of_the_committed_cassettes():
+    """prompts/calibration.json is what benchmarks/calibrate.py fits on the replayed gold sets
+    (both, leave-one-page-out cuts); refit with `python -m benchmarks.calibrate` after
+    re-recording, or when candidates or features change."""
+    from benchmarks.calibrate import fit_all
+    from benchmarks.replay import PAGE_SETS
+    shipped = json.loads((PROMPTS_DIR / CALIBRATION_FILE).read_text(encoding="utf-8"))
+    assert fit_all(list(PAGE_SETS), report=lambda line: None) == shipped

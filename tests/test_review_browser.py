@@ -168,6 +168,17 @@ def test_review_page_in_chromium(browser, pages):
         page.check(f".kind-filter[value='{kind}']")
     assert page.locator(".card").count() == len(art["items"])
 
+    # Each item shows its confidence; a cut hides the items under it, and 0 shows them again.
+    confs = [i["a"]["confidence"] for i in art["items"]]
+    assert all(isinstance(c, float) for c in confs)
+    cut = sorted(confs)[len(confs) // 2]
+    page.fill("#min-confidence", str(cut))
+    shown = page.eval_on_selector_all(".card .conf", "ns => ns.map(n => parseFloat(n.dataset.confidence))")
+    assert shown and all(c >= cut for c in shown) and len(shown) == sum(c >= cut for c in confs)
+    assert page.locator(".card").count() == len(shown)
+    page.fill("#min-confidence", "0")
+    assert page.locator(".card").count() == len(art["items"])
+
     # A policy's measures and a meeting's topics are underlined where they stand, and belong to it.
     for kind in ("policies", "meetings"):
         art2 = next(a for a in data["articles"] if any(i["phrases"] and i["kind"] == kind for i in a["items"]))
