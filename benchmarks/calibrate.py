@@ -91,8 +91,10 @@ def _label_key(kind: str, data: dict) -> str:
 
 def feature_names(rows: list[Row], with_logprobs: bool) -> list[str]:
     names = sorted({f for r in rows for f in r.features} - {"has_logprobs"})
-    if not with_logprobs:
-        names = [n for n in names if n != "model_logit"]
+    # One reading of the model per variant: its probability, or (no log-probabilities) its
+    # boolean. Both at once let the fit trade one against the other and made the confidence
+    # fall where the model's probability rose past one half.
+    names = [n for n in names if n != ("model_yes" if with_logprobs else "model_logit")]
     # A feature constant over the data says nothing (and cannot be fitted).
     return [n for n in names if len({r.features.get(n, 0.0) for r in rows}) > 1]
 
