@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from extract.cache import AnswerCache, cache_key
-from extract.kinds.judgement import DECISION_KEYS, attach, decisions
+from extract.logprobs import DECISION_KEYS, attach, decisions
 from extract.flow import DOWN, OK, OTHER, RATE_LIMITED, CircuitOpen, FlowControl
 from extract.prompting import kind_version, prompt_set, prompt_version
 from schemas.llm import ANSWER_CONTEXT, AnswerContext
@@ -66,7 +66,7 @@ class LLMSettings:
     max_backoff_s: float = 30.0
     max_tokens: int = 1200
     # Ask for the answer tokens' log-probabilities: each decision's probability is read from
-    # them (extract/kinds/judgement.py). An endpoint that returns none falls back to the boolean.
+    # them (extract/logprobs.py). An endpoint that returns none falls back to the boolean.
     logprobs: bool = True
     top_logprobs: int = 5
     temperature: float = 0.0

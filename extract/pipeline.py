@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from extract.client import CallStats, LLMClient, is_transient_failure
+from extract.kinds.base import Extraction
 from extract.entities import resolve
 from extract.kinds.judgement import threshold
 from extract.kinds.meetings import extract_meetings
@@ -18,15 +19,6 @@ from extract.kinds.policies import extract_policies, issuers_from_meetings
 from extract.kinds.targets import extract_targets
 from extract.script import to_simplified_chars
 from schemas import Article, ErrorInfo, Meeting, Policy, Record, RunInfo, Target, Usage
-
-
-@dataclass
-class Extraction:
-    policies: list[Policy] = field(default_factory=list)
-    targets: list[Target] = field(default_factory=list)
-    meetings: list[Meeting] = field(default_factory=list)
-    errors: list[ErrorInfo] = field(default_factory=list)
-    stats: CallStats = field(default_factory=CallStats)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import math
 import pytest
 
 import extract
-from extract.kinds.judgement import (CALIBRATION_FILE, Calibrator, attach, calibration, confidence, decisions,
-                                     logit, threshold)
+from extract.kinds.judgement import CALIBRATION_FILE, Calibrator, calibration, confidence, logit, threshold
+from extract.logprobs import attach, decisions
 from extract.match import KINDS
 from extract.prompting import PROMPTS_DIR
 from schemas.llm import TargetAnswer, TargetAnswers

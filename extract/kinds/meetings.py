@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from functools import partial
-from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from extract.ground import GroundingError, ground
 from extract.kinds import phrases
+from extract.kinds.base import Extraction, Extractor
+from extract.kinds.judgement import confidence, merge as merge_features, model_features
+from extract.ground import GroundingError, ground
 from extract.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TOPIC_EMPTY, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
 from extract.normalize import bodies, parse_date, split_people
@@ -27,11 +28,7 @@ from extract.request_text import MAX_CHARS_PER_REQUEST, halves, marked_request
 from extract.script import to_simplified, to_simplified_chars
 from extract.spans import Span, clause_around, clauses, paragraphs, sentences, simplified, squash
 from schemas import Article, ErrorInfo, Evidence, Meeting, Person
-from extract.kinds.judgement import confidence, merge as merge_features, model_features
 from schemas.llm import AnswerContext, MeetingAnswer, QuotedMeetingAnswer
-
-if TYPE_CHECKING:
-    from extract.pipeline import ArticleExtractor, Extraction
 
 # --- candidates --------------------------------------------------------------------------------
 
@@ -345,7 +342,7 @@ def merge(model_meetings: list[Meeting], separate: list[Meeting], text: str = ""
 
 # --- the step ----------------------------------------------------------------------------------
 
-def extract_meetings(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> None:
+def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extraction) -> None:
     quoted = ex.options.meeting_answers == "quote"
     found = (_asked_quoted if quoted else _asked_pointed)(ex, article, simple, out)
     logprobs = any(p is not None for _, p in found)
@@ -398,7 +395,7 @@ def _headline(article: Article, simple: str) -> Span | None:
     return Span(0, len(line), line)
 
 
-def _asked_pointed(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> list[tuple[Meeting, float | None]]:
+def _asked_pointed(ex: Extractor, article: Article, simple: str, out: Extraction) -> list[tuple[Meeting, float | None]]:
     """Meetings the model points at among the marked sentences; the headline goes first,
     unmarked, as context (a meeting is established by the body's sentence)."""
     head = _headline(article, simple)
@@ -418,7 +415,7 @@ def _asked_pointed(ex: "ArticleExtractor", article: Article, simple: str, out: "
     return found
 
 
-def _asked_quoted(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> list[tuple[Meeting, float | None]]:
+def _asked_quoted(ex: Extractor, article: Article, simple: str, out: Extraction) -> list[tuple[Meeting, float | None]]:
     """The previous format: whole paragraphs sent, the model copies the sentence and the people."""
     spans = meeting_paragraphs(simple)
     if not spans:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING
 
 from extract.kinds import phrases
+from extract.kinds.base import Extraction, Extractor
+from extract.kinds.judgement import confidence, merge, model_features
 from extract.lexicon import (DOC_CONTENT_VERBS, DOC_WORDS, ENUMERATION, ISSUE_VERB, ISSUE_VERBS, PRESENT_VERBS,
                              SELF_REFERENCE_ALONE)
 from extract.normalize import bodies, parse_date
@@ -23,11 +24,7 @@ from extract.region import resolve_region
 from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
 from extract.spans import Span, clause_around, paragraphs, phrase_at, sentences, simplified, squash
 from schemas import Article, Evidence, Meeting, Policy
-from extract.kinds.judgement import confidence, merge, model_features
 from schemas.llm import AnswerContext, PolicyAnswer
-
-if TYPE_CHECKING:
-    from extract.pipeline import ArticleExtractor, Extraction
 
 # --- candidates --------------------------------------------------------------------------------
 
@@ -351,8 +348,8 @@ def measures_request(simple: str, q: MeasureQuestion) -> tuple[str, dict[int, Sp
     return "\n".join(x for x in lines if x), ids
 
 
-def ask_measures(ex: "ArticleExtractor", article: Article, simple: str, cands: list[PolicyCandidate],
-                 out: "Extraction") -> dict[str, list[Span]]:
+def ask_measures(ex: Extractor, article: Article, simple: str, cands: list[PolicyCandidate],
+                 out: Extraction) -> dict[str, list[Span]]:
     """For each document asked about, by title: the first phrase of each sentence the model
     points at as setting out what the document does (never a document's name, see _is_measure)."""
     found: dict[str, list[Span]] = {}
@@ -434,7 +431,7 @@ def issuers_from_meetings(policies: list[Policy], meetings: list[Meeting], simpl
 
 # --- the step ----------------------------------------------------------------------------------
 
-def extract_policies(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> None:
+def extract_policies(ex: Extractor, article: Article, simple: str, out: Extraction) -> None:
     by_title: dict[str, list[tuple[bool, Policy]]] = {}
     headline_end = simple.find("\n") if article.title else -1
 
@@ -473,7 +470,7 @@ def _refers_back(p: Policy, firsts: list[Policy], simple: str) -> bool:
                for q in firsts)
 
 
-def _add_policies(ex: "ArticleExtractor", article: Article, simple: str, ids: dict, items: list,
+def _add_policies(ex: Extractor, article: Article, simple: str, ids: dict, items: list,
                   headline_end: int, by_title: dict) -> None:
     answered = {a.id: a for a in items}
     logprobs = any(a.p is not None for a in items)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
+from extract.kinds.base import Extraction, Extractor
+from extract.kinds.judgement import confidence, merge, model_features
 from extract.lexicon import (COUNT_VERB_END, DEADLINE, FIVE_YEAR_PLAN, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE,
                              PLAN_HEADING, PROVISION_BEFORE, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
 from extract.normalize import comparator_of, deadline_year, publication_year
@@ -22,10 +23,6 @@ from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_r
 from extract.spans import Span, _append, clauses, sentences, simplified, squash
 from schemas import Article, Evidence, Target
 from schemas.llm import AnswerContext
-from extract.kinds.judgement import confidence, merge, model_features
-
-if TYPE_CHECKING:
-    from extract.pipeline import ArticleExtractor, Extraction
 
 # --- candidates --------------------------------------------------------------------------------
 
@@ -357,7 +354,7 @@ def build_target(cand: TargetCandidate, article: Article, simple: str, confidenc
 
 # --- the step ----------------------------------------------------------------------------------
 
-def extract_targets(ex: "ArticleExtractor", article: Article, simple: str, out: "Extraction") -> None:
+def extract_targets(ex: Extractor, article: Article, simple: str, out: Extraction) -> None:
     seen: set[tuple] = set()
     headline_end = simple.find("\n") if article.title else -1
     header = request_header(article, simple)
@@ -373,7 +370,7 @@ def extract_targets(ex: "ArticleExtractor", article: Article, simple: str, out: 
     out.targets = _one_per_goal(out.targets, simple, headline_end)
 
 
-def _add_targets(ex: "ArticleExtractor", out: "Extraction", article: Article, simple: str, ids: dict,
+def _add_targets(ex: Extractor, out: Extraction, article: Article, simple: str, ids: dict,
                  items: list, seen: set[tuple]) -> None:
     answers = {a.id: a for a in items}
     logprobs = any(a.p is not None for a in items)
