@@ -31,7 +31,7 @@ from urllib.parse import urlparse
 
 from extract.batch import Summary, collect_articles, run_batch
 from extract.cache import FILE_NAME, AnswerCache
-from extract.client import MODES, LLMClient, LLMSettings
+from extract.client import MODES, EndpointError, LLMClient, LLMSettings
 from extract.engine import ENGINE_NAME
 from extract.model_file import MODEL_NAME
 from extract.pipeline import ArticleExtractor, Options, extract_article
@@ -142,6 +142,8 @@ class Extractor:
         self._stack = contextlib.ExitStack()
         self._closed = False
         self.embedded = not (base_url or api_key)
+        self._model_given = model is not None
+        self._checked = False
         common = dict(reasks=reasks, max_tokens=max_tokens, timeout_s=timeout, **llm)
         if not self.embedded:
             # An API key alone means OpenAI itself; a base URL any compatible server.
@@ -283,6 +285,13 @@ class Extractor:
             if on_record is not None:
                 on_record(rec, s)
 
+        if articles:
+            try:
+                self.check_endpoint()
+            except EndpointError as exc:  # nothing sent, nothing written: fix and run again
+                result.summary.endpoint_error = str(exc)
+                result.summary.remaining = len(articles)
+                return result
         to_stdout = output is not None and str(output) == STDOUT
         path = None if output is None or to_stdout else Path(output)
         common = dict(engine=self.engine, model=self.model, prompt_version=self.prompt_version,
@@ -296,6 +305,18 @@ class Extractor:
         else:
             run_batch(articles, self.pipeline, path, **common)
         return result
+
+    def check_endpoint(self) -> None:
+        """Ask the endpoint (once) which models it serves: an unknown model or a refused key
+        raises `EndpointError`; without a model given, the one model served is taken. The
+        embedded engine and endpoints without `/models` pass unchecked."""
+        if self.embedded or self._checked:
+            return
+        self._checked = True
+        taken = self.client.check_model(self._model_given)
+        if taken is not None:
+            self._remote_settings["model"] = taken
+            self._log(f"model: {taken} (the one model {self.client.endpoint} serves)")
 
     def _ray_plan(self, endpoints: list[str] | None, actors: int | None, articles: int) -> "RayPlan":
         from extract.ray_engine import RayPlan, layout

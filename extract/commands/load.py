@@ -13,9 +13,15 @@ def load_cmd(
         exists=True, dir_okay=False, readable=True, metavar="RUN.jsonl")],
     db: Annotated[str | None, typer.Option(
         "--db", help="SQLite path, sqlite:///x.db or postgresql://user@host:port/db "
-        "[default: ./extractions.db]")] = None,
+        "\\[default: ./extractions.db]")] = None,
 ) -> None:
     """Load run files into a database; re-loading is idempotent, newer runs replace items."""
+    from extract.usage import UsageError, check_db_url, fail
+
+    try:
+        check_db_url(db)
+    except UsageError as exc:
+        fail(str(exc))
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 

@@ -9,8 +9,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from rich.markup import escape
+
 from extract.api import MODES, STDOUT, Extractor, Options, Summary, read_articles
 from extract.cache import AnswerCache
+from extract.output import OutputRefused, guard_output
+from extract.secrets import redact
+from extract.usage import UsageError, check_base_url, check_extra, check_timeout, fail
 
 err = Console(stderr=True, soft_wrap=True)  # log lines stay whole when stderr is a file
 
@@ -36,29 +41,51 @@ def run(
     ray_actors: Optional[int] = typer.Option(None, "--ray-actors", min=1, help="Actors in the pool (default: one per endpoint, at least two); they share --concurrency."),
 ) -> None:
     """Extract policies, targets and meetings from PATHS into JSON Lines."""
-    articles, summary = read_articles(paths, lambda e: err.print(f"[red]error[/red] {e}", markup=True, highlight=False))
-    if mode is not None and mode not in MODES:
-        raise typer.BadParameter(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
-    if engine not in ("threads", "ray"):
-        raise typer.BadParameter(f"unknown engine {engine!r}; choose threads or ray")
-    endpoints = [u.strip() for u in base_url.split(",") if u.strip()] if base_url else []
-    if len(endpoints) > 1 and engine != "ray":
-        raise typer.BadParameter("several endpoints in --base-url need --engine ray")
+    # Usage errors first: one line and exit 2, before any file is read or request sent.
+    try:
+        if mode is not None and mode not in MODES:
+            raise UsageError(f"unknown --mode {mode!r}; choose from {', '.join(MODES)}")
+        if engine not in ("threads", "ray"):
+            raise UsageError(f"unknown --engine {engine!r}; choose threads or ray")
+        endpoints = [check_base_url(u.strip()) for u in base_url.split(",") if u.strip()] if base_url else []
+        if len(endpoints) > 1 and engine != "ray":
+            raise UsageError("several endpoints in --base-url need --engine ray")
+        check_timeout(timeout)
+        if engine == "ray":
+            check_extra("ray")
+        if output is not None:
+            guard_output(output, [p for p in paths if p != "-"])
+    except (UsageError, OutputRefused) as exc:
+        fail(str(exc))
+    articles, summary = read_articles(paths, lambda e: err.print(f"[red]error[/red] {escape(str(e))}", markup=True,
+                                                                 highlight=False))
+    if not articles and not summary.files and not summary.read_errors:
+        err.print(f"error: nothing to read in {' '.join(paths)} (no .txt, .md or .html file)", highlight=False)
+        raise typer.Exit(1)  # as a run whose files all failed
     runner = {"runner": engine, "ray_address": ray_address, "ray_actors": ray_actors,
               "endpoints": endpoints or None} if engine == "ray" else {}
     # typer has read the environment already: the options are the whole configuration.
     with Extractor(base_url=endpoints[0] if endpoints else None, model=model, api_key=api_key, mode=mode, reasks=reasks,
                    max_tokens=max_tokens, timeout=timeout, cache=not no_cache, concurrency=concurrency,
-                   env=False, log=lambda line: err.print(line),
+                   env=False, log=lambda line: err.print(redact(line), highlight=False, markup=False),
                    options=Options(min_confidence=min_confidence)) as extractor:
         with _progress(len(articles)) as (progress, task):
             def on_record(rec, s: Summary) -> None:
                 progress.update(task, advance=1, refresh=True,
                                 items=f"{s.policies}P {s.targets}T {s.meetings}M", errors=s.article_errors)
 
-            extractor.run_batch(articles, output if output is not None else STDOUT, force=force,
-                                retry_failed=retry_failed, breaker=breaker, summary=summary,
-                                keep_records=False, on_record=on_record, **runner)
+            try:
+                extractor.run_batch(articles, output if output is not None else STDOUT, force=force,
+                                    retry_failed=retry_failed, breaker=breaker, summary=summary,
+                                    keep_records=False, on_record=on_record, **runner)
+            except OutputRefused as exc:
+                fail(str(exc))
+    if summary.endpoint_error:
+        # The run's configuration, not the articles: one line, and the same command resumes.
+        err.print(f"error: {redact(summary.endpoint_error)}; {summary.done + summary.skipped} of "
+                  f"{summary.articles} articles done, the rest not sent; fix it and run the same command again",
+                  highlight=False, markup=False)
+        raise typer.Exit(summary.exit_code)
     _print_summary(summary, output, extractor.cache)
     if summary.failed:
         raise typer.Exit(summary.exit_code)
@@ -119,4 +146,4 @@ def _print_summary(s: Summary, output: Optional[Path], cache: Optional[AnswerCac
     if output:
         lines.append(f"output: {output}")
     for line in lines:
-        err.print(line, highlight=False)
+        err.print(redact(line), highlight=False, markup=False)
