@@ -511,41 +511,67 @@ def evaluate_files(run: PathLike, gold: PathLike) -> "Report":
     """Score a run file against gold (spec §3): P/R/F1 per type, field agreement, grounding,
     segmentation. Either side may be a run or a gold file (JSON Lines)."""
     from extract.evaluate import evaluate
-    from extract.match import load_side
 
-    return evaluate(load_side(Path(run)), load_side(Path(gold)))
+    return evaluate(*_sides(run, gold, scored=True))
 
 
 def error_files(run: PathLike, gold: PathLike, kinds: tuple[str, ...] | None = None) -> list["ItemError"]:
     """Per source, every false positive, miss and disagreeing field of `run` against `gold`,
     each with its quote and the closest item on the other side (`extract eval --errors`)."""
     from extract.evaluate import error_report
-    from extract.match import KINDS, load_side
+    from extract.match import KINDS
 
-    return error_report(load_side(Path(run)), load_side(Path(gold)), kinds or KINDS)
+    return error_report(*_sides(run, gold, scored=True), kinds or KINDS)
 
 
 def diff_files(a: PathLike, b: PathLike) -> "DiffReport":
     """Items added, removed and changed from run (or gold) file `a` to `b`; `.identical` when none."""
     from extract.diff import diff
-    from extract.match import load_side
 
-    return diff(load_side(Path(a)), load_side(Path(b)))
+    return diff(*_sides(a, b))
 
 
 def review_files(run: PathLike, output: PathLike = "review.html", against: PathLike | None = None) -> Path:
     """Write a self-contained HTML page to review a run's items (against another run or gold)."""
-    from extract.match import load_side
+    from extract.output import OutputRefused, guard_output
     from extract.review import write_review
 
-    return write_review(load_side(Path(run)), load_side(Path(against)) if against else None, Path(output))
+    run_side, other = _sides(run, against) if against else (_sides(run)[0], None)
+    out = Path(output)
+    if out.is_dir():
+        raise OutputRefused(f"output {out} is a directory; give a file name, e.g. {out / 'review.html'}")
+    if any(out.exists() and os.path.samefile(out, p) for p in (run, against) if p):
+        raise OutputRefused(f"output {out} is one of the inputs; write the review to another file")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return write_review(run_side, other, out)
 
 
-def load_files(runs: Iterable[PathLike], db: str | None = None, *, batch: int | None = None) -> "LoadReport":
+def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False):
+    """The run or gold files `a` (and `b`) read (`RunFileError` for a malformed line, naming the
+    file and the line), their sources keyed by path and paired by name where names are unique.
+    `scored`: `b` is what `a` is scored against, and must share a source with it."""
+    from extract.match import RunFileError, align_sources, load_side
+
+    first = load_side(Path(a))
+    if b is None:
+        align_sources(first)
+        return (first,)
+    second = load_side(Path(b))
+    align_sources(first, second)
+    if scored and not set(first.sources) & set(second.sources):
+        names = ", ".join(sorted(first.sources)[:5]) or "none"
+        raise RunFileError(f"{b} shares no source file with {a} (run sources: {names}); "
+                           "nothing to score: give the gold file for these pages")
+    return first, second
+
+
+def load_files(runs: Iterable[PathLike], db: str | None = None, *, batch: int | None = None,
+               strict: bool = False) -> "LoadReport":
     """Load run files into SQLite or PostgreSQL in one transaction (`db`: a path, sqlite:///x.db,
     postgresql://…; default ./extractions.db). Re-loading is idempotent; newer runs replace items.
+    A file with a bad line is not loaded; with `strict`, nothing is (`extract load`).
     Raises `extract.store.SchemaError` for a database of another schema version."""
     from extract.store import load_files as _load
 
     paths = [Path(p) for p in runs]
-    return _load(db, paths) if batch is None else _load(db, paths, batch=batch)
+    return _load(db, paths, strict=strict) if batch is None else _load(db, paths, batch=batch, strict=strict)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional, TextIO
@@ -23,7 +24,18 @@ def read(
     if output is None:
         failed = _write(paths, sys.stdout)
     else:
-        with output.open("w", encoding="utf-8") as out:
+        from extract.usage import fail
+
+        if output.is_dir():
+            fail(f"output {output} is a directory; give a file name, e.g. {output / 'articles.jsonl'}")
+        if any(p != "-" and output.exists() and os.path.samefile(p, output) for p in paths if os.path.exists(p)):
+            fail(f"output {output} is one of the inputs; write the articles to another file")
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            out = output.open("w", encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write output {output}: {exc.strerror or exc}")
+        with out:
             failed = _write(paths, out)
     if failed:
         raise typer.Exit(1)
