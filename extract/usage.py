@@ -9,6 +9,8 @@ import importlib.util
 from urllib.parse import urlparse
 
 EXIT_USAGE = 2
+# instructor modes by name (extract.client.MODES maps them; kept here so help needs no SDK).
+MODE_NAMES = ("json_schema", "tools", "json", "md_json")
 
 
 class UsageError(ValueError):

@@ -8,9 +8,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from extract.api import error_files, evaluate_files
-from extract.evaluate import ItemError, Report
-from extract.match import KINDS
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when the command runs: `extract --help` stays light
+    from extract.evaluate import ItemError, Report
+
+KINDS = ("policies", "targets", "meetings")  # extract.match.KINDS, without importing the matcher
 
 
 def _pct(x: float | None) -> str:
@@ -69,6 +72,8 @@ def eval_cmd(
     kind: Optional[str] = typer.Option(None, "--kind", help="with --errors: only this kind (policies, targets, meetings)"),
 ) -> None:
     """Score a run against gold (spec §3): P/R/F1 per type, field agreement, grounding, segmentation."""
+    from extract.api import error_files, evaluate_files
+
     if errors:
         if kind is not None and kind not in KINDS:
             raise typer.BadParameter(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")

@@ -9,7 +9,6 @@ from typing import Optional, TextIO
 
 import typer
 
-from extract.api import iter_articles
 
 
 def read(
@@ -42,6 +41,8 @@ def read(
 
 
 def _write(paths: list[str], out: TextIO) -> int:
+    from extract.api import iter_articles
+
     errors: list = []
 
     def on_error(e) -> None:

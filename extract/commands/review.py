@@ -5,7 +5,6 @@ from pathlib import Path
 
 import typer
 
-from extract.api import review_files
 
 
 def review_cmd(
@@ -15,6 +14,7 @@ def review_cmd(
     output: Path = typer.Option(Path("review.html"), "-o", "--output", help="the HTML file to write"),
 ) -> None:
     """Write a self-contained HTML page to review a run's items against its article texts."""
+    from extract.api import review_files
     from extract.match import RunFileError
     from extract.output import OutputRefused
     from extract.usage import fail

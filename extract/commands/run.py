@@ -1,4 +1,8 @@
-"""`extract run`: the command line over `extract.api.Extractor` (arguments, progress, summary)."""
+"""`extract run`: the command line over `extract.api.Extractor` (arguments, progress, summary).
+
+The SDK and the pipeline are imported when the command runs, not when `extract --help` does."""
+from __future__ import annotations
+
 import contextlib
 import os
 import sys
@@ -7,15 +11,17 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
-from extract.api import MODES, STDOUT, Extractor, Options, Summary, read_articles
-from extract.cache import AnswerCache
-from extract.output import OutputRefused, guard_output
 from extract.secrets import redact
+from extract.usage import MODE_NAMES as MODES
 from extract.usage import UsageError, check_base_url, check_extra, check_timeout, fail
+
+if TYPE_CHECKING:
+    from extract.api import Summary
+    from extract.cache import AnswerCache
 
 err = Console(stderr=True, soft_wrap=True)  # log lines stay whole when stderr is a file
 
@@ -36,11 +42,14 @@ def run(
     breaker: int = typer.Option(5, "--breaker", min=0, help="Stop the batch (exit 3) after this many requests in a row fail for a transient reason; 0: never."),
     min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="Leave out items whose calibrated confidence is under this cut (0-1). Default: each kind's cut that maximised F1 on the development gold; lower it for recall, raise it for precision."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor store model answers in the local answer cache (see `extract cache info`)."),
-    engine: str = typer.Option("threads", "--engine", help="threads: this process; ray: a Ray Data actor pool (needs the [ray] extra; several endpoints as --base-url URL,URL)."),
+    engine: str = typer.Option("threads", "--engine", help="threads: this process; ray: a Ray Data actor pool (needs the \\[ray] extra; several endpoints as --base-url URL,URL)."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to run on (e.g. ray://head:10001 or auto); default: a local Ray for this run."),
     ray_actors: Optional[int] = typer.Option(None, "--ray-actors", min=1, help="Actors in the pool (default: one per endpoint, at least two); they share --concurrency."),
 ) -> None:
     """Extract policies, targets and meetings from PATHS into JSON Lines."""
+    from extract.api import STDOUT, Extractor, Options, read_articles
+    from extract.output import OutputRefused, guard_output
+
     # Usage errors first: one line and exit 2, before any file is read or request sent.
     try:
         if mode is not None and mode not in MODES:
@@ -93,6 +102,8 @@ def run(
 
 @contextlib.contextmanager
 def _progress(total: int):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(
         TextColumn("articles"), BarColumn(), MofNCompleteColumn(),
         TextColumn("items {task.fields[items]}"), TextColumn("errors {task.fields[errors]}"),
