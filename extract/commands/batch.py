@@ -50,7 +50,11 @@ def _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[red]error[/red] {exc}", markup=True, highlight=False)
+    from rich.markup import escape
+
+    from extract.secrets import redact
+
+    err.print(f"[red]error[/red] {escape(redact(str(exc)))}", markup=True, highlight=False)
     raise typer.Exit(1)
 
 
