@@ -455,14 +455,19 @@ def _answer_cache(cache: CacheSetting, endpoint: str | None) -> AnswerCache | No
 
 
 def iter_articles(paths: Iterable[PathLike],
-                  on_error: Callable[[ReadError], None] | None = None) -> Iterator[Article]:
+                  on_error: Callable[[ReadError], None] | None = None,
+                  on_warning: Callable[[str], None] | None = None) -> Iterator[Article]:
     """Read, clean and segment files and folders ("-": stdin) into articles, file by file, as
-    `extract read` does; a file that cannot be read goes to `on_error` and is skipped."""
+    `extract read` does; a file that cannot be read goes to `on_error` and is skipped; what
+    reading let pass (a few bad bytes replaced) goes to `on_warning` as "<source>: <what>"."""
     for item in read_all([str(p) for p in paths]):
         if isinstance(item, ReadError):
             if on_error is not None:
                 on_error(item)
             continue
+        if on_warning is not None:
+            for w in item.warnings:
+                on_warning(f"{item.source}: {w}")
         yield from segment(item)
 
 

@@ -47,6 +47,7 @@ class Summary:
     meetings: int = 0
     article_errors: int = 0
     read_errors: list[str] = field(default_factory=list)
+    read_warnings: list[str] = field(default_factory=list)  # read, with a few bad bytes replaced
     attempts: int = 0
     requests: int = 0
     retries: int = 0  # transport retries (429, 5xx, timeouts, resets)
@@ -121,6 +122,7 @@ def collect_articles(paths: Iterable[str], summary: Summary,
             on_error(item)
             continue
         summary.files += 1
+        summary.read_warnings += [f"{item.source}: {w}" for w in item.warnings]
         articles.extend(segment(item))
     summary.articles = len(articles)
     return articles

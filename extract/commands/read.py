@@ -49,6 +49,9 @@ def _write(paths: list[str], out: TextIO) -> int:
         errors.append(e)
         typer.echo(f"error: {e}", err=True)
 
-    for article in iter_articles(paths, on_error):
+    def on_warning(w: str) -> None:
+        typer.echo(f"warning: {w}", err=True)
+
+    for article in iter_articles(paths, on_error, on_warning):
         out.write(json.dumps(article.model_dump(), ensure_ascii=False) + "\n")
     return len(errors)

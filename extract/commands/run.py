@@ -68,6 +68,8 @@ def run(
         fail(str(exc))
     articles, summary = read_articles(paths, lambda e: err.print(f"[red]error[/red] {escape(str(e))}", markup=True,
                                                                  highlight=False))
+    for w in summary.read_warnings:
+        err.print(f"warning: {w}", highlight=False, markup=False)
     if not articles and not summary.files and not summary.read_errors:
         err.print(f"error: nothing to read in {' '.join(paths)} (no .txt, .md or .html file)", highlight=False)
         raise typer.Exit(1)  # as a run whose files all failed
