@@ -538,7 +538,7 @@ def diff_files(a: PathLike, b: PathLike) -> "DiffReport":
 
 def review_files(run: PathLike, output: PathLike = "review.html", against: PathLike | None = None) -> Path:
     """Write a self-contained HTML page to review a run's items (against another run or gold)."""
-    from extract.output import OutputRefused, guard_output
+    from extract.output import OutputRefused
     from extract.review import write_review
 
     run_side, other = _sides(run, against) if against else (_sides(run)[0], None)
