@@ -238,6 +238,12 @@ class Extractor:
         fewer requests in flight after a 429, more again after successes (`concurrency` is the
         ceiling). An output that cannot be written stops the batch (`summary.output_error`,
         exit code 4); the file keeps only whole records.
+        The endpoint refusing the configuration (401/403, a 404, a 400 naming the model or a
+        parameter; or, asked before the first article, `/v1/models` not listing `model`) stops
+        the batch at once with no record for the article that met it (`summary.endpoint_error`,
+        exit code 5). An `output` that is a directory, one of the inputs, a file that is not a
+        run file, or held by another run raises `extract.output.OutputRefused` before anything
+        is read from it or written.
         `keep_records=False` keeps memory flat on big batches (the records are in `output`).
         `runner`: `run_batch`'s choice of engine (``runner="ray"``, ``ray_address``, ``ray_actors``,
         ``endpoints``).
