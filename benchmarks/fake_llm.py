@@ -83,6 +83,7 @@ class FakeLLM:
         self.latency = latency
         self.models = list(models) if models is not None else None
         self.models_fault: str | None = None
+        self.models_owner = "tests"  # "llamacpp": a llama.cpp server (it answers any model name)
         self.model_requests = 0  # GET /v1/models
         # Answer `logprobs` requests with token log-probabilities (False: an endpoint without).
         self.logprobs = logprobs
@@ -257,7 +258,7 @@ class _Handler(BaseHTTPRequestHandler):
             if fake.models is None:
                 self._json(404, {"error": {"message": f"no route {self.path}"}})
                 return
-            self._json(200, {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "tests"}
+            self._json(200, {"object": "list", "data": [{"id": m, "object": "model", "owned_by": fake.models_owner}
                                                         for m in fake.models]})
         elif self.path.rstrip("/") in ("/health", "/v1/health"):
             self._json(200, {"status": "ok"})

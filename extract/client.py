@@ -279,6 +279,7 @@ class LLMClient:
         self._endpoint_error: Exception | None = None
         # Set by the batch for its duration: the breaker and the adaptive limit see every request.
         self.flow: FlowControl | None = None
+        self.any_model_name: list[str] | None = None  # what a server answering any name lists
 
     @property
     def endpoint(self) -> str:
@@ -286,10 +287,16 @@ class LLMClient:
 
     def served_models(self, timeout_s: float = 10.0) -> list[str] | None:
         """The model ids `/models` lists, or None where the endpoint has no such list (404, no
-        answer, anything odd: the first request will tell). 401/403 raise EndpointError."""
+        answer, anything odd: the first request will tell) or answers any name (llama.cpp's
+        server lists its one model but serves whatever name is asked). 401/403 raise
+        EndpointError."""
         try:
             page = self._openai.with_options(timeout=min(timeout_s, self.settings.timeout_s)).models.list()
-            return [m.id for m in page.data if getattr(m, "id", None)]
+            models = [m for m in page.data if getattr(m, "id", None)]
+            if models and all(getattr(m, "owned_by", None) == "llamacpp" for m in models):
+                self.any_model_name = [m.id for m in models]
+                return None
+            return [m.id for m in models]
         except openai.APIStatusError as exc:
             if exc.status_code in (401, 403):
                 raise endpoint_error(exc, self.endpoint) from None
@@ -303,10 +310,14 @@ class LLMClient:
         name is returned) or refuse, listing them, when there are several."""
         served = self.served_models()
         if not served:
+            loose = getattr(self, "any_model_name", None)  # llama.cpp: any name works; name it right
+            if not model_given and loose and len(loose) == 1:
+                self.settings.model = loose[0]
+                return loose[0]
             return None
         model = self.settings.model
         listed = ", ".join(served[:20]) + (f" … ({len(served)} in all)" if len(served) > 20 else "")
-        if model in served:
+        if model in served or f"{model}:latest" in served:  # Ollama: a name without a tag is :latest
             return None
         if not model_given:
             if len(served) == 1:

@@ -386,3 +386,21 @@ def test_a_key_echoed_in_an_article_error_is_redacted_in_the_record(fake_llm, pa
     assert result.exit_code == 1
     text = out.read_text(encoding="utf-8")
     assert custom not in text and "***" in text and custom not in result.stderr
+
+
+@pytest.mark.parametrize("models,owner,model,code", [
+    (["qwen2.5:latest"], "library", "qwen2.5", 0),  # Ollama: no tag means :latest
+    (["/models/qwen.gguf"], "llamacpp", "anything", 0),  # llama.cpp answers any model name
+    (["/models/qwen.gguf"], "library", "anything", EXIT_ENDPOINT),
+])
+def test_model_names_the_endpoint_would_accept_are_not_refused(fake_llm, page, tmp_path, models, owner, model, code):
+    fake_llm.models, fake_llm.models_owner = models, owner
+    result = _run(str(page), "-o", str(tmp_path / "out.jsonl"), "--base-url", fake_llm.base_url, model=model)
+    assert result.exit_code == code, result.output
+
+
+def test_without_model_a_llama_cpp_server_s_one_model_is_taken(fake_llm, page, tmp_path):
+    fake_llm.models, fake_llm.models_owner = ["qwen2.5-1.5b"], "llamacpp"
+    out = tmp_path / "out.jsonl"
+    result = _run(str(page), "-o", str(out), "--base-url", fake_llm.base_url, model=None)
+    assert result.exit_code == 0 and {r["run"]["model"] for r in _records(out)} == {"qwen2.5-1.5b"}
