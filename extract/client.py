@@ -75,8 +75,8 @@ _PARAM_FIX = "the endpoint refuses a parameter this tool sends; try another --mo
 _BAD_PARAM = re.compile(r"(?i)unsupported (?:parameter|value)|not supported|unrecognized (?:request )?argument|"
                         r"unknown (?:parameter|field|argument)|extra (?:inputs?|fields?) (?:are|is) not permitted|"
                         r"additional properties")
-_BAD_MODEL = re.compile(r"(?i)\bmodel\b.{0,80}(?:not (?:found|exist|available|supported|loaded)|does not exist|"
-                        r"invalid|unknown|no such)|(?:invalid|unknown|no such) model|model_not_found")
+_BAD_MODEL = re.compile(r"(?i)\bmodel\b[^.;]{0,80}?(?:not (?:found|exist|available|loaded)|does not exist|"
+                        r"no such)|(?:invalid|unknown|no such|unsupported) model|model_not_found")
 
 
 def server_message(exc: BaseException) -> str:
@@ -104,7 +104,7 @@ def endpoint_error(exc: BaseException, endpoint: str, model: str | None = None) 
     if status == 400:
         if _BAD_PARAM.search(message):
             return EndpointError(endpoint, status, message, _PARAM_FIX)
-        if _BAD_MODEL.search(message) or (model and len(model) > 2 and model in message):
+        if _BAD_MODEL.search(message):
             return EndpointError(endpoint, status, message, _MODEL_FIX)
     return None
 

@@ -142,8 +142,8 @@ _TRANSIENT_MESSAGE = re.compile(
 # (before it stopped the run): a bad key, an unknown model or path, a refused parameter.
 _ENDPOINT_MESSAGE = re.compile(
     r"Error code: (?:401|403|404)\b|AuthenticationError|PermissionDeniedError|NotFoundError|"
-    r"Error code: 400\b.*(?:\bmodel\b.*(?:not (?:found|exist)|does not exist|invalid|unknown)|"
-    r"[Ii]nvalid model|model_not_found|[Uu]nsupported parameter|not supported)")
+    r"Error code: 400\b.*(?:[Ii]nvalid model|[Uu]nknown model|model_not_found|"
+    r"\bmodel\b[^'\".;]{0,80}?(?:not found|does not exist)|[Uu]nsupported (?:parameter|value))")
 
 
 def has_endpoint_errors(record: dict) -> bool:

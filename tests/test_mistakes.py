@@ -88,6 +88,10 @@ def test_a_400_about_the_article_stays_the_article_s(fake_llm, page, tmp_path):
     result = _run(str(page), "-o", str(out), "--base-url", fake_llm.base_url)
     assert result.exit_code == 1
     assert len(_records(out)) == 4 and all(r["errors"] for r in _records(out))
+    fake_llm.always(None)
+    fake_llm.reset_counts()
+    again = _run(str(page), "-o", str(out), "--base-url", fake_llm.base_url)
+    assert again.exit_code == 0 and fake_llm.requests["total"] == 0  # a permanent error: not redone
 
 
 def test_refusal_with_concurrency_writes_no_record_for_refused_articles(fake_llm, tmp_path):
@@ -404,3 +408,40 @@ def test_without_model_a_llama_cpp_server_s_one_model_is_taken(fake_llm, page, t
     out = tmp_path / "out.jsonl"
     result = _run(str(page), "-o", str(out), "--base-url", fake_llm.base_url, model=None)
     assert result.exit_code == 0 and {r["run"]["model"] for r in _records(out)} == {"qwen2.5-1.5b"}
+
+
+def _status_error(status: int, message: str):
+    import openai
+
+    cls = {400: openai.BadRequestError, 401: openai.AuthenticationError, 403: openai.PermissionDeniedError,
+           404: openai.NotFoundError, 422: openai.UnprocessableEntityError}[status]
+    exc = cls.__new__(cls)
+    exc.status_code, exc.body = status, {"message": message, "type": "invalid_request_error"}
+    return exc
+
+
+# (status, server's message) → whether it is the run's configuration (True) or the request's
+CLASSIFY = [
+    (401, "Incorrect API key provided", True),
+    (403, "Project does not have access to model", True),
+    (404, "The model `gpt-9` does not exist or you do not have access to it.", True),
+    (404, "no route /v2/chat/completions", True),
+    (400, "Invalid model name passed in model=gpt-9", True),
+    (400, "model 'qwen9' not found, try pulling it first", True),
+    (400, "Unsupported parameter: 'logprobs' is not supported with this model.", True),
+    (400, "Unrecognized request argument supplied: top_logprobs", True),
+    (400, "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.", False),
+    (400, "gpt-4o has a maximum context length of 128000 tokens", False),
+    (400, "Invalid JSON in the messages", False),
+    (422, "Unprocessable entity", False),
+]
+
+
+@pytest.mark.parametrize("status,message,config", CLASSIFY)
+def test_which_errors_are_the_configuration_s(status, message, config):
+    from extract.client import endpoint_error
+
+    found = endpoint_error(_status_error(status, message), "http://127.0.0.1:9/v1", "gpt-4o")
+    assert (found is not None) == config, message
+    if found is not None:
+        assert str(status) in str(found) and "http://127.0.0.1:9/v1" in str(found)
