@@ -204,3 +204,10 @@ def test_review_into_a_read_only_folder_is_one_line(tmp_path, crawl):
         assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
     finally:
         ro.chmod(0o700)
+
+
+def test_read_a_folder_with_nothing_to_read_says_so(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["read", str(tmp_path / "empty")])
+    assert result.exit_code == 1 and "nothing to read" in result.stderr

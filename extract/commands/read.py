@@ -52,6 +52,11 @@ def _write(paths: list[str], out: TextIO) -> int:
     def on_warning(w: str) -> None:
         typer.echo(f"warning: {w}", err=True)
 
+    written = 0
     for article in iter_articles(paths, on_error, on_warning):
         out.write(json.dumps(article.model_dump(), ensure_ascii=False) + "\n")
+        written += 1
+    if not written and not errors:  # a folder with no page in it: say so, do not exit 0
+        typer.echo(f"error: nothing to read in {' '.join(paths)} (no .txt, .md or .html file with text)", err=True)
+        return 1
     return len(errors)
