@@ -211,3 +211,22 @@ def test_read_a_folder_with_nothing_to_read_says_so(tmp_path):
     (tmp_path / "empty" / "notes.csv").write_text("a,b\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["read", str(tmp_path / "empty")])
     assert result.exit_code == 1 and "nothing to read" in result.stderr
+
+
+@pytest.mark.parametrize("against", [False, True])
+def test_review_keeps_same_named_files_apart(crawl, against):
+    from extract.review import build_data
+
+    side = load_side(crawl)
+    other = load_side(crawl) if against else None
+    if other is not None:
+        align_sources(side, other)
+    data = build_data(side, other)
+    arts = data["articles"] if isinstance(data, dict) and "articles" in data else data
+    by_source = {a["source"]: a for a in arts}
+    assert sorted(by_source) == ["d1/index.txt", "d2/index.txt", "d3/index.txt"]
+    records = {Path(json.loads(x)["article"]["source"]).parent.name + "/index.txt": json.loads(x)
+               for x in crawl.read_text(encoding="utf-8").splitlines()}
+    for source, art in by_source.items():
+        counts = {k: sum(1 for e in art["items"] if e["kind"] == k) for k in ("policies", "targets", "meetings")}
+        assert counts == _counts([records[source]]), source
