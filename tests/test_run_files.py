@@ -230,3 +230,18 @@ def test_review_keeps_same_named_files_apart(crawl, against):
     for source, art in by_source.items():
         counts = {k: sum(1 for e in art["items"] if e["kind"] == k) for k in ("policies", "targets", "meetings")}
         assert counts == _counts([records[source]]), source
+
+
+def test_load_keeps_same_named_files_apart(tmp_path, crawl):
+    db = tmp_path / "x.db"
+    result = CliRunner().invoke(app, ["load", str(crawl), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    from sqlalchemy import text
+
+    from extract.store import make_engine
+
+    engine = make_engine(str(db))
+    with engine.connect() as conn:
+        sources = sorted(r[0] for r in conn.execute(text("select source from articles")))
+    engine.dispose()
+    assert len(sources) == 3 and len(set(sources)) == 3 and all(s.endswith("index.txt") for s in sources)
