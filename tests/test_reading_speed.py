@@ -57,3 +57,30 @@ def test_reading_time_is_linear_in_page_size():
     assert articles > 400
     # 8× the size: linear is about 8× the time; the old matching was about 64×.
     assert big < max(20 * small, 1.0), (small, big)
+
+
+@pytest.mark.parametrize("command", ["read", "run"])
+def test_ctrl_c_while_reading_a_big_page_ends_at_once(tmp_path, command):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    page = tmp_path / "big.html"
+    page.write_bytes(make_page(12))
+    args = {"read": ["read", str(page), "-o", str(tmp_path / "a.jsonl")],
+            "run": ["run", str(page), "-o", str(tmp_path / "r.jsonl"), "--base-url", "http://127.0.0.1:9/v1",
+                    "--model", "m", "--no-cache"]}[command]
+    p = subprocess.Popen([sys.executable, "-m", "extract.cli", *args], cwd=root, stderr=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONPATH": str(root)})
+    time.sleep(3.0)  # imports done (about 1 s), reading the page (about 8 s)
+    p.send_signal(signal.SIGINT)
+    t0 = time.monotonic()
+    _, stderr = p.communicate(timeout=30)
+    assert time.monotonic() - t0 < 5, "Ctrl-C took effect late"
+    assert "Traceback" not in stderr and p.returncode in (130, 1), (p.returncode, stderr)
+    assert "interrupted" in stderr
+    if command == "run":
+        assert not (tmp_path / "r.jsonl").exists()

@@ -21,7 +21,10 @@ def read(
     input failed.
     """
     if output is None:
-        failed = _write(paths, sys.stdout)
+        try:
+            failed = _write(paths, sys.stdout)
+        except KeyboardInterrupt:
+            _interrupted()
     else:
         from extract.usage import fail
 
@@ -34,10 +37,18 @@ def read(
             out = output.open("w", encoding="utf-8")
         except OSError as exc:
             fail(f"cannot write output {output}: {exc.strerror or exc}")
-        with out:
-            failed = _write(paths, out)
+        try:
+            with out:
+                failed = _write(paths, out)
+        except KeyboardInterrupt:
+            _interrupted()
     if failed:
         raise typer.Exit(1)
+
+
+def _interrupted() -> None:
+    typer.echo("interrupted: the output holds the articles of the files read before", err=True)
+    raise typer.Exit(130)
 
 
 def _write(paths: list[str], out: TextIO) -> int:

@@ -66,8 +66,12 @@ def run(
             guard_output(output, [p for p in paths if p != "-"])
     except (UsageError, OutputRefused) as exc:
         fail(str(exc))
-    articles, summary = read_articles(paths, lambda e: err.print(f"[red]error[/red] {escape(str(e))}", markup=True,
-                                                                 highlight=False))
+    try:
+        articles, summary = read_articles(paths, lambda e: err.print(f"[red]error[/red] {escape(str(e))}",
+                                                                     markup=True, highlight=False))
+    except KeyboardInterrupt:
+        err.print("interrupted while reading: nothing sent, nothing written", highlight=False, markup=False)
+        raise typer.Exit(130) from None
     for w in summary.read_warnings:
         err.print(f"warning: {w}", highlight=False, markup=False)
     if not articles and not summary.files and not summary.read_errors:
