@@ -331,6 +331,7 @@ def test_the_lock_is_held_while_a_run_writes(fake_llm, page, tmp_path):
     done = threading.Event()
 
     def probe():
+        done.wait(0.5)  # the run holds the lock by then (4 requests of 0.3 s each follow)
         while not done.is_set():
             if out.exists():
                 try:
