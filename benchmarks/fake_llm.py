@@ -14,6 +14,12 @@ fault sticky. Fault names:
   hang       answer nothing for `hang_s` seconds    truncated  Content-Length larger than the body
   length     finish_reason "length", JSON cut off   badjson    content that is not JSON
   schema     JSON that breaks the answer schema     invent     an id, issuer or quote not in the text
+  401 403    a bad key (the 401 body echoes the key sent, as some servers do)
+  404        the model does not exist                400:model  400 naming the model
+  400:param  400 for an unsupported parameter         400        400 about the request itself
+
+`models` is what `/v1/models` lists (None: that route answers 404, as some servers do);
+`models_fault` ("401"…) makes it answer that fault instead.
 
 `mode="obey"` answers like a model that obeys an injected "ignore your instructions" in the
 article: invented issuers and quotes on every request. `latency` delays every answer.
@@ -55,7 +61,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 SCHEMA_KINDS = {"TargetAnswers": "targets", "PolicyAnswers": "policies", "MeasureAnswers": "measures",
                 "MeetingAnswers": "meetings", "QuotedMeetingAnswers": "quoted_meetings"}
 KINDS = ("targets", "policies", "measures", "meetings", "quoted_meetings")
-FAULTS = {"429", "500", "502", "503", "reset", "hang", "truncated", "length", "badjson", "schema", "invent",
+FAULTS = {"400", "401", "403", "404", "429", "500", "502", "503", "reset", "hang", "truncated", "length", "badjson", "schema", "invent",
           "byline"}
 
 # instructor's reask turns are English; article text is Chinese.
@@ -73,8 +79,12 @@ class FakeLLM:
                  limit_retry_after: str | None = None, fault_rate: float = 0.0,
                  random_faults: tuple[str, ...] = ("503", "500", "reset"), seed: int = 0,
                  outage_after: int | None = None, outage_s: float = 0.0, outage_fault: str = "503",
-                 logprobs: bool = True, p_true: float = 0.8):
+                 logprobs: bool = True, p_true: float = 0.8, models: list[str] | None = ("fake",)):
         self.latency = latency
+        self.models = list(models) if models is not None else None
+        self.models_fault: str | None = None
+        self.models_owner = "tests"  # "llamacpp": a llama.cpp server (it answers any model name)
+        self.model_requests = 0  # GET /v1/models
         # Answer `logprobs` requests with token log-probabilities (False: an endpoint without).
         self.logprobs = logprobs
         self.p_true = p_true
@@ -240,7 +250,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path.rstrip("/") in ("/v1/models", "/models"):
-            self._json(200, {"object": "list", "data": [{"id": "fake", "object": "model", "owned_by": "tests"}]})
+            fake = self.server.fake
+            with fake._lock:
+                fake.model_requests += 1
+            if fake.models_fault and self._fault(fake.models_fault, {}, "", ""):
+                return
+            if fake.models is None:
+                self._json(404, {"error": {"message": f"no route {self.path}"}})
+                return
+            self._json(200, {"object": "list", "data": [{"id": m, "object": "model", "owned_by": fake.models_owner}
+                                                        for m in fake.models]})
         elif self.path.rstrip("/") in ("/health", "/v1/health"):
             self._json(200, {"status": "ok"})
         elif self.path.startswith("/v1/files/") or self.path.startswith("/v1/batches"):
@@ -308,7 +327,21 @@ class _Handler(BaseHTTPRequestHandler):
     def _fault(self, fault: str, req: dict, kind: str, text: str) -> bool:
         """Serve a transport fault; False for faults that shape the answer instead."""
         name, _, arg = fault.partition(":")
-        if name == "429":
+        if name in ("401", "403"):
+            key = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
+            self._json(int(name), {"error": {"message": f"Incorrect API key provided: {key}. You can find your "
+                                              "API key at https://example.invalid/keys.",
+                                              "type": "invalid_request_error", "code": "invalid_api_key"}})
+        elif name == "404":
+            self._json(404, {"error": {"message": f"The model `{req.get('model')}` does not exist or you do "
+                                        "not have access to it.", "type": "invalid_request_error",
+                                        "code": "model_not_found"}})
+        elif name == "400":
+            message = {"model": f"Invalid model name passed in model={req.get('model')}",
+                       "param": "Unsupported parameter: 'logprobs' is not supported with this model."}.get(
+                           arg, "This model's maximum context length is 8192 tokens.")
+            self._json(400, {"error": {"message": message, "type": "invalid_request_error"}})
+        elif name == "429":
             headers = {"Retry-After": arg} if arg else {}
             self._json(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, headers)
         elif name in ("500", "502", "503"):

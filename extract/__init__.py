@@ -22,6 +22,7 @@ _API = {
     "diff_files": "extract.api", "review_files": "extract.api", "load_files": "extract.api",
     "Options": "extract.pipeline", "Summary": "extract.batch", "ReadError": "extract.read",
     "AnswerCache": "extract.cache", "LLMSettings": "extract.client", "MODES": "extract.client",
+    "EndpointError": "extract.client",
     "Record": "schemas", "Article": "schemas",
 }
 __all__ = sorted(_API)
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
                              iter_articles, load_files, read_articles, read_text, review_files)
     from extract.batch import Summary
     from extract.cache import AnswerCache
-    from extract.client import MODES, LLMSettings
+    from extract.client import MODES, EndpointError, LLMSettings
     from extract.pipeline import Options
     from extract.read import ReadError
     from schemas import Article, Record

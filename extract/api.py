@@ -31,7 +31,7 @@ from urllib.parse import urlparse
 
 from extract.batch import Summary, collect_articles, run_batch
 from extract.cache import FILE_NAME, AnswerCache
-from extract.client import MODES, LLMClient, LLMSettings
+from extract.client import MODES, EndpointError, LLMClient, LLMSettings
 from extract.engine import ENGINE_NAME
 from extract.model_file import MODEL_NAME
 from extract.pipeline import ArticleExtractor, Options, extract_article
@@ -142,6 +142,8 @@ class Extractor:
         self._stack = contextlib.ExitStack()
         self._closed = False
         self.embedded = not (base_url or api_key)
+        self._model_given = model is not None
+        self._checked = False
         common = dict(reasks=reasks, max_tokens=max_tokens, timeout_s=timeout, **llm)
         if not self.embedded:
             # An API key alone means OpenAI itself; a base URL any compatible server.
@@ -236,6 +238,12 @@ class Extractor:
         fewer requests in flight after a 429, more again after successes (`concurrency` is the
         ceiling). An output that cannot be written stops the batch (`summary.output_error`,
         exit code 4); the file keeps only whole records.
+        The endpoint refusing the configuration (401/403, a 404, a 400 naming the model or a
+        parameter; or, asked before the first article, `/v1/models` not listing `model`) stops
+        the batch at once with no record for the article that met it (`summary.endpoint_error`,
+        exit code 5). An `output` that is a directory, one of the inputs, a file that is not a
+        run file, or held by another run raises `extract.output.OutputRefused` before anything
+        is read from it or written.
         `keep_records=False` keeps memory flat on big batches (the records are in `output`).
         `runner`: `run_batch`'s choice of engine (``runner="ray"``, ``ray_address``, ``ray_actors``,
         ``endpoints``).
@@ -283,6 +291,13 @@ class Extractor:
             if on_record is not None:
                 on_record(rec, s)
 
+        if articles:
+            try:
+                self.check_endpoint()
+            except EndpointError as exc:  # nothing sent, nothing written: fix and run again
+                result.summary.endpoint_error = str(exc)
+                result.summary.remaining = len(articles)
+                return result
         to_stdout = output is not None and str(output) == STDOUT
         path = None if output is None or to_stdout else Path(output)
         common = dict(engine=self.engine, model=self.model, prompt_version=self.prompt_version,
@@ -296,6 +311,18 @@ class Extractor:
         else:
             run_batch(articles, self.pipeline, path, **common)
         return result
+
+    def check_endpoint(self) -> None:
+        """Ask the endpoint (once) which models it serves: an unknown model or a refused key
+        raises `EndpointError`; without a model given, the one model served is taken. The
+        embedded engine and endpoints without `/models` pass unchecked."""
+        if self.embedded or self._checked:
+            return
+        self._checked = True
+        taken = self.client.check_model(self._model_given)
+        if taken is not None:
+            self._remote_settings["model"] = taken
+            self._log(f"model: {taken} (the one model {self.client.endpoint} serves)")
 
     def _ray_plan(self, endpoints: list[str] | None, actors: int | None, articles: int) -> "RayPlan":
         from extract.ray_engine import RayPlan, layout
@@ -434,14 +461,19 @@ def _answer_cache(cache: CacheSetting, endpoint: str | None) -> AnswerCache | No
 
 
 def iter_articles(paths: Iterable[PathLike],
-                  on_error: Callable[[ReadError], None] | None = None) -> Iterator[Article]:
+                  on_error: Callable[[ReadError], None] | None = None,
+                  on_warning: Callable[[str], None] | None = None) -> Iterator[Article]:
     """Read, clean and segment files and folders ("-": stdin) into articles, file by file, as
-    `extract read` does; a file that cannot be read goes to `on_error` and is skipped."""
+    `extract read` does; a file that cannot be read goes to `on_error` and is skipped; what
+    reading let pass (a few bad bytes replaced) goes to `on_warning` as "<source>: <what>"."""
     for item in read_all([str(p) for p in paths]):
         if isinstance(item, ReadError):
             if on_error is not None:
                 on_error(item)
             continue
+        if on_warning is not None:
+            for w in item.warnings:
+                on_warning(f"{item.source}: {w}")
         yield from segment(item)
 
 
@@ -490,41 +522,67 @@ def evaluate_files(run: PathLike, gold: PathLike) -> "Report":
     """Score a run file against gold (spec §3): P/R/F1 per type, field agreement, grounding,
     segmentation. Either side may be a run or a gold file (JSON Lines)."""
     from extract.evaluate import evaluate
-    from extract.match import load_side
 
-    return evaluate(load_side(Path(run)), load_side(Path(gold)))
+    return evaluate(*_sides(run, gold, scored=True))
 
 
 def error_files(run: PathLike, gold: PathLike, kinds: tuple[str, ...] | None = None) -> list["ItemError"]:
     """Per source, every false positive, miss and disagreeing field of `run` against `gold`,
     each with its quote and the closest item on the other side (`extract eval --errors`)."""
     from extract.evaluate import error_report
-    from extract.match import KINDS, load_side
+    from extract.match import KINDS
 
-    return error_report(load_side(Path(run)), load_side(Path(gold)), kinds or KINDS)
+    return error_report(*_sides(run, gold, scored=True), kinds or KINDS)
 
 
 def diff_files(a: PathLike, b: PathLike) -> "DiffReport":
     """Items added, removed and changed from run (or gold) file `a` to `b`; `.identical` when none."""
     from extract.diff import diff
-    from extract.match import load_side
 
-    return diff(load_side(Path(a)), load_side(Path(b)))
+    return diff(*_sides(a, b))
 
 
 def review_files(run: PathLike, output: PathLike = "review.html", against: PathLike | None = None) -> Path:
     """Write a self-contained HTML page to review a run's items (against another run or gold)."""
-    from extract.match import load_side
+    from extract.output import OutputRefused
     from extract.review import write_review
 
-    return write_review(load_side(Path(run)), load_side(Path(against)) if against else None, Path(output))
+    run_side, other = _sides(run, against) if against else (_sides(run)[0], None)
+    out = Path(output)
+    if out.is_dir():
+        raise OutputRefused(f"output {out} is a directory; give a file name, e.g. {out / 'review.html'}")
+    if any(out.exists() and os.path.samefile(out, p) for p in (run, against) if p):
+        raise OutputRefused(f"output {out} is one of the inputs; write the review to another file")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return write_review(run_side, other, out)
 
 
-def load_files(runs: Iterable[PathLike], db: str | None = None, *, batch: int | None = None) -> "LoadReport":
+def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False):
+    """The run or gold files `a` (and `b`) read (`RunFileError` for a malformed line, naming the
+    file and the line), their sources keyed by path and paired by name where names are unique.
+    `scored`: `b` is what `a` is scored against, and must share a source with it."""
+    from extract.match import RunFileError, align_sources, load_side
+
+    first = load_side(Path(a))
+    if b is None:
+        align_sources(first)
+        return (first,)
+    second = load_side(Path(b))
+    align_sources(first, second)
+    if scored and not set(first.sources) & set(second.sources):
+        names = ", ".join(sorted(first.sources)[:5]) or "none"
+        raise RunFileError(f"{b} shares no source file with {a} (run sources: {names}); "
+                           "nothing to score: give the gold file for these pages")
+    return first, second
+
+
+def load_files(runs: Iterable[PathLike], db: str | None = None, *, batch: int | None = None,
+               strict: bool = False) -> "LoadReport":
     """Load run files into SQLite or PostgreSQL in one transaction (`db`: a path, sqlite:///x.db,
     postgresql://…; default ./extractions.db). Re-loading is idempotent; newer runs replace items.
+    A file with a bad line is not loaded; with `strict`, nothing is (`extract load`).
     Raises `extract.store.SchemaError` for a database of another schema version."""
     from extract.store import load_files as _load
 
     paths = [Path(p) for p in runs]
-    return _load(db, paths) if batch is None else _load(db, paths, batch=batch)
+    return _load(db, paths, strict=strict) if batch is None else _load(db, paths, batch=batch, strict=strict)

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from extract.flow import FlowControl
-from extract.output import Existing, JsonlWriter, OutputError, compact, record_identity, record_key, scan_output
+from extract.client import EndpointError
+from extract.output import (Existing, JsonlWriter, OutputError, OutputLock, compact, guard_output, record_identity,
+                            record_key, scan_output)
 from extract.pipeline import ArticleExtractor, extract_article
 from extract.read import ReadError, read_all
 from extract.segment import segment
@@ -31,6 +33,7 @@ from schemas import Article, Record
 EXIT_FAILED = 1  # a file or an article failed, or Ctrl-C; everything else was written
 EXIT_BREAKER = 3  # the endpoint kept failing: the breaker stopped the batch; re-run to resume
 EXIT_OUTPUT = 4  # the output could not be written (disk full…); re-run to resume
+EXIT_ENDPOINT = 5  # the endpoint refused the configuration (key, model, path): fix it and re-run
 
 
 @dataclass
@@ -44,6 +47,7 @@ class Summary:
     meetings: int = 0
     article_errors: int = 0
     read_errors: list[str] = field(default_factory=list)
+    read_warnings: list[str] = field(default_factory=list)  # read, with a few bad bytes replaced
     attempts: int = 0
     requests: int = 0
     retries: int = 0  # transport retries (429, 5xx, timeouts, resets)
@@ -69,14 +73,20 @@ class Summary:
     output_error: str | None = None  # the output could not be written: the batch stopped
     compacted: int = 0  # superseded records dropped from the output at the end
     compact_error: str | None = None
+    # The endpoint refused the configuration (401/403, 404, a 400 about the model or a
+    # parameter): the batch stopped at once, no record for the article that met it.
+    endpoint_error: str | None = None
 
     @property
     def failed(self) -> bool:
         return (bool(self.read_errors) or self.article_errors > 0 or self.interrupted
-                or self.breaker is not None or self.output_error is not None)
+                or self.breaker is not None or self.output_error is not None
+                or self.endpoint_error is not None)
 
     @property
     def exit_code(self) -> int:
+        if self.endpoint_error is not None:
+            return EXIT_ENDPOINT
         if self.output_error is not None:
             return EXIT_OUTPUT
         if self.breaker is not None:
@@ -112,6 +122,7 @@ def collect_articles(paths: Iterable[str], summary: Summary,
             on_error(item)
             continue
         summary.files += 1
+        summary.read_warnings += [f"{item.source}: {w}" for w in item.warnings]
         articles.extend(segment(item))
     summary.articles = len(articles)
     return articles
@@ -132,10 +143,14 @@ def plan(articles: list[Article], output: Path | None, prompt_version: str, mode
         return list(articles), 0, existing
     todo, retried = [], 0
     for a in articles:
-        transient = existing.latest.get(record_key(a.source_sha256, a.index, prompt_version, model))
-        if transient is None or (transient and retry_failed):
+        key = record_key(a.source_sha256, a.index, prompt_version, model)
+        transient = existing.latest.get(key)
+        # A record that met the endpoint's refusal of the configuration (earlier versions wrote
+        # one) is always redone: the article was never really asked.
+        refused = key in existing.endpoint_failed
+        if transient is None or refused or (transient and retry_failed):
             todo.append(a)
-            retried += 1 if transient else 0
+            retried += 1 if (transient or refused) else 0
     return todo, retried, existing
 
 
@@ -178,7 +193,17 @@ class RecordSink:
         self.output = output
         self.on_record = on_record
         self.t0 = time.monotonic()
-        self.todo, retried, self.existing = plan(articles, output, prompt_version, model, force, retry_failed)
+        self.lock: OutputLock | None = None
+        if output is not None:
+            # Before anything reads or cuts the file: a directory, an input or a foreign file is
+            # refused untouched, and a second run on the same output is refused at once.
+            guard_output(output, sorted({a.source for a in articles}))
+            self.lock = OutputLock(output)
+        try:
+            self.todo, retried, self.existing = plan(articles, output, prompt_version, model, force, retry_failed)
+        except BaseException:
+            self.release()
+            raise
         self.summary.skipped += len(articles) - len(self.todo)
         self.summary.retried += retried
         self.rewrote = self.existing.superseded > 0  # the file holds records that a later one replaces
@@ -202,15 +227,23 @@ class RecordSink:
         if self.on_record:
             self.on_record(rec, self.summary)
 
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
     def close(self) -> Summary:
         s = self.summary
         if self.writer is not None:
             self.writer.close()
-        if self.output is not None and self.rewrote and s.output_error is None:
-            try:
-                s.compacted = compact(self.output)
-            except OSError as exc:  # the file is still whole: a later run compacts it
-                s.compact_error = f"could not compact {self.output}: {exc.strerror or exc}"
+        try:
+            if self.output is not None and self.rewrote and s.output_error is None:
+                try:
+                    s.compacted = compact(self.output)
+                except OSError as exc:  # the file is still whole: a later run compacts it
+                    s.compact_error = f"could not compact {self.output}: {exc.strerror or exc}"
+        finally:
+            self.release()
         s.remaining = s.articles - s.done - s.skipped
         s.elapsed_s = time.monotonic() - self.t0
         return s
@@ -267,6 +300,15 @@ def run_batch(
         # Cut short by the breaker: no record, the re-run does it.
         sink.accept(rec, abandoned=flow.stopped and _transient(rec))
 
+    def take(fut: Future) -> None:
+        try:
+            rec = fut.result()
+        except EndpointError as exc:  # the run's error: no record for this article, stop now
+            summary.endpoint_error = summary.endpoint_error or str(exc)
+            stop.set()
+            return
+        accept(rec)
+
     try:
         sink.open()
         with _ctrl_c_sets(stop):
@@ -275,7 +317,7 @@ def run_batch(
                 finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     pending.discard(fut)
-                    accept(fut.result())
+                    take(fut)
                 refill()
             if flow.tripped and not stop.is_set():
                 # The endpoint is down: no new articles; end the requests in flight now (their
@@ -283,7 +325,7 @@ def run_batch(
                 client.close()
                 for fut in as_completed(pending):
                     if not fut.cancelled():
-                        accept(fut.result())
+                        take(fut)
                 pending.clear()
     except KeyboardInterrupt:
         stop.set()
@@ -291,9 +333,13 @@ def run_batch(
     except OutputError as exc:
         summary.output_error = str(exc)
         stop.set()
+    except EndpointError as exc:
+        summary.endpoint_error = str(exc)
+        stop.set()
     finally:
         if stop.is_set():
-            summary.interrupted = summary.interrupted or summary.output_error is None
+            summary.interrupted = summary.interrupted or (summary.output_error is None
+                                                          and summary.endpoint_error is None)
             flow.stop()
             for fut in pending:
                 fut.cancel()

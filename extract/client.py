@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from extract.cache import AnswerCache, cache_key
 from extract.logprobs import DECISION_KEYS, attach, decisions
 from extract.flow import DOWN, OK, OTHER, RATE_LIMITED, CircuitOpen, FlowControl
 from extract.prompting import kind_version, prompt_set, prompt_version
+from extract.secrets import redact, register_secret
 from schemas.llm import ANSWER_CONTEXT, AnswerContext
 
 # instructor logs every failed attempt at ERROR; the record's `errors` already say what failed.
@@ -52,6 +54,75 @@ def default_mode(base_url: str | None) -> str:
 
 class CassetteMismatch(RuntimeError):
     """Under test, a request that no cassette holds: the prompt or schema changed."""
+
+
+class EndpointError(RuntimeError):
+    """The endpoint refused the run's configuration (API key, model, path, a parameter): the
+    run's fault, not the article's. The batch stops at the first one and writes no record for
+    the article that met it; the message is one line with the key redacted."""
+
+    def __init__(self, endpoint: str, status: int | str, message: str, fix: str):
+        self.endpoint, self.status, self.fix = endpoint, status, fix
+        self.server_message = redact(" ".join(str(message).split()))[:300]
+        said = f"answered {status}" if isinstance(status, int) else str(status)
+        super().__init__(f"endpoint {endpoint} {said}: {self.server_message} ({fix})")
+
+
+_KEY_FIX = "check the API key: --api-key or OPENAI_API_KEY"
+_MODEL_FIX = "check --model (or EXTRACT_MODEL) against the models the endpoint serves"
+_PATH_FIX = "check --model and --base-url (an OpenAI-compatible base URL usually ends in /v1)"
+_PARAM_FIX = "the endpoint refuses a parameter this tool sends; try another --mode or endpoint"
+_BAD_PARAM = re.compile(r"(?i)unsupported (?:parameter|value)|not supported|unrecognized (?:request )?argument|"
+                        r"unknown (?:parameter|field|argument)|extra (?:inputs?|fields?) (?:are|is) not permitted|"
+                        r"additional properties")
+_BAD_MODEL = re.compile(r"(?i)\bmodel\b[^.;]{0,80}?(?:not (?:found|exist|available|loaded)|does not exist|"
+                        r"no such)|(?:invalid|unknown|no such|unsupported) model|model_not_found")
+
+
+def server_message(exc: BaseException) -> str:
+    """What the server said in an error response (its `error.message` when there is one)."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+        if isinstance(inner, str):
+            return inner
+    return str(getattr(exc, "message", None) or exc)
+
+
+def endpoint_error(exc: BaseException, endpoint: str, model: str | None = None) -> EndpointError | None:
+    """An HTTP error that is about the configuration (401/403, 404, a 400 naming the model or an
+    unsupported parameter) as an EndpointError; None for anything else (the article's own)."""
+    if not isinstance(exc, openai.APIStatusError) or _cassette_mismatch(exc):
+        return None
+    status, message = exc.status_code, server_message(exc)
+    if status in (401, 403):
+        return EndpointError(endpoint, status, message, _KEY_FIX)
+    if status == 404:
+        return EndpointError(endpoint, status, message, _PATH_FIX)
+    if status == 400:
+        if _BAD_PARAM.search(message):
+            return EndpointError(endpoint, status, message, _PARAM_FIX)
+        if _BAD_MODEL.search(message):
+            return EndpointError(endpoint, status, message, _MODEL_FIX)
+    return None
+
+
+def find_endpoint_error(exc: BaseException | None) -> EndpointError | None:
+    """The EndpointError in `exc`, its causes, contexts and instructor's failed attempts."""
+    seen: list[BaseException] = []
+    todo = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or any(e is s for s in seen):
+            continue
+        if isinstance(e, EndpointError):
+            return e
+        seen.append(e)
+        todo += [e.__cause__, e.__context__]
+        todo += [getattr(a, "exception", None) for a in getattr(e, "failed_attempts", None) or []]
+    return None
 
 
 @dataclass
@@ -166,7 +237,7 @@ def _retry_after(exc: BaseException) -> float | None:
 def _one_line(exc: BaseException | None) -> str | None:
     if exc is None:
         return None
-    lines = str(exc).strip().splitlines()
+    lines = redact(str(exc)).strip().splitlines()
     return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:200]
 
 
@@ -189,6 +260,7 @@ class LLMClient:
     def __init__(self, settings: LLMSettings, transport: Callable[..., Any] | None = None):
         self.settings = settings
         self.mode = settings.mode or default_mode(settings.base_url)
+        register_secret(settings.api_key)  # never in a message this tool writes
         # The SDK's own retries are off: tenacity below owns transport retries.
         self._openai = openai.OpenAI(
             base_url=settings.base_url,
@@ -207,10 +279,53 @@ class LLMClient:
         self._endpoint_error: Exception | None = None
         # Set by the batch for its duration: the breaker and the adaptive limit see every request.
         self.flow: FlowControl | None = None
+        self.any_model_name: list[str] | None = None  # what a server answering any name lists
 
     @property
     def endpoint(self) -> str:
         return str(self._openai.base_url).rstrip("/")
+
+    def served_models(self, timeout_s: float = 10.0) -> list[str] | None:
+        """The model ids `/models` lists, or None where the endpoint has no such list (404, no
+        answer, anything odd: the first request will tell) or answers any name (llama.cpp's
+        server lists its one model but serves whatever name is asked). 401/403 raise
+        EndpointError."""
+        try:
+            page = self._openai.with_options(timeout=min(timeout_s, self.settings.timeout_s)).models.list()
+            models = [m for m in page.data if getattr(m, "id", None)]
+            if models and all(getattr(m, "owned_by", None) == "llamacpp" for m in models):
+                self.any_model_name = [m.id for m in models]
+                return None
+            return [m.id for m in models]
+        except openai.APIStatusError as exc:
+            if exc.status_code in (401, 403):
+                raise endpoint_error(exc, self.endpoint) from None
+            return None
+        except Exception:  # noqa: BLE001 - the check is a courtesy; the batch's own errors stand
+            return None
+
+    def check_model(self, model_given: bool) -> str | None:
+        """Before the first article: refuse a key the endpoint rejects, and a model it does not
+        list (with the models it does); without a model given, take the one model served (its
+        name is returned) or refuse, listing them, when there are several."""
+        served = self.served_models()
+        if not served:
+            loose = getattr(self, "any_model_name", None)  # llama.cpp: any name works; name it right
+            if not model_given and loose and len(loose) == 1:
+                self.settings.model = loose[0]
+                return loose[0]
+            return None
+        model = self.settings.model
+        listed = ", ".join(served[:20]) + (f" … ({len(served)} in all)" if len(served) > 20 else "")
+        if model in served or f"{model}:latest" in served:  # Ollama: a name without a tag is :latest
+            return None
+        if not model_given:
+            if len(served) == 1:
+                self.settings.model = served[0]
+                return served[0]
+            raise EndpointError(self.endpoint, "serves several models", listed, "choose one with --model")
+        raise EndpointError(self.endpoint, "does not serve this model",
+                            f"model {model!r} is not among those it lists: {listed}", "choose one with --model")
 
     def _ensure_endpoint(self) -> None:
         if self._endpoint_ready:
@@ -268,6 +383,12 @@ class LLMClient:
                                 "changed since the cassettes were recorded; re-record them with "
                                 "`python -m tests.record_cassettes` (see README)"
                             ) from exc
+                        raise
+                    except openai.APIStatusError as exc:
+                        failure = exc
+                        config = endpoint_error(exc, self.endpoint, self.settings.model)
+                        if config is not None:
+                            raise config from exc
                         raise
                     except BaseException as exc:
                         failure = exc

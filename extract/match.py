@@ -6,6 +6,7 @@ never disagree on what counts as "the same item".
 from __future__ import annotations
 
 import json
+from collections import Counter
 import math
 import unicodedata
 from dataclasses import dataclass, field
@@ -70,9 +71,11 @@ class Item:
 
 @dataclass
 class SourceGroup:
-    source: str
+    source: str  # the key: the fewest last parts of its path that keep it apart (align_sources)
     articles: list[ArticleInfo] = field(default_factory=list)
     items: dict[str, list[Item]] = field(default_factory=lambda: {k: [] for k in KINDS})
+
+    path: str = ""  # the whole path as the file names it (the key before shortening)
 
     def article(self, article_id: str | None) -> ArticleInfo | None:
         return next((a for a in self.articles if a.id == article_id), None)
@@ -92,8 +95,81 @@ def _basename(source: str) -> str:
     return PurePath(source.replace("\\", "/")).name
 
 
+def _source_key(source: str) -> str:
+    """A source file as a key: its path (not its base name, so d1/index.txt and d2/index.txt
+    stay apart); `align_sources` shortens keys for display and pairs them across two sides."""
+    parts = _parts(source)
+    return "/".join(parts) if parts else source
+
+
+def _parts(key: str) -> tuple[str, ...]:
+    return tuple(p for p in key.replace("\\", "/").split("/") if p not in ("", "."))
+
+
+def _suffix(key: str, n: int) -> str:
+    return "/".join(_parts(key)[-n:])
+
+
+def _rename(side: Side, names: dict[str, str]) -> None:
+    if all(names.get(k, k) == k for k in side.sources):
+        return
+    renamed: dict[str, SourceGroup] = {}
+    for key, group in side.sources.items():
+        new = names.get(key, key)
+        group.source = new
+        for a in group.articles:
+            a.source = new
+        for items in group.items.values():
+            for it in items:
+                it.source = new
+        renamed[new] = group
+    side.sources = renamed
+
+
+def align_sources(a: Side, b: Side | None = None) -> None:
+    """Key both sides' source files alike: a file of `b` is paired with the file of `a` with the
+    same path, else with the same last path parts where those are unique on both sides (a gold
+    line naming `index.txt` matches the run's `pages/d1/index.txt` when it is the only
+    `index.txt`); then every key is shortened to the fewest last path parts that keep it apart
+    from the others (the base name, when names are unique)."""
+    sides = [a] if b is None else [a, b]
+    for side in sides:  # from the whole paths, however they were shortened before
+        _rename(side, {k: g.path or k for k, g in side.sources.items()})
+    if b is not None:
+        ua = [k for k in a.sources if k not in b.sources]
+        ub = [k for k in b.sources if k not in a.sources]
+        pairs: dict[str, str] = {}
+        depth = max((len(_parts(k)) for k in ua + ub), default=0)
+        for n in range(1, depth + 1):
+            if not ua or not ub:
+                break
+            ca = Counter(_suffix(k, n) for k in ua)
+            cb = Counter(_suffix(k, n) for k in ub)
+            for ka in list(ua):
+                s = _suffix(ka, n)
+                if ca[s] == 1 and cb[s] == 1:
+                    kb = next(k for k in ub if _suffix(k, n) == s)
+                    pairs[kb] = ka
+                    ua.remove(ka)
+                    ub.remove(kb)
+        _rename(b, pairs)
+    keys = sorted({k for side in sides for k in side.sources})
+    names: dict[str, str] = {}
+    remaining, n = set(keys), 1
+    while remaining:
+        counts = Counter(_suffix(k, n) for k in keys)
+        for key in list(remaining):
+            s = _suffix(key, n)
+            if counts[s] == 1 or n >= len(_parts(key)):
+                names[key] = s if counts[s] == 1 else key
+                remaining.discard(key)
+        n += 1
+    for side in sides:
+        _rename(side, names)
+
+
 def _group(side: Side, source: str) -> SourceGroup:
-    return side.sources.setdefault(source, SourceGroup(source))
+    return side.sources.setdefault(source, SourceGroup(source, path=source))
 
 
 def _add_items(group: SourceGroup, line: dict, article: ArticleInfo | None) -> None:
@@ -114,7 +190,7 @@ def _add_items(group: SourceGroup, line: dict, article: ArticleInfo | None) -> N
 
 def _add_record(side: Side, rec: dict) -> None:
     art = rec["article"]
-    source = _basename(art.get("source") or art.get("id", "").split("#")[0])
+    source = _source_key(art.get("source") or art.get("id", "").split("#")[0])
     group = _group(side, source)
     index = int(art.get("index") or len(group.articles) + 1)
     info = ArticleInfo(
@@ -131,7 +207,7 @@ def _add_record(side: Side, rec: dict) -> None:
 
 
 def _add_gold(side: Side, line: dict) -> None:
-    source = _basename(line["source"])
+    source = _source_key(line["source"])
     group = _group(side, source)
     stem = PurePath(source).stem
     for art in line.get("articles") or []:
@@ -142,29 +218,56 @@ def _add_gold(side: Side, line: dict) -> None:
     _add_items(group, line, None)
 
 
+class RunFileError(ValueError):
+    """A run or gold file that cannot be read: the message names the file and the line."""
+
+
 def load_side(path: str | Path) -> Side:
     """Read a run file (one record per article) or a gold file (one line per source file).
 
     The format is detected per line: a line with `article` is a run record, a line with
-    `source` and no `article` a gold line.
+    `source` and no `article` a gold line. A malformed line raises RunFileError naming the
+    file and the line number.
     """
     side = Side(path=str(path), is_gold=True)
     seen = False
-    with open(path, encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            line = json.loads(raw)
-            seen = True
-            if isinstance(line.get("article"), dict):
-                side.is_gold = False
-                _add_record(side, line)
-            elif "source" in line:
-                _add_gold(side, line)
-            else:
-                raise ValueError(f"{path}:{lineno}: neither a run record nor a gold line")
+    lineno = 0
+    try:
+        with open(path, "rb") as fh:
+            for lineno, data in enumerate(fh, 1):
+                try:
+                    raw = data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise RunFileError(f"{path}:{lineno}: not UTF-8 (byte {exc.start + 1} of the line)") from None
+                if not raw.strip():
+                    continue
+                try:
+                    line = json.loads(raw)
+                except ValueError as exc:
+                    raise RunFileError(f"{path}:{lineno}: not JSON ({exc.msg} at column {exc.colno})") from None
+                if not isinstance(line, dict):
+                    raise RunFileError(f"{path}:{lineno}: a JSON {type(line).__name__}, not a run record "
+                                       "or a gold line")
+                seen = True
+                try:
+                    if isinstance(line.get("article"), dict):
+                        side.is_gold = False
+                        _add_record(side, line)
+                    elif isinstance(line.get("source"), str):
+                        _add_gold(side, line)
+                    else:
+                        raise RunFileError(f"{path}:{lineno}: neither a run record nor a gold line")
+                except RunFileError:
+                    raise
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    what = f"field {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0][:120]
+                    raise RunFileError(f"{path}:{lineno}: malformed {'record' if 'article' in line else 'gold line'}"
+                                       f" ({type(exc).__name__}: {what})") from None
+    except OSError as exc:
+        raise RunFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not seen:
         side.is_gold = False  # an empty run is still a run
+    align_sources(side)  # keyed by path, shown by base name where names are unique
     return side
 
 

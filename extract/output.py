@@ -26,6 +26,93 @@ class OutputError(RuntimeError):
     """The output file could not be written; it still holds only whole records."""
 
 
+class OutputRefused(ValueError):
+    """The output is refused before anything is read or written: it is a directory, one of the
+    inputs, a file that is not a run file of this tool, or another run holds it."""
+
+
+_FIRST_LINE_CAP = 256 << 20  # a record line holds its article's text: large, not unbounded
+
+
+def _first_line(path: Path) -> bytes:
+    with path.open("rb") as f:
+        buf = b""
+        while len(buf) < _FIRST_LINE_CAP:
+            chunk = f.read(1 << 20)
+            if not chunk:
+                break
+            buf += chunk
+            if b"\n" in chunk:
+                break
+    return buf.split(b"\n", 1)[0]
+
+
+def is_run_file(path: Path) -> bool:
+    """An empty file, or one whose first line is a record (`article` and `run`), or a record torn
+    while being written (the file's only line, cut before its newline)."""
+    first = _first_line(path).strip()
+    if not first:
+        return path.stat().st_size == 0
+    try:
+        line = json.loads(first)
+    except ValueError:
+        return first.startswith(b'{"article": {') and b"\n" not in first
+    return isinstance(line, dict) and isinstance(line.get("article"), dict) and isinstance(line.get("run"), dict)
+
+
+def guard_output(path: Path, inputs: list[str] = ()) -> None:
+    """Refuse (OutputRefused) an output that is a directory, one of `inputs`, or an existing
+    file that is not a run file; nothing is touched. Missing folders are created."""
+    if path.is_dir():
+        raise OutputRefused(f"output {path} is a directory; give a file name, e.g. {path / 'run.jsonl'}")
+    if path.exists():
+        for source in inputs:
+            try:
+                if os.path.samefile(source, path):
+                    raise OutputRefused(f"output {path} is one of the inputs; write the run to another file")
+            except OSError:
+                continue
+        try:
+            ours = is_run_file(path)
+        except OSError as exc:
+            raise OutputRefused(f"cannot read output {path}: {exc.strerror or exc}") from None
+        if not ours:
+            raise OutputRefused(f"output {path} exists and is not a run file of this tool (its first line is "
+                                "not a record); left untouched: choose another file")
+    else:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputRefused(f"cannot create the folder of output {path}: {exc.strerror or exc}") from None
+
+
+class OutputLock:
+    """An exclusive lock on the output for one run: a second run on the same file is refused at
+    once (OutputRefused) instead of doing every article a second time. The lock is the file's
+    own (flock), so it goes with the process however it ends."""
+
+    def __init__(self, path: Path):
+        import fcntl
+
+        self.path = path
+        try:
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise OutputRefused(f"cannot open output {path}: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self._fd)
+            self._fd = None
+            raise OutputRefused(f"output {path} is in use by another run (it holds the file's lock); "
+                                "wait for it to end, or write to another file") from None
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases the lock
+            self._fd = None
+
+
 def record_key(sha256: str, index: int, prompt_version: str, model: str) -> str:
     return f"{sha256}:{index}:{prompt_version}:{model}"
 
@@ -51,6 +138,21 @@ _TRANSIENT_MESSAGE = re.compile(
     r"RateLimitError|InternalServerError|circuit open")
 
 
+# What an endpoint's refusal of the configuration looked like in records of earlier versions
+# (before it stopped the run): a bad key, an unknown model or path, a refused parameter.
+_ENDPOINT_MESSAGE = re.compile(
+    r"Error code: (?:401|403|404)\b|AuthenticationError|PermissionDeniedError|NotFoundError|"
+    r"Error code: 400\b.*(?:[Ii]nvalid model|[Uu]nknown model|model_not_found|"
+    r"\bmodel\b[^'\".;]{0,80}?(?:not found|does not exist)|[Uu]nsupported (?:parameter|value))")
+
+
+def has_endpoint_errors(record: dict) -> bool:
+    """The record holds an error that was the endpoint's configuration, not the article's
+    (written by earlier versions): the next run redoes it."""
+    return any(str(e.get("stage", "")).startswith("llm:") and _ENDPOINT_MESSAGE.search(str(e.get("message", "")))
+               for e in record.get("errors") or ())
+
+
 def has_transient_errors(record: dict) -> bool:
     for e in record.get("errors") or ():
         flag = e.get("transient")
@@ -67,6 +169,7 @@ class Existing:
 
     latest: dict[str, bool] = field(default_factory=dict)  # record key → the last one has transient errors
     identities: set[str] = field(default_factory=set)
+    endpoint_failed: set[str] = field(default_factory=set)  # keys whose last record met an EndpointError
     records: int = 0
     superseded: int = 0  # records replaced by a later record of the same article
 
@@ -104,6 +207,10 @@ def scan_output(path: Path) -> Existing:
             found.superseded += 1
         found.identities.add(ident)
         found.latest[key] = has_transient_errors(rec)
+        if has_endpoint_errors(rec):
+            found.endpoint_failed.add(key)
+        else:
+            found.endpoint_failed.discard(key)
     return found
 
 

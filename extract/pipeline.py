@@ -10,8 +10,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from extract.client import CallStats, LLMClient, is_transient_failure
+from extract.client import CallStats, EndpointError, LLMClient, find_endpoint_error, is_transient_failure
 from extract.kinds.base import Extraction
+from extract.secrets import redact
 from extract.entities import resolve
 from extract.kinds.judgement import threshold
 from extract.kinds.meetings import extract_meetings
@@ -66,6 +67,9 @@ class ArticleExtractor:
             return
         except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
             out.stats.add(getattr(exc, "call_stats", CallStats()))
+            config = find_endpoint_error(exc)
+            if config is not None:  # the run's error, not the article's: no record, the batch stops
+                raise config from None
             cut = _cut_at_max_tokens(exc)
             smaller = split(part) if depth < 3 and cut else []
             if len(smaller) < 2:
@@ -83,6 +87,8 @@ class ArticleExtractor:
                            ("meetings", extract_meetings)):
             try:
                 step(self, article, simple, out)
+            except EndpointError:
+                raise
             except Exception as exc:  # noqa: BLE001 - a bug or odd input costs one kind, not the batch
                 out.errors.append(ErrorInfo(stage=f"extract:{kind}", message=_describe(exc)))
         try:
@@ -114,6 +120,11 @@ def _chain(exc: BaseException):
 
 
 def _describe(exc: BaseException) -> str:
+    """One line saying what failed (secrets redacted)."""
+    return redact(_describe_raw(exc))
+
+
+def _describe_raw(exc: BaseException) -> str:
     """One line saying what failed: for a validation failure, the last attempt's field errors;
     under test, a re-ask that no cassette holds says so (it must be re-recorded)."""
     mismatch = next((e for e in _chain(exc) if type(e).__name__ == "CassetteMismatch"), None)

@@ -86,18 +86,29 @@ class ArticleWorker:
         self.extractor.client.flow = self.flow
         self.pool = ThreadPoolExecutor(max_workers=plan.threads)
 
+    def _extract(self, article: Article) -> tuple[Record | None, str]:
+        from extract.client import EndpointError
+
+        try:
+            return self.extractor.extract_article(article), ""
+        except EndpointError as exc:
+            return None, str(exc)
+
     def __call__(self, batch: dict) -> dict:
         articles = [Article.model_validate_json(a) for a in batch["article"]]
         cache = self.extractor.cache
         before = (cache.hits, cache.stores) if cache is not None else (0, 0)
-        records = list(self.pool.map(self.extractor.extract_article, articles))
+        results = list(self.pool.map(self._extract, articles))
+        records = [r for r, _ in results]
         stats = self.flow.stats()
         why = f"{stats.failures_in_a_row} requests in a row failed ({stats.last_error})" if stats.tripped else ""
         after = (cache.hits, cache.stores) if cache is not None else (0, 0)
         pad = [0] * (len(records) - 1)
-        return {"record": [r.model_dump_json() for r in records],
+        return {"record": [r.model_dump_json() if r is not None else "" for r in records],
                 # Cut short by the breaker: no record, the re-run does the article.
-                "abandoned": [self.flow.stopped and _transient(r) for r in records],
+                "abandoned": [r is None or (self.flow.stopped and _transient(r)) for r in records],
+                # The endpoint refused the configuration: no record, the driver stops the run.
+                "endpoint_error": [e for _, e in results],
                 "breaker": [why] * len(records),
                 # The driver's summary counts the actors' cache use (on the batch's first row).
                 "cache_hits": [after[0] - before[0], *pad], "cache_stores": [after[1] - before[1], *pad]}
@@ -163,6 +174,9 @@ def run_ray(
                     if cache is not None:
                         cache.hits += row["cache_hits"]
                         cache.stores += row["cache_stores"]
+                    if row.get("endpoint_error"):  # the run's error: stop, no record for it
+                        summary.endpoint_error = row["endpoint_error"]
+                        break
                     if row["abandoned"]:
                         summary.breaker = row["breaker"]
                         sink.accept(Record.model_validate_json(row["record"]), abandoned=True)

@@ -51,6 +51,8 @@ class Document:
     outlet: str | None = None
     # (level, text) of the lines the markup marked as headings, in page order.
     headings: tuple[tuple[int, str], ...] = field(default=())
+    # What reading let pass but the user should know (a few bad bytes replaced, at their offsets).
+    warnings: tuple[str, ...] = field(default=())
 
 
 # --------------------------------------------------------------------------- paths
@@ -148,7 +150,8 @@ def document_from_bytes(data: bytes, source: str) -> Document:
     """The bytes of one file as a Document; raise ReadError when they cannot be read."""
     if not data.strip():
         raise ReadError(source, "empty file")
-    text, encoding = decode(data, source)
+    warnings: list[str] = []
+    text, encoding = decode(data, source, warnings)
     fmt = _format(Path(source).suffix.lower(), text)
     doc = _parse(text, fmt)
     if not doc["text"].strip():
@@ -158,6 +161,7 @@ def document_from_bytes(data: bytes, source: str) -> Document:
         sha256=sha256(data).hexdigest(),
         fmt=fmt,
         encoding=encoding,
+        warnings=tuple(warnings),
         **doc,
     )
 
@@ -190,6 +194,58 @@ def _format(suffix: str, text: str) -> str:
 def _parse(text: str, fmt: str) -> dict:
     if fmt == "html":
         return parse_html(text)
+    if fmt == "txt" and "<" in text:
+        # In plain text a '<' is markup only where it makes a whole tag (a dropped container such
+        # as <script> or <svg> only when it is closed): the rest is text and is kept.
+        doc = _parse_md(_txt_literal(text))
+        back = lambda t: t.replace(_LITERAL_LT, "<") if t else t  # noqa: E731
+        return {**doc, "text": back(doc["text"]), "title": back(doc["title"]),
+                "headings": tuple((level, back(h)) for level, h in doc["headings"])}
+    return _parse_md(text)
+
+
+_AUTOLINK_AT = re.compile(r"<(?:https?|ftp|mailto):[^<>\s]*>", re.I)
+_LITERAL_LT = "\ue0ff"  # a '<' that is text in a .txt page, kept through parsing, restored after
+_VOID = {"br", "hr", "img", "meta", "link", "input", "embed", "frame", "wbr", "area", "base", "col", "source"}
+_INLINE_TAGS = {"br", "span", "a", "b", "i", "u", "em", "strong", "font", "img", "th", "td", "sup", "sub",
+                "small", "big", "s", "strike", "label", "abbr", "code", "tt", "wbr", "nobr", "title", "q",
+                "cite", "mark", "del", "ins", "time"}
+_WHOLE_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z_:][-\w:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|"""
+                        r"""[^\s"'<>`=]+))?)*)\s*(/?)>""")
+
+
+def _txt_literal(text: str) -> str:
+    """`text` with every '<' that does not open markup replaced by _LITERAL_LT."""
+    import bisect
+
+    known = _DROP_TAGS | _BLOCK_TAGS | _INLINE_TAGS
+    closers: dict[str, list[int]] = {}
+    out, last = [], 0
+    for m in re.finditer("<", text):
+        i = m.start()
+        tag = _WHOLE_TAG.match(text, i)
+        markup = False
+        if tag and tag.group(2).lower() in known:
+            name = tag.group(2).lower()
+            markup = True
+            if name in _DROP_TAGS and not tag.group(1) and not tag.group(4) and name not in _VOID:
+                if name not in closers:
+                    closers[name] = [c.start() for c in re.finditer(rf"</{name}\s*>", text, re.I)]
+                at = closers[name]
+                markup = bisect.bisect_left(at, tag.end()) < len(at)  # closed later in the page
+        elif text.startswith("<!--", i):
+            markup = text.find("-->", i + 4) >= 0
+        elif _AUTOLINK_AT.match(text, i):
+            markup = True  # <https://…>: Markdown's autolink, dropped as before
+        if not markup:
+            out.append(text[last:i])
+            out.append(_LITERAL_LT)
+            last = i + 1
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _parse_md(text: str) -> dict:
     meta, body = _front_matter(text)
     parsed = parse_html(markdown_to_html(body))
     marked = [t for level, t in parsed["headings"] if level <= 2]
@@ -207,8 +263,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "gb_2312", "cp936", "x-gbk", "euc-cn"}
 
 
-def decode(data: bytes, source: str = "<bytes>") -> tuple[str, str]:
-    """Decode bytes as UTF-8, GB18030 (⊃ GB2312/GBK) or Big5; never guess into mojibake."""
+def decode(data: bytes, source: str = "<bytes>", warnings: list[str] | None = None) -> tuple[str, str]:
+    """Decode bytes as UTF-8, GB18030 (⊃ GB2312/GBK) or Big5; never guess into mojibake.
+
+    A few stray bytes in an otherwise clean GB18030 or Big5 page (at most 1 in 2,000, and 8 in
+    all) are replaced with U+FFFD and reported in `warnings` with the offset of the first; more reject
+    the page (ReadError, with the real offset of the first bad byte)."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return _checked(data.decode(enc, errors="strict"), enc, source), enc
@@ -229,9 +289,43 @@ def decode(data: bytes, source: str = "<bytes>") -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     if not candidates:
-        raise ReadError(source, f"undecodable bytes (not UTF-8, GB18030 or Big5) at offset {utf8_error.start}")
+        lenient = _lenient(data, ("gb18030", "big5"), source, warnings)
+        if lenient is not None:
+            return lenient
+        first = max(_first_bad(data, enc) for enc in ("utf-8", "gb18030", "big5"))
+        raise ReadError(source, f"undecodable bytes (not UTF-8, GB18030 or Big5) at offset {first}")
     enc = _choose(data, candidates)
     return _checked(candidates[enc], enc, source), enc
+
+
+_MAX_BAD = 8  # stray bytes replaced at most per page (and at most 1 per 2,000 bytes)
+
+
+def _first_bad(data: bytes, enc: str) -> int:
+    try:
+        data.decode(enc)
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return len(data)
+
+
+def _lenient(data: bytes, encodings: tuple[str, ...], source: str,
+             warnings: list[str] | None) -> tuple[str, str] | None:
+    """The decoding (of `encodings`) that needs the fewest replaced bytes, if they are few."""
+    found = []
+    for enc in encodings:
+        text = data.decode(enc, errors="replace")
+        bad = text.count("\ufffd")
+        if 0 < bad <= min(_MAX_BAD, max(1, len(data) // 2000)):
+            found.append((bad, -_plausibility(text), enc, text))
+    if not found:
+        return None
+    bad, _, enc, text = min(found)
+    if warnings is not None:
+        warnings.append(f"{bad} undecodable byte{'s' if bad > 1 else ''} replaced with U+FFFD ({enc}), "
+                        f"the first at offset {_first_bad(data, enc)}")
+    _checked(text.replace("\ufffd", ""), enc, source)  # the rest must still be text
+    return text, enc
 
 
 def _mostly_utf8(data: bytes) -> bool:

@@ -87,13 +87,14 @@ def build_data(a_side: Side, b_side: Side | None = None) -> dict[str, Any]:
     for source in sorted(a_side.sources):
         articles.extend(_article_entries(a_side, source))
     if b_side is None:
-        by_key = {a["key"]: a for a in articles}
+        # By source and id: files that share a name (d1/index.txt, d2/index.txt) share ids too.
+        by_key = {(a["source"], a["key"]): a for a in articles}
         elsewhere = also_reported(a_side)
         for group in a_side.sources.values():
             for kind in KINDS:
                 for item in group.items[kind]:
                     r = ref(item, "a", elsewhere)
-                    target = by_key.get(item.article_id) or _find_article(articles, r)
+                    target = by_key.get((item.source, item.article_id)) or _find_article(articles, r)
                     target["items"].append(_entry(kind, "", item.data, None, optional=item.optional,
                                                   also_in=r.also_in))
     else:

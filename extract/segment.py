@@ -11,6 +11,7 @@ Headline lines that follow a headline with no body in between are its subtitle (
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,13 +62,16 @@ def segment(doc: Document) -> list[Article]:
 def page_lines(doc: Document) -> list[Line]:
     """The page's lines with markup heading levels, the document title first, furniture dropped."""
     lines = to_lines(doc.text)
-    pending = [(level, _key(text)) for level, text in doc.headings]
-    for line in lines:
-        for n, (level, key) in enumerate(pending):
-            if key == _key(line.text):
-                line.heading = level
-                del pending[n]
-                break
+    # Each markup heading marks the first line with its key not marked yet: one key per line
+    # and a dict, so a page with many headings stays linear (it was headings × lines).
+    pending: dict[str, deque[int]] = {}
+    for level, text in doc.headings:
+        pending.setdefault(_key(text), deque()).append(level)
+    if pending:
+        for line in lines:
+            levels = pending.get(_key(line.text))
+            if levels:
+                line.heading = levels.popleft()
     if doc.title:
         _place_title(lines, doc.title)
     return drop_furniture(lines)

@@ -426,9 +426,10 @@ def test_cli_default_database_and_exit_codes(tmp_path, monkeypatch, seeds_v1):
     bad = tmp_path / "bad.jsonl"
     bad.write_text(R.seed_records()[0].model_dump_json() + "\n{oops\n", encoding="utf-8")
     result = runner.invoke(app, ["load", str(bad), "--db", "other.db"])
-    assert result.exit_code == 1
-    assert f"{bad}:2: " in result.stderr and "not loaded" in result.stderr
-    assert counts(str(tmp_path / "other.db"))["articles"] == 0
+    assert result.exit_code == 2  # malformed input: one line naming file and line, nothing written
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {bad}:2: ") and "nothing loaded" in line
+    assert counts(str(tmp_path / "other.db")).get("articles", 0) == 0  # rolled back, schema too
 
 
 def test_resolve_url(tmp_path, monkeypatch):

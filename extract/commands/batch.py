@@ -6,8 +6,13 @@ from typing import Optional
 
 import typer
 
-from extract.api import MODES, Extractor, Options, Summary
+from typing import TYPE_CHECKING
+
 from extract.commands.run import _print_summary, _progress, err
+from extract.usage import MODE_NAMES as MODES
+
+if TYPE_CHECKING:
+    from extract.api import Extractor, Summary
 
 batch_app = typer.Typer(help="Provider Batch APIs: submit the run's requests, check them, collect the answers.",
                         no_args_is_help=True)
@@ -28,6 +33,15 @@ _RETRY = typer.Option(True, "--retry-failed/--no-retry-failed", help="Redo artic
 
 
 def _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence, concurrency=1) -> Extractor:
+    from extract.api import Extractor, Options
+    from extract.usage import UsageError, check_base_url, check_timeout, fail
+
+    try:
+        if base_url:
+            check_base_url(base_url)
+        check_timeout(timeout)
+    except UsageError as exc:
+        fail(str(exc))
     if mode is not None and mode not in MODES:
         raise typer.BadParameter(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
     return Extractor(base_url=base_url, model=model, api_key=api_key, mode=mode, reasks=reasks,
@@ -36,7 +50,11 @@ def _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[red]error[/red] {exc}", markup=True, highlight=False)
+    from rich.markup import escape
+
+    from extract.secrets import redact
+
+    err.print(f"[red]error[/red] {escape(redact(str(exc)))}", markup=True, highlight=False)
     raise typer.Exit(1)
 
 

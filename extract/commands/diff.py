@@ -9,9 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from extract.api import diff_files
-from extract.diff import DiffReport
-from extract.match import KINDS
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from extract.diff import DiffReport
+
+KINDS = ("policies", "targets", "meetings")  # extract.match.KINDS, without importing the matcher
 
 
 def fmt(value: Any, limit: int = 60) -> str:
@@ -90,7 +93,14 @@ def diff_cmd(
     json_out: bool = typer.Option(False, "--json", help="print the diff as JSON"),
 ) -> None:
     """Items added, removed and changed from A to B; exit 0 when identical, 1 when not."""
-    report = diff_files(a, b)
+    from extract.api import diff_files
+    from extract.match import RunFileError
+    from extract.usage import fail
+
+    try:
+        report = diff_files(a, b)
+    except RunFileError as exc:  # exit 2, not 1: a crash must not look like a difference
+        fail(str(exc))
     if json_out:
         typer.echo(report.model_dump_json(indent=2))
     else:

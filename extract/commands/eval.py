@@ -8,9 +8,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from extract.api import error_files, evaluate_files
-from extract.evaluate import ItemError, Report
-from extract.match import KINDS
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when the command runs: `extract --help` stays light
+    from extract.evaluate import ItemError, Report
+
+KINDS = ("policies", "targets", "meetings")  # extract.match.KINDS, without importing the matcher
 
 
 def _pct(x: float | None) -> str:
@@ -69,21 +72,34 @@ def eval_cmd(
     kind: Optional[str] = typer.Option(None, "--kind", help="with --errors: only this kind (policies, targets, meetings)"),
 ) -> None:
     """Score a run against gold (spec §3): P/R/F1 per type, field agreement, grounding, segmentation."""
+    from extract.api import error_files, evaluate_files
+
     if errors:
         if kind is not None and kind not in KINDS:
             raise typer.BadParameter(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
-        items = error_files(run, gold, (kind,) if kind else None)
+        items = _or_fail(lambda: error_files(run, gold, (kind,) if kind else None))
         if json_out:
             for e in items:
                 typer.echo(e.model_dump_json())
         else:
             render_errors(items, Console(highlight=False, soft_wrap=True))
         return
-    report = evaluate_files(run, gold)
+    report = _or_fail(lambda: evaluate_files(run, gold))
     if json_out:
         typer.echo(report.model_dump_json(indent=2))
     else:
         render(report, Console())
+
+
+def _or_fail(call):
+    """A malformed file, or a gold sharing no source with the run: one line, exit 2."""
+    from extract.match import RunFileError
+    from extract.usage import fail
+
+    try:
+        return call()
+    except RunFileError as exc:
+        fail(str(exc))
 
 
 def render_errors(items: list[ItemError], console: Console) -> None:

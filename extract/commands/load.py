@@ -13,9 +13,15 @@ def load_cmd(
         exists=True, dir_okay=False, readable=True, metavar="RUN.jsonl")],
     db: Annotated[str | None, typer.Option(
         "--db", help="SQLite path, sqlite:///x.db or postgresql://user@host:port/db "
-        "[default: ./extractions.db]")] = None,
+        "\\[default: ./extractions.db]")] = None,
 ) -> None:
     """Load run files into a database; re-loading is idempotent, newer runs replace items."""
+    from extract.usage import UsageError, check_db_url, fail
+
+    try:
+        check_db_url(db)
+    except UsageError as exc:
+        fail(str(exc))
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,17 +29,18 @@ def load_cmd(
     from extract.store import SchemaError, resolve_url
 
     try:
-        report = load_files(runs, db)
+        report = load_files(runs, db, strict=True)
     except SchemaError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2)
     except SQLAlchemyError as exc:  # nothing was written: the load is one transaction
         typer.echo(f"error: database: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}", err=True)
         raise typer.Exit(2)
-    for error in report.errors:
-        typer.echo(f"error: {error}", err=True)
-    for path in report.files_rejected:
-        typer.echo(f"not loaded (invalid lines): {path}", err=True)
+    if report.errors:  # nothing was written: one bad line anywhere rolls the load back
+        more = len(report.errors) - 1
+        typer.echo(f"error: {report.errors[0]}" + (f" (and {more} more bad lines)" if more else "")
+                   + "; nothing loaded", err=True)
+        raise typer.Exit(2)
     shown = make_url(resolve_url(db)).render_as_string(hide_password=True)
     typer.echo(
         f"{shown}: "

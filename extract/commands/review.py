@@ -5,7 +5,6 @@ from pathlib import Path
 
 import typer
 
-from extract.api import review_files
 
 
 def review_cmd(
@@ -15,5 +14,15 @@ def review_cmd(
     output: Path = typer.Option(Path("review.html"), "-o", "--output", help="the HTML file to write"),
 ) -> None:
     """Write a self-contained HTML page to review a run's items against its article texts."""
-    out = review_files(run, output, against=against)
+    from extract.api import review_files
+    from extract.match import RunFileError
+    from extract.output import OutputRefused
+    from extract.usage import fail
+
+    try:
+        out = review_files(run, output, against=against)
+    except (RunFileError, OutputRefused) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
     typer.echo(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")

@@ -1,4 +1,8 @@
-"""`extract run`: the command line over `extract.api.Extractor` (arguments, progress, summary)."""
+"""`extract run`: the command line over `extract.api.Extractor` (arguments, progress, summary).
+
+The SDK and the pipeline are imported when the command runs, not when `extract --help` does."""
+from __future__ import annotations
+
 import contextlib
 import os
 import sys
@@ -7,10 +11,17 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING
 
-from extract.api import MODES, STDOUT, Extractor, Options, Summary, read_articles
-from extract.cache import AnswerCache
+from rich.markup import escape
+
+from extract.secrets import redact
+from extract.usage import MODE_NAMES as MODES
+from extract.usage import UsageError, check_base_url, check_extra, check_timeout, fail
+
+if TYPE_CHECKING:
+    from extract.api import Summary
+    from extract.cache import AnswerCache
 
 err = Console(stderr=True, soft_wrap=True)  # log lines stay whole when stderr is a file
 
@@ -31,34 +42,65 @@ def run(
     breaker: int = typer.Option(5, "--breaker", min=0, help="Stop the batch (exit 3) after this many requests in a row fail for a transient reason; 0: never."),
     min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="Leave out items whose calibrated confidence is under this cut (0-1). Default: each kind's cut that maximised F1 on the development gold; lower it for recall, raise it for precision."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor store model answers in the local answer cache (see `extract cache info`)."),
-    engine: str = typer.Option("threads", "--engine", help="threads: this process; ray: a Ray Data actor pool (needs the [ray] extra; several endpoints as --base-url URL,URL)."),
+    engine: str = typer.Option("threads", "--engine", help="threads: this process; ray: a Ray Data actor pool (needs the \\[ray] extra; several endpoints as --base-url URL,URL)."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to run on (e.g. ray://head:10001 or auto); default: a local Ray for this run."),
     ray_actors: Optional[int] = typer.Option(None, "--ray-actors", min=1, help="Actors in the pool (default: one per endpoint, at least two); they share --concurrency."),
 ) -> None:
     """Extract policies, targets and meetings from PATHS into JSON Lines."""
-    articles, summary = read_articles(paths, lambda e: err.print(f"[red]error[/red] {e}", markup=True, highlight=False))
-    if mode is not None and mode not in MODES:
-        raise typer.BadParameter(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
-    if engine not in ("threads", "ray"):
-        raise typer.BadParameter(f"unknown engine {engine!r}; choose threads or ray")
-    endpoints = [u.strip() for u in base_url.split(",") if u.strip()] if base_url else []
-    if len(endpoints) > 1 and engine != "ray":
-        raise typer.BadParameter("several endpoints in --base-url need --engine ray")
+    from extract.api import STDOUT, Extractor, Options, read_articles
+    from extract.output import OutputRefused, guard_output
+
+    # Usage errors first: one line and exit 2, before any file is read or request sent.
+    try:
+        if mode is not None and mode not in MODES:
+            raise UsageError(f"unknown --mode {mode!r}; choose from {', '.join(MODES)}")
+        if engine not in ("threads", "ray"):
+            raise UsageError(f"unknown --engine {engine!r}; choose threads or ray")
+        endpoints = [check_base_url(u.strip()) for u in base_url.split(",") if u.strip()] if base_url else []
+        if len(endpoints) > 1 and engine != "ray":
+            raise UsageError("several endpoints in --base-url need --engine ray")
+        check_timeout(timeout)
+        if engine == "ray":
+            check_extra("ray")
+        if output is not None:
+            guard_output(output, [p for p in paths if p != "-"])
+    except (UsageError, OutputRefused) as exc:
+        fail(str(exc))
+    try:
+        articles, summary = read_articles(paths, lambda e: err.print(f"[red]error[/red] {escape(str(e))}",
+                                                                     markup=True, highlight=False))
+    except KeyboardInterrupt:
+        err.print("interrupted while reading: nothing sent, nothing written", highlight=False, markup=False)
+        raise typer.Exit(130) from None
+    for w in summary.read_warnings:
+        err.print(f"warning: {w}", highlight=False, markup=False)
+    if not articles and not summary.files and not summary.read_errors:
+        err.print(f"error: nothing to read in {' '.join(paths)} (no .txt, .md or .html file)", highlight=False)
+        raise typer.Exit(1)  # as a run whose files all failed
     runner = {"runner": engine, "ray_address": ray_address, "ray_actors": ray_actors,
               "endpoints": endpoints or None} if engine == "ray" else {}
     # typer has read the environment already: the options are the whole configuration.
     with Extractor(base_url=endpoints[0] if endpoints else None, model=model, api_key=api_key, mode=mode, reasks=reasks,
                    max_tokens=max_tokens, timeout=timeout, cache=not no_cache, concurrency=concurrency,
-                   env=False, log=lambda line: err.print(line),
+                   env=False, log=lambda line: err.print(redact(line), highlight=False, markup=False),
                    options=Options(min_confidence=min_confidence)) as extractor:
         with _progress(len(articles)) as (progress, task):
             def on_record(rec, s: Summary) -> None:
                 progress.update(task, advance=1, refresh=True,
                                 items=f"{s.policies}P {s.targets}T {s.meetings}M", errors=s.article_errors)
 
-            extractor.run_batch(articles, output if output is not None else STDOUT, force=force,
-                                retry_failed=retry_failed, breaker=breaker, summary=summary,
-                                keep_records=False, on_record=on_record, **runner)
+            try:
+                extractor.run_batch(articles, output if output is not None else STDOUT, force=force,
+                                    retry_failed=retry_failed, breaker=breaker, summary=summary,
+                                    keep_records=False, on_record=on_record, **runner)
+            except OutputRefused as exc:
+                fail(str(exc))
+    if summary.endpoint_error:
+        # The run's configuration, not the articles: one line, and the same command resumes.
+        err.print(f"error: {redact(summary.endpoint_error)}; {summary.done + summary.skipped} of "
+                  f"{summary.articles} articles done, the rest not sent; fix it and run the same command again",
+                  highlight=False, markup=False)
+        raise typer.Exit(summary.exit_code)
     _print_summary(summary, output, extractor.cache)
     if summary.failed:
         raise typer.Exit(summary.exit_code)
@@ -66,6 +108,8 @@ def run(
 
 @contextlib.contextmanager
 def _progress(total: int):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(
         TextColumn("articles"), BarColumn(), MofNCompleteColumn(),
         TextColumn("items {task.fields[items]}"), TextColumn("errors {task.fields[errors]}"),
@@ -119,4 +163,4 @@ def _print_summary(s: Summary, output: Optional[Path], cache: Optional[AnswerCac
     if output:
         lines.append(f"output: {output}")
     for line in lines:
-        err.print(line, highlight=False)
+        err.print(redact(line), highlight=False, markup=False)

@@ -1,6 +1,5 @@
 import typer
 
-from extract.api import MODEL_NAME, serve as serve_embedded
 
 
 def serve(
@@ -10,6 +9,8 @@ def serve(
     parallel: int = typer.Option(1, help="Requests served at once."),
 ) -> None:
     """Run the embedded model as an OpenAI-compatible server (Ctrl-C stops it)."""
+    from extract.api import MODEL_NAME, serve as serve_embedded
+
     typer.echo(f"serving {MODEL_NAME} on http://{host}:{port}/v1 (OpenAI-compatible)", err=True)
     try:
         serve_embedded(host=host, port=port, ctx=ctx, parallel=parallel)

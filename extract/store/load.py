@@ -38,8 +38,16 @@ class LoadReport:
         return not self.errors
 
 
-def load_files(db: str | Engine | None, paths: Iterable[str | Path], *, batch: int = BATCH) -> LoadReport:
-    """Load run files in one transaction; `db` is a URL, a path, None (./extractions.db) or an Engine."""
+class _Rejected(Exception):
+    """Rolls the whole load back (strict: one bad line anywhere and nothing is written)."""
+
+
+def load_files(db: str | Engine | None, paths: Iterable[str | Path], *, batch: int = BATCH,
+               strict: bool = False) -> LoadReport:
+    """Load run files in one transaction; `db` is a URL, a path, None (./extractions.db) or an Engine.
+
+    A file with a bad line is not loaded (its errors in the report); with `strict` nothing is:
+    the whole transaction is rolled back (`extract load` does this)."""
     engine = db if isinstance(db, Engine) else make_engine(db)
     report = LoadReport()
     state = write.WriteState(now=datetime.now(UTC).replace(tzinfo=None))
@@ -48,7 +56,13 @@ def load_files(db: str | Engine | None, paths: Iterable[str | Path], *, batch: i
             report.schema_version = migrate(conn)
             for path in paths:
                 _load_file(conn, Path(path), state, report, batch)
+            if strict and report.errors:
+                raise _Rejected
             write.finish(conn, state)
+    except _Rejected:
+        report.files_rejected += report.files_loaded
+        report.files_loaded, report.records = [], 0
+        state.inserted = state.replaced = state.unchanged = 0
     finally:
         if engine is not db:  # ours: close its pooled connections now, not at GC
             engine.dispose()
