@@ -334,7 +334,8 @@ class Extractor:
         # engine's name), whichever endpoint answered: a re-run finds them all.
         key_endpoint = cache.endpoint or self.settings.base_url if cache is not None else None
         return RayPlan(endpoints=urls, actors=n, threads=threads, settings=self._remote_settings,
-                       cache=(str(cache.path), key_endpoint) if cache is not None else None)
+                       cache=(str(cache.path), key_endpoint) if cache is not None else None,
+                       make_extractor=Extractor)
 
     # -- batch mode (provider Batch APIs) -------------------------------------------------------
 

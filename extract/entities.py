@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from extract.match import fold_key, fold_title, normalize_unit
+from extract.folding import fold_key, fold_title, normalize_unit
 from extract.places import LEVELS, Division, by_code, lookup, mentions
 from extract.region import jurisdiction, resolve_region
 from schemas import Article, Meeting, Place, Policy, Record, Target  # noqa: F401 - types

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 import math
-import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path, PurePath
@@ -16,8 +15,8 @@ from typing import Any, Iterable
 
 from rapidfuzz import fuzz
 
-from extract.numbers import normalize_unit as numbers_normalize_unit
-from extract.script import to_simplified, to_simplified_chars
+from extract.folding import fold_key, fold_name, fold_title, normalize_unit
+from extract.script import to_simplified_chars
 
 KINDS = ("policies", "targets", "meetings")
 
@@ -272,42 +271,6 @@ def load_side(path: str | Path) -> Side:
 
 
 # ---------------------------------------------------------------- normalisation
-
-_QUOTES = set("《》〈〉“”‘’\"'「」『』")
-
-
-def _strip_punct(text: str) -> str:
-    # Unicode categories P* (punctuation), S* (symbols) and Z*/C* (spaces, controls) go.
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PSZC")
-
-
-def fold_key(text: str | None) -> str:
-    """Script folded (traditional → simplified), width folded, punctuation and spaces stripped."""
-    if not text:
-        return ""
-    return _strip_punct(to_simplified(unicodedata.normalize("NFKC", text)))
-
-
-def fold_title(text: str | None) -> str:
-    """Policy/article titles: 《》 and quotation marks stripped, script folded (spec §3)."""
-    if not text:
-        return ""
-    text = to_simplified(unicodedata.normalize("NFKC", text))
-    return "".join(ch for ch in text if ch not in _QUOTES and not ch.isspace())
-
-
-def fold_name(text: str | None) -> str:
-    """Names of meetings and people: script and width folded, spaces stripped."""
-    if not text:
-        return ""
-    return "".join(ch for ch in to_simplified(unicodedata.normalize("NFKC", text)) if not ch.isspace())
-
-
-def normalize_unit(unit: str | None) -> str:
-    """Units compared for target matching (spec §3: 亿元 = 亿; % and 个百分点 differ): the
-    pipeline's own normalisation (extract.numbers), spaces dropped."""
-    return "".join(numbers_normalize_unit(unit).split())
-
 
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:

@@ -44,6 +44,9 @@ class RayPlan:
     threads: int
     settings: dict[str, Any] = field(default_factory=dict)  # the Extractor's keyword settings
     cache: tuple[str, str | None] | None = None  # (SQLite path, endpoint name in keys)
+    # What builds each actor's extractor (the API's Extractor class, passed in by the API so
+    # this module never imports the stage above it; Ray ships it by reference).
+    make_extractor: Any = None
 
 
 def layout(concurrency: int, endpoints: list[str | None], actors: int | None, todo: int) -> tuple[int, int]:
@@ -72,13 +75,12 @@ class ArticleWorker:
                  breaker: int, adaptive: bool) -> None:
         import ray
 
-        from extract.api import Extractor  # not at the top: extract.api imports this module on use
         from extract.flow import FlowControl
 
         index = ray.get(sequence.next.remote())
         base_url = plan.endpoints[index % len(plan.endpoints)]
         cache = AnswerCache(plan.cache[0], endpoint=plan.cache[1]) if plan.cache else False
-        self.extractor = Extractor(base_url=base_url, cache=cache, concurrency=plan.threads, engine=engine,
+        self.extractor = plan.make_extractor(base_url=base_url, cache=cache, concurrency=plan.threads, engine=engine,
                                    env=False, **plan.settings)
         self.model, self.prompt_version = model, prompt_version
         # As in the threaded engine: the breaker and the adaptive limit see every request.
