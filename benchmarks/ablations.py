@@ -10,10 +10,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from extract.client import CallStats, LLMClient
-from extract.evaluate import evaluate
-from extract.match import load_side
-from extract.pipeline import Options
+from extract.llm.client import CallStats, LLMClient
+from extract.review.evaluate import evaluate
+from extract.review.match import load_side
+from extract.run.pipeline import Options
 from schemas.llm import MeetingAnswers, PolicyAnswer, PolicyAnswers, TargetAnswer, TargetAnswers
 from benchmarks.replay import ROOT, run_seeds
 

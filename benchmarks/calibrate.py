@@ -28,9 +28,9 @@ import numpy as np
 from benchmarks.replay import GOLD, PAGE_SETS, run_pages
 from extract.api import Options
 from extract.kinds.judgement import CALIBRATION_FILE
-from extract.match import KINDS, load_side, pair_items
-from extract.model_file import MODEL_NAME
-from extract.prompting import PROMPTS_DIR, kind_version
+from extract.review.match import KINDS, load_side, pair_items
+from extract.llm.model_file import MODEL_NAME
+from extract.llm.prompting import PROMPTS_DIR, kind_version
 
 L2 = 1.0  # ridge penalty: a few hundred items per kind, some features rare
 L2_BIAS = 0.1  # a light one on the intercept: a kind whose dev items are all right stays finite

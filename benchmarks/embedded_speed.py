@@ -18,9 +18,9 @@ from pathlib import Path
 
 from benchmarks.replay import GOLD, page_files
 from extract.api import Extractor, Options, evaluate_files, read_articles
-from extract.engine import ENGINE_NAME, EmbeddedServer
-from extract.match import KINDS
-from extract.model_file import MODEL_NAME
+from extract.llm.engine import ENGINE_NAME, EmbeddedServer
+from extract.review.match import KINDS
+from extract.llm.model_file import MODEL_NAME
 
 # "before": the answer formats of the previous release (the model copies each meeting's sentence
 # and every person); "after": today's defaults (it points at the sentence, code reads the rest).

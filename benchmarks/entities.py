@@ -12,8 +12,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from extract.match import KINDS, load_side, pair_items
-from extract.normalize import split_bodies
+from extract.review.match import KINDS, load_side, pair_items
+from extract.text.normalize import split_bodies
 
 from benchmarks.replay import GOLD, run_pages
 

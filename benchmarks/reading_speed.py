@@ -42,8 +42,8 @@ def make_page(megabytes: float) -> bytes:
 
 def read_seconds(data: bytes) -> tuple[float, int]:
     """(seconds to read and segment `data` as page.html, articles found)."""
-    from extract.read import document_from_bytes
-    from extract.segment import segment
+    from extract.ingest.read import document_from_bytes
+    from extract.ingest.segment import segment
 
     t0 = time.perf_counter()
     articles = segment(document_from_bytes(data, "page.html"))
@@ -52,7 +52,7 @@ def read_seconds(data: bytes) -> tuple[float, int]:
 
 def main(argv: list[str]) -> None:
     sizes = [float(a) for a in argv] or [0.25, 1, 5, 20]
-    import extract.segment  # noqa: F401 - imports are not the page's time
+    import extract.ingest.segment  # noqa: F401 - imports are not the page's time
 
     print(f"{'MB':>6} {'seconds':>8} {'MB/s':>6} {'articles':>8}")
     for mb in sizes:

@@ -15,9 +15,9 @@ import vcr
 import yaml
 
 from extract.api import Extractor, Options, Summary, read_articles
-from extract.client import LLMClient
-from extract.engine import ENGINE_NAME
-from extract.model_file import MODEL_NAME
+from extract.llm.client import LLMClient
+from extract.llm.engine import ENGINE_NAME
+from extract.llm.model_file import MODEL_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from benchmarks.replay import GOLD, PAGE_SETS, run_pages
 from extract.api import error_files, evaluate_files
-from extract.match import KINDS
+from extract.review.match import KINDS
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extract import batch  # noqa: E402
+from extract.run import batch  # noqa: E402
 from extract.cli import app  # noqa: E402
 from schemas import Record  # noqa: E402
 from benchmarks.fake_llm import write_pages  # noqa: E402

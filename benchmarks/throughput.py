@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.fake_llm import write_pages  # noqa: E402
 from extract.api import Extractor, read_articles  # noqa: E402
-from extract.client import LLMClient  # noqa: E402
-from extract.pipeline import ArticleExtractor  # noqa: E402
+from extract.llm.client import LLMClient  # noqa: E402
+from extract.run.pipeline import ArticleExtractor  # noqa: E402
 
 
 class ProfiledExtractor(ArticleExtractor):

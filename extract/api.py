@@ -29,22 +29,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from urllib.parse import urlparse
 
-from extract.batch import Summary, collect_articles, run_batch
-from extract.cache import FILE_NAME, AnswerCache
-from extract.client import MODES, EndpointError, LLMClient, LLMSettings
-from extract.engine import ENGINE_NAME
-from extract.model_file import MODEL_NAME
-from extract.pipeline import ArticleExtractor, Options, extract_article
-from extract.prompting import prompt_version
-from extract.read import TEXT_SOURCE, ReadError, document_from_text, read_all
-from extract.segment import segment
+from extract.run.batch import Summary, collect_articles, run_batch
+from extract.llm.cache import FILE_NAME, AnswerCache
+from extract.llm.client import MODES, EndpointError, LLMClient, LLMSettings
+from extract.llm.engine import ENGINE_NAME
+from extract.llm.model_file import MODEL_NAME
+from extract.run.pipeline import ArticleExtractor, Options, extract_article
+from extract.llm.prompting import prompt_version
+from extract.ingest.read import TEXT_SOURCE, ReadError, document_from_text, read_all
+from extract.ingest.segment import segment
 from schemas import Article, Record
 
 if TYPE_CHECKING:  # imported on use: scoring and the database are not needed to extract
-    from extract.batch_api import BatchInfo, CollectReport, Setup, SubmitReport
-    from extract.ray_engine import RayPlan
-    from extract.diff import DiffReport
-    from extract.evaluate import ItemError, Report
+    from extract.run.batch_api import BatchInfo, CollectReport, Setup, SubmitReport
+    from extract.run.ray_engine import RayPlan
+    from extract.review.diff import DiffReport
+    from extract.review.evaluate import ItemError, Report
     from extract.store.load import LoadReport
 
 PathLike = str | os.PathLike[str]
@@ -178,7 +178,7 @@ class Extractor:
         return self.client.cache
 
     def _start_embedded(self) -> str:
-        from extract.engine import EmbeddedServer  # the embedded engine only when it is used
+        from extract.llm.engine import EmbeddedServer  # the embedded engine only when it is used
 
         self._log(f"engine: embedded llama.cpp server, model {MODEL_NAME} (starting on 127.0.0.1…)")
         return self._stack.enter_context(EmbeddedServer(parallel=self.concurrency)).base_url
@@ -242,7 +242,7 @@ class Extractor:
         parameter; or, asked before the first article, `/v1/models` not listing `model`) stops
         the batch at once with no record for the article that met it (`summary.endpoint_error`,
         exit code 5). An `output` that is a directory, one of the inputs, a file that is not a
-        run file, or held by another run raises `extract.output.OutputRefused` before anything
+        run file, or held by another run raises `extract.run.output.OutputRefused` before anything
         is read from it or written.
         `keep_records=False` keeps memory flat on big batches (the records are in `output`).
         `runner`: `run_batch`'s choice of engine (``runner="ray"``, ``ray_address``, ``ray_actors``,
@@ -304,7 +304,7 @@ class Extractor:
                       concurrency=self.concurrency, force=force, retry_failed=retry_failed, breaker=breaker,
                       adaptive=adaptive, summary=result.summary, on_record=record, stop=stop, stdout=to_stdout)
         if runner == "ray":
-            from extract.ray_engine import run_ray
+            from extract.run.ray_engine import run_ray
 
             run_ray(articles, path, self._ray_plan(endpoints, ray_actors, len(articles)), address=ray_address,
                     cache=self.cache, **common)
@@ -325,7 +325,7 @@ class Extractor:
             self._log(f"model: {taken} (the one model {self.client.endpoint} serves)")
 
     def _ray_plan(self, endpoints: list[str] | None, actors: int | None, articles: int) -> "RayPlan":
-        from extract.ray_engine import RayPlan, layout
+        from extract.run.ray_engine import RayPlan, layout
 
         urls: list[str | None] = list(endpoints or [None if self.embedded else self.settings.base_url])
         n, threads = layout(self.concurrency, urls, actors, articles)
@@ -340,7 +340,7 @@ class Extractor:
     # -- batch mode (provider Batch APIs) -------------------------------------------------------
 
     def _batch_setup(self) -> "Setup":
-        from extract.batch_api import BatchError, Setup
+        from extract.run.batch_api import BatchError, Setup
 
         if self.embedded:
             raise BatchError("batch mode needs an endpoint: give a base URL (--base-url) or an API key")
@@ -362,7 +362,7 @@ class Extractor:
         (50,000 requests and 200 MB each at most; `limits`: max_requests, max_bytes), uploaded
         and submitted as batches whose ids go to a state file beside `output`
         (``<output>.batch.json``). `requests_only`: write the files to that folder, upload nothing."""
-        from extract import batch_api
+        from extract.run import batch_api
 
         setup = self._batch_setup()
         summary = Summary()
@@ -374,7 +374,7 @@ class Extractor:
 
     def batch_status(self, output: PathLike) -> list["BatchInfo"]:
         """`extract batch status`: each batch of `output`'s state file, with its request counts."""
-        from extract import batch_api
+        from extract.run import batch_api
 
         return batch_api.status(Path(output), self._batch_setup().settings)
 
@@ -401,7 +401,7 @@ class Extractor:
         and expired batches are asked live, or with `resubmit` go into a second batch round.
         `paths` default to those given to `batch_submit`. While a batch is still running nothing
         is collected (the report's `running`), unless `wait` polls until all have ended."""
-        from extract import batch_api
+        from extract.run import batch_api
 
         setup = self._batch_setup()
         state = batch_api.BatchState.load(batch_api.state_path(Path(output)))
@@ -511,7 +511,7 @@ def extract_text(text: str, *, title: str | None = None, published: str | date |
 
 def serve(host: str = "127.0.0.1", port: int = 8080, ctx: int = 8192, parallel: int = 1) -> None:
     """Run the embedded model as an OpenAI-compatible server until interrupted (`extract serve`)."""
-    from extract.engine import serve_forever
+    from extract.llm.engine import serve_forever
 
     serve_forever(host=host, port=port, n_ctx=ctx, parallel=parallel)
 
@@ -522,7 +522,7 @@ def serve(host: str = "127.0.0.1", port: int = 8080, ctx: int = 8192, parallel: 
 def evaluate_files(run: PathLike, gold: PathLike) -> "Report":
     """Score a run file against gold (spec §3): P/R/F1 per type, field agreement, grounding,
     segmentation. Either side may be a run or a gold file (JSON Lines)."""
-    from extract.evaluate import evaluate
+    from extract.review.evaluate import evaluate
 
     return evaluate(*_sides(run, gold, scored=True))
 
@@ -530,23 +530,23 @@ def evaluate_files(run: PathLike, gold: PathLike) -> "Report":
 def error_files(run: PathLike, gold: PathLike, kinds: tuple[str, ...] | None = None) -> list["ItemError"]:
     """Per source, every false positive, miss and disagreeing field of `run` against `gold`,
     each with its quote and the closest item on the other side (`extract eval --errors`)."""
-    from extract.evaluate import error_report
-    from extract.match import KINDS
+    from extract.review.evaluate import error_report
+    from extract.review.match import KINDS
 
     return error_report(*_sides(run, gold, scored=True), kinds or KINDS)
 
 
 def diff_files(a: PathLike, b: PathLike) -> "DiffReport":
     """Items added, removed and changed from run (or gold) file `a` to `b`; `.identical` when none."""
-    from extract.diff import diff
+    from extract.review.diff import diff
 
     return diff(*_sides(a, b))
 
 
 def review_files(run: PathLike, output: PathLike = "review.html", against: PathLike | None = None) -> Path:
     """Write a self-contained HTML page to review a run's items (against another run or gold)."""
-    from extract.output import OutputRefused
-    from extract.review import write_review
+    from extract.run.output import OutputRefused
+    from extract.review.page import write_review
 
     run_side, other = _sides(run, against) if against else (_sides(run)[0], None)
     out = Path(output)
@@ -562,7 +562,7 @@ def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False):
     """The run or gold files `a` (and `b`) read (`RunFileError` for a malformed line, naming the
     file and the line), their sources keyed by path and paired by name where names are unique.
     `scored`: `b` is what `a` is scored against, and must share a source with it."""
-    from extract.match import RunFileError, align_sources, load_side
+    from extract.review.match import RunFileError, align_sources, load_side
 
     first = load_side(Path(a))
     if b is None:

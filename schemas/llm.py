@@ -77,7 +77,7 @@ def _only_marked(items: list, info: ValidationInfo) -> list:
 
 
 # `p` on an answer item is not asked of the model (no JSON Schema): the client fills it with the
-# probability the model put on its decision token (extract/logprobs.py), None when the
+# probability the model put on its decision token (extract/llm/logprobs.py), None when the
 # endpoint gave no log-probabilities.
 Probability = SkipJsonSchema[float | None]
 

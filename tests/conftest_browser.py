@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.match import normalize_unit
+from extract.review.match import normalize_unit
 from schemas import Record
 
 ROOT = Path(__file__).resolve().parents[1]

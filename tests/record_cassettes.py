@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from benchmarks.replay import CASSETTES, PAGE_SETS, ROOT, cassette_path, page_files, run_pages
-from extract.engine import EmbeddedServer
+from extract.llm.engine import EmbeddedServer
 
 
 def changed_pages(page_set: str, files: list[Path]) -> list[Path]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import extract
-from extract.engine import ENGINE_NAME
-from extract.model_file import MODEL_NAME
+from extract.llm.engine import ENGINE_NAME
+from extract.llm.model_file import MODEL_NAME
 from tests.fake_llm import RICH_ARTICLE, synthetic_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,8 +92,8 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_commands_hold_no_engine_wiring():
-    wiring = {"extract.client.LLMClient", "extract.client.LLMSettings", "extract.engine",
-              "extract.pipeline", "extract.prompting", "extract.batch"}
+    wiring = {"extract.llm.client.LLMClient", "extract.llm.client.LLMSettings", "extract.llm.engine",
+              "extract.run.pipeline", "extract.llm.prompting", "extract.run.batch"}
     for path in (ROOT / "extract" / "commands").glob("*.py"):
         found = {n for n in _imports(path) if any(n == w or n.startswith(w + ".") for w in wiring)}
         assert not found, f"{path.name} wires the engine itself: {sorted(found)}"

@@ -1,4 +1,4 @@
-"""Batch mode (extract/batch_api.py): submit, status and collect against the fake server's
+"""Batch mode (extract/run/batch_api.py): submit, status and collect against the fake server's
 /v1/files and /v1/batches give the same items as a plain run; nothing is submitted twice;
 partial failures, invalid answers and expiry are redone live or in a second round; a collect
 killed and run again loses and duplicates nothing; request files without a hosted Batch API.
@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from benchmarks.fake_llm import batch_answer
-from extract.batch_api import BatchError, Outputs, request_id, write_request_files
+from extract.run.batch_api import BatchError, Outputs, request_id, write_request_files
 from extract.cli import app
 from schemas import Record
 from tests.fake_llm import FakeLLM, write_pages

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from extract.cache import AnswerCache, cache_key, default_path
+from extract.llm.cache import AnswerCache, cache_key, default_path
 from extract.cli import app
-from extract.client import LLMClient, LLMSettings
+from extract.llm.client import LLMClient, LLMSettings
 from schemas.llm import AnswerContext
 from tests.fake_llm import extract_files, synthetic_page
 
@@ -106,7 +106,7 @@ def test_what_changes_the_answer_changes_the_key(fake_llm, tmp_path, monkeypatch
     _client(fake_llm, db).ask("targets", TEXT.replace("500", "600"), AnswerContext(ids={1}))
     assert fake_llm.requests["total"] == 7
     # A new version of this kind's prompt files or answer schema misses; another kind's does not.
-    monkeypatch.setattr("extract.client.kind_version", lambda kind: "0123456789ab")
+    monkeypatch.setattr("extract.llm.client.kind_version", lambda kind: "0123456789ab")
     _client(fake_llm, db).ask("targets", TEXT, AnswerContext(ids={1}))
     assert fake_llm.requests["total"] == 8
     base = dict(endpoint="http://a/v1", model="m", mode="json_schema", prompt_version="p",
@@ -117,7 +117,7 @@ def test_what_changes_the_answer_changes_the_key(fake_llm, tmp_path, monkeypatch
 
 
 def test_a_kind_keys_on_its_own_prompt_files_only(tmp_path, monkeypatch):
-    from extract import prompting
+    from extract.llm import prompting
     for name in ("targets.md", "meetings.md"):
         (tmp_path / name).write_text(f"prompt {name}", encoding="utf-8")
     monkeypatch.setattr(prompting, "PROMPTS_DIR", tmp_path)
@@ -132,7 +132,7 @@ def test_a_kind_keys_on_its_own_prompt_files_only(tmp_path, monkeypatch):
 
 _WRITER = """
 import sys
-from extract.cache import AnswerCache
+from extract.llm.cache import AnswerCache
 c = AnswerCache(sys.argv[1])
 for i in range(300):
     c.put(f"{sys.argv[2]}-{i}", kind="targets", model="m", prompt_version="p", answer={"items": [i]})

@@ -7,7 +7,7 @@ tables check that the features say what code can tell from the words alone."""
 from extract.kinds.meetings import meeting_paragraphs
 from extract.kinds.policies import policy_candidates
 from extract.kinds.targets import head_quantity, target_candidates
-from extract.spans import clauses, sentences
+from extract.text.spans import clauses, sentences
 
 
 def _ahead(text: str, published: str | None = None) -> list:
@@ -159,7 +159,7 @@ def test_a_verbs_counted_object_after_the_number_joins_the_metric():
 
 
 def test_a_page_without_outlet_lends_its_division_to_articles_that_name_none():
-    from extract.region import page_division, resolve_region
+    from extract.places.region import page_division, resolve_region
 
     page = "我区出台方案\n\n有力支撑金坛“十四五”发展，全区企业…\n\n区级机关参与工作\n\n我区发布《通知》。"
     assert page_division(page) == "金坛区"
@@ -226,7 +226,7 @@ def test_two_values_in_one_clause_are_two_goals_each_with_its_subject():
 
 def test_a_plan_heading_with_a_year_gives_its_list_a_deadline_without_a_publication_date():
     from extract.kinds.targets import _time_scopes
-    from extract.normalize import deadline_year
+    from extract.text.normalize import deadline_year
     text = "石湖县2027年主要预期目标\n地区生产总值增长6%左右；新开工项目45个。"
     found = target_candidates(text)
     assert [c.quantity.value for c in found] == [6, 45]

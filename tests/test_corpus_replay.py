@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.replay import GOLD, page_files, run_pages
-from extract.evaluate import evaluate
-from extract.match import load_side
+from extract.review.evaluate import evaluate
+from extract.review.match import load_side
 from schemas import Record
 
 FAKE_KEY = "sk-test-NEVER-WRITE-THIS-KEY-0123456789"
@@ -69,4 +69,6 @@ def test_corpus_gold_is_the_shared_one():
         assert (shared / "gold" / name).read_bytes() == GOLD[name.split(".")[0]].read_bytes()
     for p in page_files("corpus"):
         assert (shared / "corpus" / "articles" / p.name).read_bytes() == p.read_bytes()
+    spec = Path(__file__).resolve().parents[1] / "docs" / "extraction-spec.md"  # the README links this copy
+    assert (shared / "spec" / "extraction-spec.md").read_bytes() == spec.read_bytes()
     assert json.loads(GOLD["corpus"].read_text(encoding="utf-8").splitlines()[0])["source"]

@@ -24,9 +24,9 @@ from conftest_browser import (  # noqa: E402
 )
 
 from extract.commands.diff import render  # noqa: E402
-from extract.diff import diff  # noqa: E402
-from extract.evaluate import evaluate  # noqa: E402
-from extract.match import KINDS, load_side  # noqa: E402
+from extract.review.diff import diff  # noqa: E402
+from extract.review.evaluate import evaluate  # noqa: E402
+from extract.review.match import KINDS, load_side  # noqa: E402
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from extract import Extractor
-from extract.diff import also_reported, diff
-from extract.entities import issuer_division, place, policy_key
-from extract.match import load_side
-from extract.places import lookup
+from extract.review.diff import also_reported, diff
+from extract.places.entities import issuer_division, place, policy_key
+from extract.review.match import load_side
+from extract.places.gazetteer import lookup
 from extract.store import load_files, make_engine
 from extract.store import tables as T
 from schemas import Article, Record
@@ -54,7 +54,7 @@ def test_places_resolve_to_gbt2260_codes():
     assert issuer_division("常州市人民政府", d).code == "320400"
     assert issuer_division("发改局", d).code == "320413"
     # A meeting's location: the most specific division inside the first one named.
-    from extract.entities import _location_division
+    from extract.places.entities import _location_division
     assert _location_division("山西太原", None).name == "太原市"
     assert _location_division("长沙中联重科", None).name == "长沙市"
 
@@ -135,7 +135,7 @@ def test_people_are_no_issuers():
 
 
 def test_everyday_words_are_no_places():
-    from extract.places import mentions
+    from extract.places.gazetteer import mentions
 
     assert mentions("李克强会见参加论坛的外方主要来宾") == []
     assert [d.code for _, _, d in mentions("来宾市召开大会")] == ["451300"]
@@ -192,7 +192,7 @@ def test_a_sentence_never_marked_is_dropped_without_a_reask(fake_llm):
 
 def test_a_document_name_or_a_bare_amount_is_no_measure():
     from extract.kinds.policies import _is_measure
-    from extract.spans import Span
+    from extract.text.spans import Span
 
     text = "市政府印发《关于加快发展数字经济的实施意见》，将培育数字企业200家，安排资金2.5亿元，宣读表彰奖励决定。"
     name = Span(text.find("《"), text.find("》") + 1, "")

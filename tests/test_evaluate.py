@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest_browser import cli_app, gold_path, read_jsonl, run_path, write_jsonl  # noqa: E402
 
-from extract.evaluate import evaluate  # noqa: E402
-from extract.match import load_side  # noqa: E402
+from extract.review.evaluate import evaluate  # noqa: E402
+from extract.review.match import load_side  # noqa: E402
 
 KINDS = ("policies", "targets", "meetings")
 S000, S001, S002, S004 = "000_022c8c979c5708e9.txt", "001_ad50afaed758b5d7.txt", \
@@ -145,7 +145,7 @@ def test_cli_json_and_table(tmp_path):
 
 
 def test_error_report_lists_each_miss_false_positive_and_field(gold_rows, tmp_path):
-    from extract.evaluate import error_report
+    from extract.review.evaluate import error_report
     damaged = write_jsonl(tmp_path / "damaged.jsonl", damage(gold_rows))
     errors = error_report(load_side(damaged), load_side(gold_path()))
     kinds = sorted((e.kind, e.error) for e in errors)

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from extract.cli import app
-from extract.read import ReadError, document_from_bytes
-from extract.segment import segment
+from extract.ingest.read import ReadError, document_from_bytes
+from extract.ingest.segment import segment
 from schemas import Record
 from tests.fake_llm import RICH_ARTICLE, synthetic_page
 

@@ -1,4 +1,4 @@
-"""extract.ground: quotes found in article text with exact spans, on the seed pages."""
+"""extract.text.ground: quotes found in article text with exact spans, on the seed pages."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.ground import FUZZY_THRESHOLD, GroundingError, ground, normalize, quote_contains_number
+from extract.text.ground import FUZZY_THRESHOLD, GroundingError, ground, normalize, quote_contains_number
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -59,16 +59,16 @@ def test_known_brackets(words, text):
 
 
 def test_mode_names_are_the_client_s():
-    from extract.client import MODES
-    from extract.usage import MODE_NAMES
+    from extract.llm.client import MODES
+    from extract.llm.usage import MODE_NAMES
 
     assert tuple(MODES) == MODE_NAMES
 
 
 def test_help_imports_neither_the_sdk_nor_the_pipeline():
     code = ("import sys; from extract.cli import app; "
-            "print(' '.join(m for m in ('openai', 'instructor', 'extract.api', 'extract.client', "
-            "'extract.pipeline', 'sqlalchemy', 'cn2an', 'extract.match') if m in sys.modules))")
+            "print(' '.join(m for m in ('openai', 'instructor', 'extract.api', 'extract.llm.client', "
+            "'extract.run.pipeline', 'sqlalchemy', 'cn2an', 'extract.review.match') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert out.stdout.strip() == ""

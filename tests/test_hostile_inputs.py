@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from extract.kinds import targets as cand
 from extract.cli import app
-from extract.read import read_document
-from extract.segment import segment
+from extract.ingest.read import read_document
+from extract.ingest.segment import segment
 from schemas import Record
 from tests.fake_llm import RICH_ARTICLE, synthetic_page
 

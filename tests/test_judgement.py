@@ -10,9 +10,9 @@ import pytest
 
 import extract
 from extract.kinds.judgement import CALIBRATION_FILE, Calibrator, calibration, confidence, logit, threshold
-from extract.logprobs import attach, decisions
-from extract.match import KINDS
-from extract.prompting import PROMPTS_DIR
+from extract.llm.logprobs import attach, decisions
+from extract.review.match import KINDS
+from extract.llm.prompting import PROMPTS_DIR
 from schemas.llm import TargetAnswer, TargetAnswers
 
 PAGE = ("全区工业经济工作会议召开\n\n本报讯 昨天上午，区委、区政府召开全区工业经济工作会议。"

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from tests import load_records as R
 from extract.commands.load import load_cmd
-from extract.entities import complete
+from extract.places.entities import complete
 from extract.store import SchemaError, load_files, make_engine, migrations, resolve_url, write
 from extract.store import tables as T
 from extract.store.queries import QUERIES

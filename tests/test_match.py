@@ -1,11 +1,11 @@
-"""Spec §3 matching rules (extract.match)."""
+"""Spec §3 matching rules (extract.review.match)."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from extract.match import (
+from extract.review.match import (
     Item,
     load_side,
     match_items,
@@ -40,7 +40,7 @@ def test_normalize_unit(a, b, equal):
 
 
 def test_scorer_and_pipeline_share_one_unit_normalisation():
-    from extract.numbers import normalize_unit as pipeline_unit
+    from extract.text.numbers import normalize_unit as pipeline_unit
     for unit in ("亿元", "万亿元", "百分点", "个百分点", "％", "萬元", "家"):
         assert normalize_unit(unit) == pipeline_unit(unit)
 

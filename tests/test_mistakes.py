@@ -14,11 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 import extract
-from extract.batch import EXIT_ENDPOINT
+from extract.run.batch import EXIT_ENDPOINT
 from extract.cli import app
-from extract.client import LLMClient
-from extract.output import OutputLock, OutputRefused
-from extract.secrets import redact, register_secret
+from extract.llm.client import LLMClient
+from extract.run.output import OutputLock, OutputRefused
+from extract.llm.secrets import redact, register_secret
 from tests.fake_llm import synthetic_page
 
 KEY = "sk-made-up-key-0123456789abcdef"
@@ -246,7 +246,7 @@ def test_a_folder_with_nothing_to_read_says_so(tmp_path):
     ("x.db", True), (None, True),
 ])
 def test_database_url_scheme(db, ok):
-    from extract.usage import UsageError, check_db_url
+    from extract.llm.usage import UsageError, check_db_url
 
     if ok:
         assert check_db_url(db) == db
@@ -440,7 +440,7 @@ CLASSIFY = [
 
 @pytest.mark.parametrize("status,message,config", CLASSIFY)
 def test_which_errors_are_the_configuration_s(status, message, config):
-    from extract.client import endpoint_error
+    from extract.llm.client import endpoint_error
 
     found = endpoint_error(_status_error(status, message), "http://127.0.0.1:9/v1", "gpt-4o")
     assert (found is not None) == config, message

@@ -3,8 +3,8 @@ import hashlib
 
 import pytest
 
-from extract import model_file
-from extract.model_file import ModelFileError
+from extract.llm import model_file
+from extract.llm.model_file import ModelFileError
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_missing_parts_say_how_to_install(monkeypatch, tmp_path):
 
 
 def test_embedded_server_that_cannot_start_gives_a_clear_error(tmp_path, monkeypatch):
-    from extract import engine
+    from extract.llm import engine
 
     junk = tmp_path / "not-a-model.gguf"
     junk.write_bytes(b"this is not a GGUF file")

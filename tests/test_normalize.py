@@ -1,4 +1,4 @@
-"""extract.normalize: comparator, deadline year, dates, bodies and people on real seed phrases,
+"""extract.text.normalize: comparator, deadline year, dates, bodies and people on real seed phrases,
 and every required gold target's comparator and deadline year."""
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from extract.normalize import (
+from extract.text.normalize import (
     comparator_of, deadline_year, parse_date, split_bodies, split_people,
     split_person,
 )
-from extract.numbers import find_quantities, same_quantity
-from extract.script import to_simplified_chars
+from extract.text.numbers import find_quantities, same_quantity
+from extract.text.script import to_simplified_chars
 from schemas.record import Person
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -256,13 +256,13 @@ def test_day_only_dates_resolve_with_a_full_publication_date():
 
 
 def test_a_compared_year_is_no_deadline():
-    from extract.normalize import deadline_year
+    from extract.text.normalize import deadline_year
     assert deadline_year("比2016年全年增速高0.3个百分点")[0] is None
     assert deadline_year("到2016年全年增速达到8%")[0] == 2016
 
 
 def test_a_channel_is_no_body():
-    from extract.normalize import split_bodies
+    from extract.text.normalize import split_bodies
 
     assert split_bodies("浙江省住房和城乡建设厅网站") == ["浙江省住房和城乡建设厅"]
     assert split_bodies("市政府官方微博、市发改委") == ["市政府", "市发改委"]

@@ -1,4 +1,4 @@
-"""extract.numbers: numerals and quantities, checked on real seed phrases and every gold target."""
+"""extract.text.numbers: numerals and quantities, checked on real seed phrases and every gold target."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 import cn2an
 import pytest
 
-from extract.numbers import find_numbers, find_quantities, normalize_unit, parse_number, same_quantity
+from extract.text.numbers import find_numbers, find_quantities, normalize_unit, parse_number, same_quantity
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 GOLD = SHARED / "gold" / "seeds.jsonl"

@@ -2,9 +2,9 @@
 import json
 import shutil
 
-from extract import prompting
-from extract.client import default_mode
-from extract.output import JsonlWriter, record_key, repair_and_scan
+from extract.llm import prompting
+from extract.llm.client import default_mode
+from extract.run.output import JsonlWriter, record_key, repair_and_scan
 from schemas import Article, Record, RunInfo
 
 

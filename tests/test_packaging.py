@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.prompting import prompt_version
+from extract.llm.prompting import prompt_version
 from schemas import Record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +64,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def test_wheel_imports_its_own_copy_with_the_same_prompt_version(installed, tmp_path):
-    code = ("import extract, extract.prompting as p; "
+    code = ("import extract, extract.llm.prompting as p; "
             "print(extract.__file__); print(p.PROMPTS_DIR); print(p.prompt_version())")
     out = subprocess.run([str(installed / "python"), "-c", code], cwd=tmp_path, env=_env(),
                          capture_output=True, text=True, check=True).stdout.split("\n")

@@ -1,6 +1,6 @@
 """The publication date a page prints, read when no front matter or meta tag gives one."""
-from extract.clean import page_date
-from extract.read import parse_html
+from extract.ingest.clean import page_date
+from extract.ingest.read import parse_html
 
 
 def test_metadata_line_near_the_top():
@@ -24,5 +24,5 @@ def test_a_date_inside_the_body_or_a_url_is_not_the_page_date():
 
 
 def test_variant_city_character_is_read_as_shi():
-    from extract.script import to_simplified, to_simplified_chars
+    from extract.text.script import to_simplified, to_simplified_chars
     assert to_simplified("林智堅巿長") == to_simplified_chars("林智堅巿長") == "林智坚市长"

@@ -1,8 +1,8 @@
 """Officials named in text, region resolution and separately described meetings."""
 from extract.kinds.meetings import separate_meetings
-from extract.people import officials
-from extract.places import mentions
-from extract.region import jurisdiction, outlet_base, resolve_region
+from extract.text.people import officials
+from extract.places.gazetteer import mentions
+from extract.places.region import jurisdiction, outlet_base, resolve_region
 from schemas import Article
 
 
@@ -76,7 +76,7 @@ def test_gathering_names():
 
 def test_what_a_meeting_had_is_no_meeting_and_a_verb_is_no_name():
     from extract.kinds.meetings import is_meeting_name
-    from extract.people import is_person_name
+    from extract.text.people import is_person_name
     assert not is_meeting_name("会议议程", "按照会议议程，张光荣总结评价了近几年工作")
     assert not is_meeting_name("会议主要任务") and not is_meeting_name("会议精神")
     assert is_meeting_name("全市产业发展大会") and is_meeting_name("区委常委会集体调研金科园、金城镇工作")
@@ -103,7 +103,7 @@ def test_a_gathering_named_first_then_what_it_did_is_cut_to_the_gathering():
 
 
 def test_a_name_followed_by_its_head_office():
-    from extract.people import officials
+    from extract.text.people import officials
 
     found = officials("何汉翔院长一行四人赴和县调研考察，刘殊陪同。林智坚市长下午现勘工程。")
     assert [(p.name, p.title) for p in found][:2] == [("何汉翔", "院长"), ("林智坚", "市长")]
@@ -148,7 +148,7 @@ def test_who_presided_is_read_from_the_clause_that_says_so():
 
 
 def test_a_dateline_is_no_part_of_the_sentence_it_opens():
-    from extract.lexicon import DATELINE
+    from extract.text.lexicon import DATELINE
 
     for line, rest in [("本报讯（记者 张明远 通讯员 李华）3月2日上午，我区召开", "3月2日上午，我区召开"),
                        ("本报讯 昨天下午，全区", "昨天下午，全区"), ("3月2日上午，我区召开", "3月2日上午，我区召开")]:

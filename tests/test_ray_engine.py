@@ -1,4 +1,4 @@
-"""The Ray Data engine (extract/ray_engine.py) on a local Ray: the same records as the threaded
+"""The Ray Data engine (extract/run/ray_engine.py) on a local Ray: the same records as the threaded
 engine, the same resume, and a worker killed mid-run costs a retry, never a record.
 
 Few and small on purpose: starting Ray's workers takes seconds on CI's 2 cores."""

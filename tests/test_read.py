@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from extract.read import Document, ReadError, iter_paths, read_all, read_document
-from extract.segment import segment
+from extract.ingest.read import Document, ReadError, iter_paths, read_all, read_document
+from extract.ingest.segment import segment
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"

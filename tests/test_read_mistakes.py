@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from extract.cli import app
-from extract.read import ReadError, document_from_bytes
+from extract.ingest.read import ReadError, document_from_bytes
 
 GB_TEXT = "全区召开产业发展大会，部署明年重点工作。到2025年，规模以上工业企业力争达到120家。" * 3
 

@@ -7,9 +7,9 @@ import time
 import pytest
 
 from benchmarks.reading_speed import make_page, read_seconds
-from extract.clean import to_lines
-from extract.read import Document
-from extract.segment import _key, page_lines
+from extract.ingest.clean import to_lines
+from extract.ingest.read import Document
+from extract.ingest.segment import _key, page_lines
 
 
 def _old_levels(doc: Document) -> list[int | None]:
@@ -26,7 +26,7 @@ def _old_levels(doc: Document) -> list[int | None]:
 
 
 def _new_levels(doc: Document, monkeypatch) -> list[int | None]:
-    import extract.segment as seg
+    import extract.ingest.segment as seg
 
     monkeypatch.setattr(seg, "drop_furniture", lambda lines: lines)
     return [line.heading for line in page_lines(doc)]

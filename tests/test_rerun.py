@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from extract.batch import EXIT_BREAKER, EXIT_OUTPUT, plan
+from extract.run.batch import EXIT_BREAKER, EXIT_OUTPUT, plan
 from extract.cli import app
-from extract.client import LLMClient
-from extract.output import JsonlWriter, compact, scan_output
+from extract.llm.client import LLMClient
+from extract.run.output import JsonlWriter, compact, scan_output
 from schemas import Article, ErrorInfo, Record, RunInfo
 from tests.fake_llm import FakeLLM, extract_files, synthetic_page, write_pages
 
@@ -255,7 +255,7 @@ def test_output_device_full_stops_cleanly_and_the_next_run_resumes(fake_llm, tmp
 def test_failures_after_a_stop_do_not_trip_the_breaker():
     """Ctrl-C closes the client: the requests it cuts short fail, and that says nothing about
     the endpoint."""
-    from extract.flow import DOWN, FlowControl
+    from extract.llm.flow import DOWN, FlowControl
 
     flow = FlowControl(8, breaker=2)
     tickets = [flow.acquire() for _ in range(4)]

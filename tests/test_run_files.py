@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import extract
 from extract.cli import app
-from extract.match import RunFileError, align_sources, load_side
+from extract.review.match import RunFileError, align_sources, load_side
 from tests.fake_llm import RICH_ARTICLE, extract_files
 
 
@@ -215,7 +215,7 @@ def test_read_a_folder_with_nothing_to_read_says_so(tmp_path):
 
 @pytest.mark.parametrize("against", [False, True])
 def test_review_keeps_same_named_files_apart(crawl, against):
-    from extract.review import build_data
+    from extract.review.page import build_data
 
     side = load_side(crawl)
     other = load_side(crawl) if against else None

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from extract.evaluate import evaluate
-from extract.match import load_side
+from extract.review.evaluate import evaluate
+from extract.review.match import load_side
 from schemas import Record
 from tests.cassettes import CASSETTES
 from tests.seeds_run import run_seeds, seed_files
@@ -80,7 +80,7 @@ def test_no_api_key_in_cassettes_or_output(seeds_run):
 def test_unrecorded_request_fails_with_rerecord_message():
     """A request no cassette holds (changed prompt, schema or text) fails loudly, never replays
     another answer, and says how to re-record."""
-    from extract.client import CassetteMismatch, LLMClient, LLMSettings
+    from extract.llm.client import CassetteMismatch, LLMClient, LLMSettings
     from tests.cassettes import make_vcr
 
     client = LLMClient(LLMSettings(base_url="http://127.0.0.1:9/v1", api_key="x", model="m",

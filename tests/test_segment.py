@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from extract.clean import Line, clean_text, drop_furniture, is_furniture, join_broken, to_lines
-from extract.read import Document, read_document
-from extract.script import to_simplified
-from extract.segment import segment
+from extract.ingest.clean import Line, clean_text, drop_furniture, is_furniture, join_broken, to_lines
+from extract.ingest.read import Document, read_document
+from extract.text.script import to_simplified
+from extract.ingest.segment import segment
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -9,7 +9,7 @@ import typer
 from typing import TYPE_CHECKING
 
 from extract.commands.run import _print_summary, _progress, err
-from extract.usage import MODE_NAMES as MODES
+from extract.llm.usage import MODE_NAMES as MODES
 
 if TYPE_CHECKING:
     from extract.api import Extractor, Summary
@@ -34,7 +34,7 @@ _RETRY = typer.Option(True, "--retry-failed/--no-retry-failed", help="Redo artic
 
 def _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence, concurrency=1) -> Extractor:
     from extract.api import Extractor, Options
-    from extract.usage import UsageError, check_base_url, check_timeout, fail
+    from extract.llm.usage import UsageError, check_base_url, check_timeout, fail
 
     try:
         if base_url:
@@ -52,7 +52,7 @@ def _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_
 def _fail(exc: Exception) -> None:
     from rich.markup import escape
 
-    from extract.secrets import redact
+    from extract.llm.secrets import redact
 
     err.print(f"[red]error[/red] {escape(redact(str(exc)))}", markup=True, highlight=False)
     raise typer.Exit(1)
@@ -68,7 +68,7 @@ def submit(
     min_confidence: Optional[float] = _MIN_CONFIDENCE, force: bool = _FORCE, retry_failed: bool = _RETRY,
 ) -> None:
     """Submit the first requests of PATHS not yet done in the output as provider batches."""
-    from extract.batch_api import BatchError
+    from extract.run.batch_api import BatchError
 
     read_errors = []
 
@@ -102,7 +102,7 @@ def status(
     timeout: float = _TIMEOUT,
 ) -> None:
     """Each batch's state and request counts."""
-    from extract.batch_api import BatchError
+    from extract.run.batch_api import BatchError
 
     with _extractor(base_url, model, api_key, None, 1, 1200, timeout, False) as ex:
         try:
@@ -129,7 +129,7 @@ def collect(
     breaker: int = typer.Option(5, "--breaker", min=0, help="As `extract run --breaker`."),
 ) -> None:
     """Download the batches' answers, validate them, and complete the run into the output."""
-    from extract.batch_api import BatchError
+    from extract.run.batch_api import BatchError
 
     with _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence, concurrency) as ex:
         summary_seen: list[Summary] = []

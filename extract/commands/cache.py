@@ -1,9 +1,9 @@
-"""`extract cache info|clear`: the local cache of model answers (extract/cache.py)."""
+"""`extract cache info|clear`: the local cache of model answers (extract/llm/cache.py)."""
 from __future__ import annotations
 
 import typer
 
-from extract.cache import AnswerCache
+from extract.llm.cache import AnswerCache
 
 cache_app = typer.Typer(
     name="cache",

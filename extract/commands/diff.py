@@ -12,9 +12,9 @@ from rich.table import Table
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from extract.diff import DiffReport
+    from extract.review.diff import DiffReport
 
-KINDS = ("policies", "targets", "meetings")  # extract.match.KINDS, without importing the matcher
+KINDS = ("policies", "targets", "meetings")  # extract.review.match.KINDS, without importing the matcher
 
 
 def fmt(value: Any, limit: int = 60) -> str:
@@ -94,8 +94,8 @@ def diff_cmd(
 ) -> None:
     """Items added, removed and changed from A to B; exit 0 when identical, 1 when not."""
     from extract.api import diff_files
-    from extract.match import RunFileError
-    from extract.usage import fail
+    from extract.review.match import RunFileError
+    from extract.llm.usage import fail
 
     try:
         report = diff_files(a, b)

@@ -11,9 +11,9 @@ from rich.table import Table
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported when the command runs: `extract --help` stays light
-    from extract.evaluate import ItemError, Report
+    from extract.review.evaluate import ItemError, Report
 
-KINDS = ("policies", "targets", "meetings")  # extract.match.KINDS, without importing the matcher
+KINDS = ("policies", "targets", "meetings")  # extract.review.match.KINDS, without importing the matcher
 
 
 def _pct(x: float | None) -> str:
@@ -93,8 +93,8 @@ def eval_cmd(
 
 def _or_fail(call):
     """A malformed file, or a gold sharing no source with the run: one line, exit 2."""
-    from extract.match import RunFileError
-    from extract.usage import fail
+    from extract.review.match import RunFileError
+    from extract.llm.usage import fail
 
     try:
         return call()

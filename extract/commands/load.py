@@ -16,7 +16,7 @@ def load_cmd(
         "\\[default: ./extractions.db]")] = None,
 ) -> None:
     """Load run files into a database; re-loading is idempotent, newer runs replace items."""
-    from extract.usage import UsageError, check_db_url, fail
+    from extract.llm.usage import UsageError, check_db_url, fail
 
     try:
         check_db_url(db)

@@ -26,7 +26,7 @@ def read(
         except KeyboardInterrupt:
             _interrupted()
     else:
-        from extract.usage import fail
+        from extract.llm.usage import fail
 
         if output.is_dir():
             fail(f"output {output} is a directory; give a file name, e.g. {output / 'articles.jsonl'}")

@@ -15,9 +15,9 @@ def review_cmd(
 ) -> None:
     """Write a self-contained HTML page to review a run's items against its article texts."""
     from extract.api import review_files
-    from extract.match import RunFileError
-    from extract.output import OutputRefused
-    from extract.usage import fail
+    from extract.review.match import RunFileError
+    from extract.run.output import OutputRefused
+    from extract.llm.usage import fail
 
     try:
         out = review_files(run, output, against=against)

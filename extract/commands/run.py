@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
-from extract.secrets import redact
-from extract.usage import MODE_NAMES as MODES
-from extract.usage import UsageError, check_base_url, check_extra, check_timeout, fail
+from extract.llm.secrets import redact
+from extract.llm.usage import MODE_NAMES as MODES
+from extract.llm.usage import UsageError, check_base_url, check_extra, check_timeout, fail
 
 if TYPE_CHECKING:
     from extract.api import Summary
-    from extract.cache import AnswerCache
+    from extract.llm.cache import AnswerCache
 
 err = Console(stderr=True, soft_wrap=True)  # log lines stay whole when stderr is a file
 
@@ -48,7 +48,7 @@ def run(
 ) -> None:
     """Extract policies, targets and meetings from PATHS into JSON Lines."""
     from extract.api import STDOUT, Extractor, Options, read_articles
-    from extract.output import OutputRefused, guard_output
+    from extract.run.output import OutputRefused, guard_output
 
     # Usage errors first: one line and exit 2, before any file is read or request sent.
     try:

@@ -1,7 +1,7 @@
 """One module per kind of fact: how it is found, asked about, answered and built."""
 from __future__ import annotations
 
-from extract.spans import Span, simplified
+from extract.text.spans import Span, simplified
 from schemas import Evidence
 
 

@@ -1,4 +1,4 @@
-"""What the kinds share with the loop that calls them (extract/pipeline.py): the extraction of
+"""What the kinds share with the loop that calls them (extract/run/pipeline.py): the extraction of
 one article so far, and the interface of the extractor they are given. Here, not in the
 pipeline, so that the kinds import nothing from the stage above them."""
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Protocol
 
-from extract.client import CallStats
+from extract.llm.client import CallStats
 from schemas import ErrorInfo, Meeting, Policy, Target
 
 
@@ -20,7 +20,7 @@ class Extraction:
 
 
 class Extractor(Protocol):
-    """The extractor a kind's step is given (extract.pipeline.ArticleExtractor)."""
+    """The extractor a kind's step is given (extract.run.pipeline.ArticleExtractor)."""
 
     options: Any
 

@@ -2,7 +2,7 @@
 per item from that and what code knows exactly.
 
 The model's argmax is a poor judge (a 1.5B model says `true` to most of what it is asked); the
-probability it puts on its answer token (read by `extract/logprobs.py`) is a signal, and a
+probability it puts on its answer token (read by `extract/llm/logprobs.py`) is a signal, and a
 logistic model fitted on the development gold (`benchmarks/calibrate.py` →
 `prompts/calibration.json`) combines it with exact features into the item's `confidence`.
 Endpoints that return no log-probabilities fall back to the boolean answer, with a model fitted
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
-from extract.prompting import PROMPTS_DIR
+from extract.llm.prompting import PROMPTS_DIR
 
 CALIBRATION_FILE = "calibration.json"
 

@@ -18,15 +18,15 @@ from rapidfuzz import fuzz
 from extract.kinds import phrases
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, merge as merge_features, model_features
-from extract.ground import GroundingError, ground
-from extract.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
+from extract.text.ground import GroundingError, ground
+from extract.text.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TOPIC_EMPTY, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
-from extract.normalize import bodies, parse_date, split_people
-from extract.people import is_person_name, is_speech, officials
-from extract.region import resolve_region
-from extract.request_text import MAX_CHARS_PER_REQUEST, halves, marked_request
-from extract.script import to_simplified, to_simplified_chars
-from extract.spans import Span, clause_around, clauses, paragraphs, sentences, simplified, squash
+from extract.text.normalize import bodies, parse_date, split_people
+from extract.text.people import is_person_name, is_speech, officials
+from extract.places.region import resolve_region
+from extract.llm.request_text import MAX_CHARS_PER_REQUEST, halves, marked_request
+from extract.text.script import to_simplified, to_simplified_chars
+from extract.text.spans import Span, clause_around, clauses, paragraphs, sentences, simplified, squash
 from schemas import Article, ErrorInfo, Evidence, Meeting, Person
 from schemas.llm import AnswerContext, MeetingAnswer, QuotedMeetingAnswer
 

@@ -13,16 +13,16 @@ from difflib import SequenceMatcher
 from extract.kinds import phrases
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, merge, model_features
-from extract.lexicon import (DOC_CONTENT_VERBS, DOC_WORDS, ENUMERATION, ISSUE_VERB, ISSUE_VERBS, PRESENT_VERBS,
+from extract.text.lexicon import (DOC_CONTENT_VERBS, DOC_WORDS, ENUMERATION, ISSUE_VERB, ISSUE_VERBS, PRESENT_VERBS,
                              SELF_REFERENCE_ALONE)
-from extract.normalize import bodies, parse_date
-from extract.numbers import parse_number
-from extract.people import is_person_name, is_speech, officials
-from extract.places import mentions
-from extract.script import to_simplified
-from extract.region import resolve_region
-from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
-from extract.spans import Span, clause_around, paragraphs, phrase_at, sentences, simplified, squash
+from extract.text.normalize import bodies, parse_date
+from extract.text.numbers import parse_number
+from extract.text.people import is_person_name, is_speech, officials
+from extract.places.gazetteer import mentions
+from extract.text.script import to_simplified
+from extract.places.region import resolve_region
+from extract.llm.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
+from extract.text.spans import Span, clause_around, paragraphs, phrase_at, sentences, simplified, squash
 from schemas import Article, Evidence, Meeting, Policy
 from schemas.llm import AnswerContext, PolicyAnswer
 

@@ -14,13 +14,13 @@ from rapidfuzz import fuzz
 
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, merge, model_features
-from extract.lexicon import (COUNT_VERB_END, DEADLINE, FIVE_YEAR_PLAN, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE,
+from extract.text.lexicon import (COUNT_VERB_END, DEADLINE, FIVE_YEAR_PLAN, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE,
                              PLAN_HEADING, PROVISION_BEFORE, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
-from extract.normalize import comparator_of, deadline_year, publication_year
-from extract.numbers import Quantity, find_quantities, fold, normalize_unit
-from extract.region import resolve_region
-from extract.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
-from extract.spans import Span, _append, clauses, sentences, simplified, squash
+from extract.text.normalize import comparator_of, deadline_year, publication_year
+from extract.text.numbers import Quantity, find_quantities, fold, normalize_unit
+from extract.places.region import resolve_region
+from extract.llm.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
+from extract.text.spans import Span, _append, clauses, sentences, simplified, squash
 from schemas import Article, Evidence, Target
 from schemas.llm import AnswerContext
 

@@ -56,10 +56,10 @@ def m002_places_and_entities(conn: Connection) -> None:
 def backfill_entities(conn: Connection) -> None:
     """Divisions and keys for rows loaded before m002, from what the rows hold (region,
     issuers, location, the article's outlet and text): the same functions a new load uses."""
-    from extract.entities import (division_place, issuer_division, meeting_key, meeting_place, place, policy_key,
+    from extract.places.entities import (division_place, issuer_division, meeting_key, meeting_place, place, policy_key,
                                   target_key)
-    from extract.places import lookup
-    from extract.script import to_simplified_chars
+    from extract.places.gazetteer import lookup
+    from extract.text.script import to_simplified_chars
     from extract.store.write import WriteState, ensure_entities
 
     T = tables

@@ -30,7 +30,7 @@ from extract.store.tables import (
     runs,
     targets,
 )
-from extract.entities import complete
+from extract.places.entities import complete
 from schemas import Place, Record, RunInfo
 
 CHUNK = 500  # keys per IN (...) list: far below SQLite's and PostgreSQL's parameter limits

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from extract.lexicon import BODY_END, CHANNEL_SUFFIX, OFFICE_WORDS, OFFICES, SELF_REFERENCE_ALONE
-from extract.numbers import Quantity, find_quantities, fold, parse_number
-from extract.script import to_simplified
+from extract.text.lexicon import BODY_END, CHANNEL_SUFFIX, OFFICE_WORDS, OFFICES, SELF_REFERENCE_ALONE
+from extract.text.numbers import Quantity, find_quantities, fold, parse_number
+from extract.text.script import to_simplified
 from schemas.record import Comparator, Person
 
 # --- comparator --------------------------------------------------------------------------------

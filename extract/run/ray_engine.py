@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from extract.batch import RecordSink, Summary, _ctrl_c_sets, _transient
-from extract.cache import AnswerCache
-from extract.output import OutputError
+from extract.run.batch import RecordSink, Summary, _ctrl_c_sets, _transient
+from extract.llm.cache import AnswerCache
+from extract.run.output import OutputError
 from schemas import Article, Record
 
 ACTOR_CPUS = 0.25  # an actor waits on HTTP most of the time: four fit on one core
@@ -75,7 +75,7 @@ class ArticleWorker:
                  breaker: int, adaptive: bool) -> None:
         import ray
 
-        from extract.flow import FlowControl
+        from extract.llm.flow import FlowControl
 
         index = ray.get(sequence.next.remote())
         base_url = plan.endpoints[index % len(plan.endpoints)]
@@ -89,7 +89,7 @@ class ArticleWorker:
         self.pool = ThreadPoolExecutor(max_workers=plan.threads)
 
     def _extract(self, article: Article) -> tuple[Record | None, str]:
-        from extract.client import EndpointError
+        from extract.llm.client import EndpointError
 
         try:
             return self.extractor.extract_article(article), ""

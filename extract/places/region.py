@@ -5,7 +5,7 @@ its subject ("其中，青山市计划投资…"). The article's jurisdiction is
 (金坛时报 → 金坛区), else the division the article names most (headline counts double). A
 self-reference in the clause (全省, 我市) resolves through it: to itself at the same level, or
 to the province or city that contains it. Places come from the GB/T 2260 gazetteer
-(extract.places); no per-page lists.
+(extract.places.gazetteer); no per-page lists.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from extract.lexicon import SELF_REFERENCE
-from extract.places import Division, by_code, county_short_mentions, lookup, mentions
+from extract.text.lexicon import SELF_REFERENCE
+from extract.places.gazetteer import Division, by_code, county_short_mentions, lookup, mentions
 
 _OUTLET_SUFFIX = re.compile(r"(时报|日报|晚报|新闻网|新闻|报|网|电视台|融媒体中心|发布)$")
 # A division named as a modifier, not as the subject: 江苏省级示范区, 市内, 省外.

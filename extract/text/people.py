@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from extract.lexicon import AFTER_NAME_VERBS, HEAD_OFFICES, NOT_NAME_END, OFFICE_WORDS, REFERS_BACK, SPEECH
-from extract.normalize import split_person
-from extract.script import to_simplified
+from extract.text.lexicon import AFTER_NAME_VERBS, HEAD_OFFICES, NOT_NAME_END, OFFICE_WORDS, REFERS_BACK, SPEECH
+from extract.text.normalize import split_person
+from extract.text.script import to_simplified
 from schemas import Person
 
 _OFFICE = OFFICE_WORDS

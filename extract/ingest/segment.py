@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extract.clean import (
+from extract.ingest.clean import (
     Line,
     drop_furniture,
     find_outlet,
@@ -26,9 +26,9 @@ from extract.clean import (
     join_lines,
     to_lines,
 )
-from extract.read import STDIN_SOURCE, Document
-from extract.region import page_division
-from extract.script import to_simplified_chars, detect_script, to_simplified
+from extract.ingest.read import STDIN_SOURCE, Document
+from extract.places.region import page_division
+from extract.text.script import to_simplified_chars, detect_script, to_simplified
 from schemas import Article
 
 MAX_HEADLINE = 60  # characters; longer lines are body text

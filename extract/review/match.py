@@ -15,8 +15,8 @@ from typing import Any, Iterable
 
 from rapidfuzz import fuzz
 
-from extract.folding import fold_key, fold_name, fold_title, normalize_unit
-from extract.script import to_simplified_chars
+from extract.text.folding import fold_key, fold_name, fold_title, normalize_unit
+from extract.text.script import to_simplified_chars
 
 KINDS = ("policies", "targets", "meetings")
 

@@ -24,11 +24,11 @@ import openai
 from pydantic import BaseModel
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from extract.cache import AnswerCache, cache_key
-from extract.logprobs import DECISION_KEYS, attach, decisions
-from extract.flow import DOWN, OK, OTHER, RATE_LIMITED, CircuitOpen, FlowControl
-from extract.prompting import kind_version, prompt_set, prompt_version
-from extract.secrets import redact, register_secret
+from extract.llm.cache import AnswerCache, cache_key
+from extract.llm.logprobs import DECISION_KEYS, attach, decisions
+from extract.llm.flow import DOWN, OK, OTHER, RATE_LIMITED, CircuitOpen, FlowControl
+from extract.llm.prompting import kind_version, prompt_set, prompt_version
+from extract.llm.secrets import redact, register_secret
 from schemas.llm import ANSWER_CONTEXT, AnswerContext
 
 # instructor logs every failed attempt at ERROR; the record's `errors` already say what failed.
@@ -137,7 +137,7 @@ class LLMSettings:
     max_backoff_s: float = 30.0
     max_tokens: int = 1200
     # Ask for the answer tokens' log-probabilities: each decision's probability is read from
-    # them (extract/logprobs.py). An endpoint that returns none falls back to the boolean.
+    # them (extract/llm/logprobs.py). An endpoint that returns none falls back to the boolean.
     logprobs: bool = True
     top_logprobs: int = 5
     temperature: float = 0.0

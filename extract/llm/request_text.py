@@ -3,7 +3,7 @@ candidate (target clauses, document mentions), in chunks that fit a small model'
 """
 from __future__ import annotations
 
-from extract.spans import Span
+from extract.text.spans import Span
 
 MAX_CHARS_PER_REQUEST = 1500  # meeting paragraphs per request
 MAX_MARKS_PER_REQUEST = 12  # marked clauses or documents per request

@@ -25,7 +25,7 @@ def _prompts_dir() -> Path:
     shipped = Path(str(resources.files("extract").joinpath("_prompts")))
     if (shipped / "targets.md").is_file():
         return shipped
-    return Path(__file__).resolve().parent.parent / "prompts"
+    return Path(__file__).resolve().parents[2] / "prompts"
 
 
 PROMPTS_DIR = _prompts_dir()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from extract.numbers import normalize_unit as numbers_normalize_unit
-from extract.script import to_simplified
+from extract.text.numbers import normalize_unit as numbers_normalize_unit
+from extract.text.script import to_simplified
 
 _QUOTES = set("《》〈〉“”‘’\"'「」『』")
 
@@ -39,5 +39,5 @@ def fold_name(text: str | None) -> str:
 
 def normalize_unit(unit: str | None) -> str:
     """Units compared for target matching (spec §3: 亿元 = 亿; % and 个百分点 differ): the
-    pipeline's own normalisation (extract.numbers), spaces dropped."""
+    pipeline's own normalisation (extract.text.numbers), spaces dropped."""
     return "".join(numbers_normalize_unit(unit).split())

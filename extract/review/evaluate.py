@@ -1,5 +1,5 @@
 """Spec §3 scoring of a run (or any side) against gold: P/R/F1, field agreement, grounding,
-errors and segmentation. Matching itself lives in extract.match."""
+errors and segmentation. Matching itself lives in extract.review.match."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -7,7 +7,7 @@ from typing import Any, Callable
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
-from extract.match import (
+from extract.review.match import (
     KINDS,
     Item,
     Pairing,

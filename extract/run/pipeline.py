@@ -10,15 +10,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from extract.client import CallStats, EndpointError, LLMClient, find_endpoint_error, is_transient_failure
+from extract.llm.client import CallStats, EndpointError, LLMClient, find_endpoint_error, is_transient_failure
 from extract.kinds.base import Extraction
-from extract.secrets import redact
-from extract.entities import resolve
+from extract.llm.secrets import redact
+from extract.places.entities import resolve
 from extract.kinds.judgement import threshold
 from extract.kinds.meetings import extract_meetings
 from extract.kinds.policies import extract_policies, issuers_from_meetings
 from extract.kinds.targets import extract_targets
-from extract.script import to_simplified_chars
+from extract.text.script import to_simplified_chars
 from schemas import Article, ErrorInfo, Meeting, Policy, Record, RunInfo, Target, Usage
 
 

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from extract.model_file import MODEL_NAME, model_path
+from extract.llm.model_file import MODEL_NAME, model_path
 
 ENGINE_NAME = "embedded-llama.cpp"
 
@@ -83,7 +83,7 @@ class EmbeddedServer:
     def __enter__(self) -> "EmbeddedServer":
         model = model_path()  # assemble and verify before starting, so errors are clear
         self.port = free_port()
-        cmd = [sys.executable, "-m", "extract.engine", str(self.port), str(self.n_ctx),
+        cmd = [sys.executable, "-m", "extract.llm.engine", str(self.port), str(self.n_ctx),
                str(self.parallel), str(model), str(os.getpid())]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      start_new_session=True)

@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from extract.numbers import find_numbers, same_quantity
-from extract.script import to_simplified_chars
+from extract.text.numbers import find_numbers, same_quantity
+from extract.text.script import to_simplified_chars
 from schemas.record import Evidence
 
 # Fuzzy alignment is a fallback for small copying slips (a dropped or changed character).

@@ -9,7 +9,7 @@ import importlib.util
 from urllib.parse import urlparse
 
 EXIT_USAGE = 2
-# instructor modes by name (extract.client.MODES maps them; kept here so help needs no SDK).
+# instructor modes by name (extract.llm.client.MODES maps them; kept here so help needs no SDK).
 MODE_NAMES = ("json_schema", "tools", "json", "md_json")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.script import to_simplified
+from extract.text.script import to_simplified
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from extract.model_file import cache_dir
+from extract.llm.model_file import cache_dir
 
 FILE_NAME = "answers.sqlite"
 BUSY_TIMEOUT_S = 30.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.script import to_simplified, to_simplified_chars
+from extract.text.script import to_simplified, to_simplified_chars
 
 # Sentence-final punctuation: a paragraph ending otherwise was cut by a page break (or is a heading).
 TERMINAL = "。！？；：…!?;:”」』’\"）)】》"

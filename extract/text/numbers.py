@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import cn2an
 
-from extract.script import to_simplified_chars
+from extract.text.script import to_simplified_chars
 
 # cn2an logs warnings for inputs it only half understands; we validate before calling it.
 logging.getLogger("cn2an").setLevel(logging.ERROR)

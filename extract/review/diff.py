@@ -1,4 +1,4 @@
-"""Item-level diff of two sides (runs or gold), with spec §3 matching from extract.match.
+"""Item-level diff of two sides (runs or gold), with spec §3 matching from extract.review.match.
 
 Scopes: between two runs, items are compared per article when both runs cut the source file
 into the same articles (same indices and titles), else per source file, so a changed
@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from extract.match import (
+from extract.review.match import (
     KINDS,
     Item,
     Pairing,

@@ -33,9 +33,9 @@ from typing import Any, Callable, Iterable
 import openai
 from openai.types.chat import ChatCompletion
 
-from extract.batch import Summary, plan
-from extract.client import LLMClient, LLMSettings
-from extract.pipeline import ArticleExtractor, Options
+from extract.run.batch import Summary, plan
+from extract.llm.client import LLMClient, LLMSettings
+from extract.run.pipeline import ArticleExtractor, Options
 from schemas import Article
 
 URL = "/v1/chat/completions"

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from extract.flow import FlowControl
-from extract.client import EndpointError
-from extract.output import (Existing, JsonlWriter, OutputError, OutputLock, compact, guard_output, record_identity,
+from extract.llm.flow import FlowControl
+from extract.llm.client import EndpointError
+from extract.run.output import (Existing, JsonlWriter, OutputError, OutputLock, compact, guard_output, record_identity,
                             record_key, scan_output)
-from extract.pipeline import ArticleExtractor, extract_article
-from extract.read import ReadError, read_all
-from extract.segment import segment
+from extract.run.pipeline import ArticleExtractor, extract_article
+from extract.ingest.read import ReadError, read_all
+from extract.ingest.segment import segment
 from schemas import Article, Record
 
 

@@ -23,7 +23,7 @@ import frontmatter
 import lxml.html
 from lxml import etree
 
-from extract.clean import find_outlet, is_furniture, page_date, parse_date_text
+from extract.ingest.clean import find_outlet, is_furniture, page_date, parse_date_text
 
 SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 STDIN = "-"

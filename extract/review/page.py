@@ -1,7 +1,7 @@
 """A self-contained HTML page to review a run (optionally against another run or gold).
 
 Python decides what is shown (which items, where their quotes are, what changed, using
-extract.diff); the page's inline script only draws it. Data goes in as JSON inside a
+extract.review.diff); the page's inline script only draws it. Data goes in as JSON inside a
 <script type="application/json"> block with <, > and & escaped, and the script builds the
 DOM with textContent, so article text can never become markup.
 """
@@ -13,9 +13,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from extract.diff import FIELDS, ItemRef, also_reported, diff, label, ref
-from extract.match import KINDS, ArticleInfo, Side
-from extract.script import to_simplified_chars
+from extract.review.diff import FIELDS, ItemRef, also_reported, diff, label, ref
+from extract.review.match import KINDS, ArticleInfo, Side
+from extract.text.script import to_simplified_chars
 
 TEMPLATES = Path(__file__).parent / "templates"
 

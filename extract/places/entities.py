@@ -2,7 +2,7 @@
 is the same for one document, meeting or goal in every article that reports it.
 
 Runs after the items are built (the last step before writing): regions are names the
-gazetteer resolved (extract.region), so their divisions are exact lookups. Keys hash the
+gazetteer resolved (extract.places.region), so their divisions are exact lookups. Keys hash the
 item's identifying fields after folding script, width and punctuation, so a reprint under
 another source, or a follow-up that names the same document, gets the same key; the same
 title issued by two districts gets two keys.
@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-from extract.folding import fold_key, fold_title, normalize_unit
-from extract.places import LEVELS, Division, by_code, lookup, mentions
-from extract.region import jurisdiction, resolve_region
+from extract.text.folding import fold_key, fold_title, normalize_unit
+from extract.places.gazetteer import LEVELS, Division, by_code, lookup, mentions
+from extract.places.region import jurisdiction, resolve_region
 from schemas import Article, Meeting, Place, Policy, Record, Target  # noqa: F401 - types
 
 # 区委/市政府/省财政厅/县人大: a body named by its level only belongs to the region's division
@@ -135,7 +135,7 @@ def complete(record: Record) -> Record:
     items = [*record.policies, *record.targets, *record.meetings]
     if all(i.key for i in items):
         return record
-    from extract.script import to_simplified_chars
+    from extract.text.script import to_simplified_chars
 
     copy = record.model_copy(deep=True)
     simple = to_simplified_chars(copy.article.text)
