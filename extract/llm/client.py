@@ -109,20 +109,24 @@ def endpoint_error(exc: BaseException, endpoint: str, model: str | None = None) 
     return None
 
 
-def find_endpoint_error(exc: BaseException | None) -> EndpointError | None:
-    """The EndpointError in `exc`, its causes, contexts and instructor's failed attempts."""
+def exception_chain(exc: BaseException | None):
+    """The exception, its causes and contexts, and the exceptions of instructor's failed
+    attempts, each once."""
     seen: list[BaseException] = []
     todo = [exc]
     while todo:
         e = todo.pop()
         if e is None or any(e is s for s in seen):
             continue
-        if isinstance(e, EndpointError):
-            return e
         seen.append(e)
+        yield e
         todo += [e.__cause__, e.__context__]
         todo += [getattr(a, "exception", None) for a in getattr(e, "failed_attempts", None) or []]
-    return None
+
+
+def find_endpoint_error(exc: BaseException | None) -> EndpointError | None:
+    """The EndpointError in `exc`, its causes, contexts and instructor's failed attempts."""
+    return next((e for e in exception_chain(exc) if isinstance(e, EndpointError)), None)
 
 
 @dataclass

@@ -10,7 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from extract.llm.client import CallStats, EndpointError, LLMClient, find_endpoint_error, is_transient_failure
+from extract.llm.client import (CallStats, EndpointError, LLMClient, exception_chain, find_endpoint_error,
+                                is_transient_failure)
 from extract.kinds.base import Extraction
 from extract.llm.secrets import redact
 from extract.places.entities import resolve
@@ -102,21 +103,7 @@ class ArticleExtractor:
 def _cut_at_max_tokens(exc: BaseException) -> bool:
     """The answer was cut at max_tokens (instructor's IncompleteOutputException, possibly
     inside a retry exception after re-asks)."""
-    return any(type(e).__name__ == "IncompleteOutputException" or "max_tokens" in str(e) for e in _chain(exc))
-
-
-def _chain(exc: BaseException):
-    """The exception, its causes and contexts, and the exceptions of instructor's attempts."""
-    seen: list[BaseException] = []
-    todo = [exc]
-    while todo:
-        e = todo.pop()
-        if e is None or any(e is s for s in seen):
-            continue
-        seen.append(e)
-        yield e
-        todo += [e.__cause__, e.__context__]
-        todo += [getattr(a, "exception", None) for a in getattr(e, "failed_attempts", None) or []]
+    return any(type(e).__name__ == "IncompleteOutputException" or "max_tokens" in str(e) for e in exception_chain(exc))
 
 
 def _describe(exc: BaseException) -> str:
@@ -127,7 +114,7 @@ def _describe(exc: BaseException) -> str:
 def _describe_raw(exc: BaseException) -> str:
     """One line saying what failed: for a validation failure, the last attempt's field errors;
     under test, a re-ask that no cassette holds says so (it must be re-recorded)."""
-    mismatch = next((e for e in _chain(exc) if type(e).__name__ == "CassetteMismatch"), None)
+    mismatch = next((e for e in exception_chain(exc) if type(e).__name__ == "CassetteMismatch"), None)
     if mismatch is not None:
         return f"CassetteMismatch: {_first_line(mismatch)}"[:500]
     attempts = getattr(exc, "failed_attempts", None)
