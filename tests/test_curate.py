@@ -238,3 +238,21 @@ def test_seed_decisions_reproduce_eval(tmp_path):
         t = report["types"][kind]
         assert (t["precision"], t["recall"], t["fp"], t["fn"]) == (1.0, 1.0, 0, 0), kind
     assert len(read_jsonl(tmp_path / "gold.rejected.jsonl")) == sum(c["reject"] for c in counts.values())
+
+
+def test_same_file_name_in_two_folders(tmp_path):
+    """Article ids repeat across d1/index.txt and d2/index.txt: the text's sha256 tells them apart."""
+    one = record_for("d1/index.txt", TEXT_B, {"targets": [target("测试楼宇经济税收", 20, "亿元", "测试楼宇经济税收突破20亿元", 0.4)]})
+    two = record_for("d2/index.txt", TEXT_C, {"targets": [target("测试农业园区", 10, "个", "测试农业园区10个", 0.4)]})
+    assert one["article"]["id"] == two["article"]["id"]
+    run = write_jsonl(tmp_path / "run.jsonl", [one, two])
+    line = decision(two, "targets", two["targets"][0], "accept")
+    del line["text_sha256"]  # the record's source_sha256 is enough
+    line["source_sha256"] = two["article"]["source_sha256"]
+    decisions = write_jsonl(tmp_path / "d.jsonl", [line])
+    gold = tmp_path / "gold.jsonl"
+    res = invoke("gold", "build", run, decisions, "-o", gold)
+    assert res.exit_code == 0, res.output
+    rows = read_jsonl(gold)
+    assert [r["source"] for r in rows] == ["seeds/d2/index.txt"]
+    assert [t["metric"] for t in rows[0]["targets"]] == ["测试农业园区"]

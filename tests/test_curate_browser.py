@@ -149,3 +149,29 @@ def test_curation_screenshot(browser, tmp_path, monkeypatch):
     page.screenshot(path=str(out / "curation.png"))
     assert view.errors == [] and view.dialogs == []
     page.close()
+
+
+@pytest.mark.browser
+def test_curation_keeps_markup_text(browser, tmp_path):
+    """Markup in article text and items stays text in the curation view, the add panel and the
+    edit form too."""
+    from conftest_browser import write_jsonl
+    from test_review_browser import XSS_IMG, XSS_SCRIPT, xss_record
+
+    run = write_jsonl(tmp_path / "x.jsonl", [xss_record()])
+    html = tmp_path / "x.html"
+    assert invoke("review", run, "--curate", "-o", html).exit_code == 0
+    assert "innerHTML" not in html.read_text(encoding="utf-8")
+    view = Page(browser, html)
+    page = view.page
+    page.keyboard.press("e")
+    page.wait_for_selector(".card form input")
+    select_text(page, XSS_IMG)
+    page.wait_for_selector("#add-panel")
+    assert XSS_IMG in page.text_content("#add-panel .q")
+    page.keyboard.press("Escape")
+    assert page.locator("img").count() == 0 and page.locator("script").count() == 2
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert XSS_SCRIPT in page.text_content("#text")
+    assert view.errors == [] and view.dialogs == []
+    page.close()

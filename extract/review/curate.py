@@ -80,7 +80,9 @@ def _lines(path: str | Path):
 def read_decisions(path: str | Path, side: Side) -> list[dict[str, Any]]:
     """The decisions of `path`, checked against the run: every line names an article the run
     has, with the same text (sha256). The last decision on an item wins."""
-    arts = {a.id: a for a in side.all_articles()}
+    arts: dict[str, list] = {}
+    for a in side.all_articles():  # files of one name in two folders share article ids
+        arts.setdefault(a.id, []).append(a)
     latest: dict[tuple, dict] = {}
     for lineno, line in _lines(path):
         where = f"{path}:{lineno}"
@@ -89,10 +91,13 @@ def read_decisions(path: str | Path, side: Side) -> list[dict[str, Any]]:
             raise DecisionsError(f"{where}: decision {decision!r} is not one of {', '.join(DECISIONS)}")
         if kind not in KINDS:
             raise DecisionsError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
-        art = arts.get(line.get("article"))
         sha = line.get("text_sha256")
-        if art is None or (sha is not None and sha != text_sha256(art.text)) or (
-                sha is None and line.get("source_sha256") != (art.record or {}).get("article", {}).get("source_sha256")):
+        art = next((a for a in arts.get(line.get("article"), [])
+                    if (text_sha256(a.text) == sha if sha is not None else
+                        line.get("source_sha256") is not None
+                        and line.get("source_sha256") == (a.record or {}).get("article", {}).get("source_sha256"))),
+                   None)
+        if art is None:
             raise DecisionsError(
                 f"{where}: article {line.get('article')!r} (text sha256 {str(sha)[:12]}…) is not in "
                 f"{side.path}: these decisions come from another run; nothing written")
@@ -101,7 +106,7 @@ def read_decisions(path: str | Path, side: Side) -> list[dict[str, Any]]:
         if not isinstance(item, dict) or not isinstance(ev, dict) or not ev.get("quote"):
             raise DecisionsError(f"{where}: no item with an evidence quote")
         # An edit of an item replaces its accept (or reject): keyed by the run item's evidence.
-        key = (art.id, kind, line.get("key"), json.dumps(line.get("evidence") or ev, sort_keys=True),
+        key = (art.source, art.id, kind, line.get("key"), json.dumps(line.get("evidence") or ev, sort_keys=True),
                lineno if decision == "add" else 0)
         latest[key] = {**line, "_article": art}
     return list(latest.values())
@@ -117,17 +122,17 @@ def build_gold(side: Side, decisions: list[dict]) -> tuple[list[dict], list[dict
     """(gold lines, rejected lines): one gold line per source file with a reviewed article."""
     by_source: dict[str, dict] = {}
     rejected: list[dict] = []
-    reviewed = {d["_article"].id for d in decisions}
+    reviewed = {(d["_article"].source, d["_article"].id) for d in decisions}
     for group in side.sources.values():
-        arts = [a for a in sorted(group.articles, key=lambda a: a.index) if a.id in reviewed]
+        arts = [a for a in sorted(group.articles, key=lambda a: a.index) if (a.source, a.id) in reviewed]
         if not arts:
             continue
         source = group.path or group.source
         by_source[group.source] = {
             "source": source, "articles": [{"index": a.index, "title": a.title} for a in arts],
             **{k: [] for k in KINDS}}
-    order = {d_id: n for n, d_id in enumerate(a.id for a in side.all_articles())}
-    for d in sorted(decisions, key=lambda d: (order[d["_article"].id],
+    order = {id(a): n for n, a in enumerate(side.all_articles())}
+    for d in sorted(decisions, key=lambda d: (order[id(d["_article"])],
                                               (d["item"]["evidence"].get("start") or 0))):
         art = d["_article"]
         if d["decision"] == "reject":

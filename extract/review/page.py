@@ -54,6 +54,7 @@ def _article_entries(side: Side, source: str, *, only_in_b: bool = False) -> lis
         ArticleInfo(id=source, source=source, index=1, title=source)]
     return [
         {"key": art.id, "source": art.source, "index": art.index, "title": art.title,
+         "source_sha256": ((art.record or {}).get("article") or {}).get("source_sha256"),
          "text": art.text, "errors": art.errors, "only_in_b": only_in_b, "items": []}
         for art in arts
     ]
