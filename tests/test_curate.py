@@ -256,3 +256,24 @@ def test_same_file_name_in_two_folders(tmp_path):
     rows = read_jsonl(gold)
     assert [r["source"] for r in rows] == ["seeds/d2/index.txt"]
     assert [t["metric"] for t in rows[0]["targets"]] == ["测试农业园区"]
+
+
+def test_a_rejection_marks_only_that_item(tmp_path):
+    """Two targets quoting the same words: rejecting one leaves the other undecided on a later
+    page, including one from another run of the same text."""
+    quote = "测试高新企业300家"
+    rec = record_for("903_test_d.txt", TEXT_A, {"targets": [
+        target("测试高新企业", 300, "家", quote, 0.5), target("测试高新企业数量", 3, "百家", quote, 0.4)]})
+    run = write_jsonl(tmp_path / "run.jsonl", [rec])
+    decisions = write_jsonl(tmp_path / "d.jsonl", [decision(rec, "targets", rec["targets"][1], "reject")])
+    assert invoke("gold", "build", run, decisions, "-o", tmp_path / "gold.jsonl").exit_code == 0
+    later = copy.deepcopy(rec)
+    later["run"]["model"] = "another"
+    later["targets"].reverse()
+    later_run = write_jsonl(tmp_path / "later.jsonl", [later])
+    page = tmp_path / "p.html"
+    for prior in (tmp_path / "gold.rejected.jsonl", decisions):
+        res = invoke("review", later_run, "--curate", "--rejected", prior, "-o", page)
+        assert res.exit_code == 0, res.output
+        marks = {i["a"]["value"]: i["prior"] for i in embedded(page)["articles"][0]["items"]}
+        assert marks == {300: None, 3: "reject"}

@@ -42,21 +42,33 @@ def run_id(side: Side) -> str:
     return h.hexdigest()[:16]
 
 
-def rejection_key(kind: str, sha: str | None, evidence: dict | None) -> tuple:
+def _ident(kind: str, item: dict | None) -> tuple:
+    """What keeps apart two items of one kind quoting the same words (targets: value and unit)."""
+    if kind != "targets" or not isinstance(item, dict):
+        return ()
+    value = item.get("value")
+    return (float(value) if isinstance(value, (int, float)) else value, item.get("unit"))
+
+
+def rejection_key(kind: str, sha: str | None, evidence: dict | None, item: dict | None = None,
+                  offsets: bool = True) -> tuple:
+    """The same item in the same article text: kind, quote (and where it stands), and for a
+    target its value and unit."""
     ev = evidence or {}
-    return (kind, sha, ev.get("quote") or "", ev.get("start"), ev.get("end"))
+    where = (ev.get("start"), ev.get("end")) if offsets else ()
+    return (kind, sha, ev.get("quote") or "", *where, *_ident(kind, item))
 
 
 def load_rejections(path: str | Path) -> set[tuple]:
     """Rejected items from a gold sidecar (`gold.rejected.jsonl`) or a decisions file."""
     out: set[tuple] = set()
-    for lineno, line in _lines(path):
+    for _, line in _lines(path):
         if line.get("decision", "reject") != "reject":
             continue
-        out.add(rejection_key(line.get("kind"), line.get("text_sha256"), line.get("evidence")))
-        # A quote without offsets still matches by quote alone.
-        out.add(rejection_key(line.get("kind"), line.get("text_sha256"),
-                              {"quote": (line.get("evidence") or {}).get("quote")}))
+        ev = line.get("evidence") or {}
+        # Without offsets, a rejection holds for the quote wherever it stands.
+        has_offsets = isinstance(ev.get("start"), int)
+        out.add(rejection_key(line.get("kind"), line.get("text_sha256"), ev, line.get("item"), offsets=has_offsets))
     return out
 
 

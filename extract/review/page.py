@@ -141,8 +141,8 @@ def build_data(a_side: Side, b_side: Side | None = None, *, curate: bool = False
                 ev = dict(data.get("evidence") or {})
                 if entry["span"]:
                     ev["start"], ev["end"] = entry["span"]
-                keys = {rejection_key(entry["kind"], art["sha256"], ev),
-                        rejection_key(entry["kind"], art["sha256"], {"quote": ev.get("quote")})}
+                keys = {rejection_key(entry["kind"], art["sha256"], ev, data),
+                        rejection_key(entry["kind"], art["sha256"], ev, data, offsets=False)}
                 entry["prior"] = "reject" if rejected and keys & rejected else None
         if curate:  # the least sure first
             art["items"].sort(key=lambda e: (_confidence(e), order[e["kind"]],
