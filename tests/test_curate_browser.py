@@ -92,6 +92,9 @@ def test_curate_in_chromium_then_gold_and_eval(browser, tmp_path):
     page.fill("#add-panel input[name='attendees']", "张三")
     page.press("#add-panel input[name='name']", "Enter")
     assert page.locator(".card.added-item").count() == 1
+    added_mark = page.eval_on_selector_all("#text mark", "ns => ns.filter(n => n.dataset.items.includes('add-'))"
+                                            ".map(n => n.textContent).join('')")
+    assert added_mark == quote  # highlighted where it was selected
     assert page.text_content("#decided") == "5 of 6 decided, 1 added"
 
     # Kept in localStorage: a reload loses nothing.
