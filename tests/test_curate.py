@@ -277,3 +277,17 @@ def test_a_rejection_marks_only_that_item(tmp_path):
         assert res.exit_code == 0, res.output
         marks = {i["a"]["value"]: i["prior"] for i in embedded(page)["articles"][0]["items"]}
         assert marks == {300: None, 3: "reject"}
+
+
+def test_later_decision_on_an_item_wins(tmp_path):
+    run = made_up_run(tmp_path)
+    a = read_jsonl(run)[0]
+    t1 = {**a["targets"][0], "key": "T-test-1"}
+    rows = read_jsonl(run)
+    rows[0]["targets"][0]["key"] = "T-test-1"
+    write_jsonl(run, rows)
+    lines = [decision(a, "targets", t1, "accept"), decision(a, "targets", t1, "reject")]
+    decisions = write_jsonl(tmp_path / "d.jsonl", lines + lines[:1] + lines[1:])  # joined twice
+    assert invoke("gold", "build", run, decisions, "-o", tmp_path / "gold.jsonl").exit_code == 0
+    assert read_jsonl(tmp_path / "gold.jsonl")[0]["targets"] == []
+    assert len(read_jsonl(tmp_path / "gold.rejected.jsonl")) == 1

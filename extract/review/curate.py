@@ -117,9 +117,12 @@ def read_decisions(path: str | Path, side: Side) -> list[dict[str, Any]]:
         ev = (item or {}).get("evidence") if isinstance(item, dict) else None
         if not isinstance(item, dict) or not isinstance(ev, dict) or not ev.get("quote"):
             raise DecisionsError(f"{where}: no item with an evidence quote")
-        # An edit of an item replaces its accept (or reject): keyed by the run item's evidence.
-        key = (art.source, art.id, kind, line.get("key"), json.dumps(line.get("evidence") or ev, sort_keys=True),
-               lineno if decision == "add" else 0)
+        # A later decision on the same run item (its key and evidence) replaces an earlier one,
+        # as when two exports are joined; items without a key collapse only when identical.
+        if line.get("key") and decision != "add":
+            key: tuple = (art.source, art.id, kind, line["key"], json.dumps(line.get("evidence"), sort_keys=True))
+        else:
+            key = (art.source, art.id, json.dumps(line, sort_keys=True, ensure_ascii=False))
         latest[key] = {**line, "_article": art}
     return list(latest.values())
 
