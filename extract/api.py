@@ -543,10 +543,20 @@ def diff_files(a: PathLike, b: PathLike) -> "DiffReport":
     return diff(*_sides(a, b))
 
 
-def review_files(run: PathLike, output: PathLike = "review.html", against: PathLike | None = None) -> Path:
-    """Write a self-contained HTML page to review a run's items (against another run or gold)."""
+def review_files(run: PathLike, output: PathLike = "review.html", against: PathLike | None = None,
+                 *, curate: bool = False, rejected: Iterable[PathLike] = ()) -> Path:
+    """Write a self-contained HTML page to review a run's items (against another run or gold).
+
+    `curate`: the curation view (accept, reject, edit, add items; decisions exported as JSON
+    Lines for `gold_build_files`), least sure items first; `rejected`: gold sidecars
+    (`gold.rejected.jsonl`) or decisions files whose rejected items show as already rejected."""
     from extract.run.output import OutputRefused
+    from extract.review.curate import load_rejections
     from extract.review.page import write_review
+
+    prior: set[tuple] = set()
+    for path in rejected:
+        prior |= load_rejections(path)
 
     run_side, other = _sides(run, against) if against else (_sides(run)[0], None)
     out = Path(output)
@@ -555,7 +565,42 @@ def review_files(run: PathLike, output: PathLike = "review.html", against: PathL
     if any(out.exists() and os.path.samefile(out, p) for p in (run, against) if p):
         raise OutputRefused(f"output {out} is one of the inputs; write the review to another file")
     out.parent.mkdir(parents=True, exist_ok=True)
-    return write_review(run_side, other, out)
+    return write_review(run_side, other, out, curate=curate, rejected=prior)
+
+
+@dataclass
+class GoldBuilt:
+    gold: Path
+    rejected: Path
+    sources: int
+    articles: int
+    items: dict[str, int]
+    rejected_items: int
+
+
+def gold_build_files(run: PathLike, decisions: PathLike, output: PathLike = "gold.jsonl") -> GoldBuilt:
+    """A gold file (spec §3) from a curation page's decisions on `run`: every accepted, edited
+    and added item of the reviewed articles; rejected items go to `<output>.rejected.jsonl`.
+    Decisions naming articles (or article texts) the run does not have raise
+    `extract.review.curate.DecisionsError`; nothing is written then."""
+    from extract.run.output import OutputRefused
+    from extract.review.curate import build_gold, read_decisions, rejected_path, write_jsonl
+    from extract.review.match import KINDS
+
+    out = Path(output)
+    side = _sides(run)[0]
+    if out.is_dir():
+        raise OutputRefused(f"output {out} is a directory; give a file name, e.g. {out / 'gold.jsonl'}")
+    sidecar = rejected_path(out)
+    for target in (out, sidecar):
+        if any(target.exists() and os.path.samefile(target, p) for p in (run, decisions)):
+            raise OutputRefused(f"output {target} is one of the inputs; write the gold to another file")
+    gold, rejects = build_gold(side, read_decisions(decisions, side))
+    write_jsonl(out, gold)
+    write_jsonl(sidecar, rejects)
+    return GoldBuilt(gold=out, rejected=sidecar, sources=len(gold),
+                     articles=sum(len(g["articles"]) for g in gold),
+                     items={k: sum(len(g[k]) for g in gold) for k in KINDS}, rejected_items=len(rejects))
 
 
 def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False):

@@ -24,6 +24,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("eval", "eval", "eval_cmd"),
     ("diff", "diff", "diff_cmd"),
     ("review", "review", "review_cmd"),
+    ("gold", "gold", "gold_app"),  # `extract gold build`
     ("cache", "cache", "cache_app"),  # a typer sub-app: `extract cache info|clear`
     ("batch", "batch", "batch_app"),  # `extract batch submit|status|collect`
 ]

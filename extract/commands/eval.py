@@ -55,6 +55,7 @@ def render(report: Report, console: Console) -> None:
         f"{_pct(report.grounded)} ({report.ungrounded_items} ungrounded)")
     console.print(f"grounded evidence: {grounded}")
     console.print(f"articles with errors: {report.articles_with_errors} of {report.articles}")
+    console.print(f"gold covers {report.gold_articles} articles in {len(report.sources)} source files")
     console.print(f"segmentation: {_pct(report.segmentation_found)} of gold articles found")
     if report.missing_sources:
         console.print(f"[red]no run records for {', '.join(report.missing_sources)}: "

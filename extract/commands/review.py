@@ -12,6 +12,11 @@ def review_cmd(
     against: Path | None = typer.Option(None, "--against", exists=True, dir_okay=False,
                                         help="another run, or gold, to compare with"),
     output: Path = typer.Option(Path("review.html"), "-o", "--output", help="the HTML file to write"),
+    curate: bool = typer.Option(False, "--curate", help="curation view: accept / reject / edit / add items, "
+                                "least sure first; export the decisions for `extract gold build`"),
+    rejected: list[Path] = typer.Option([], "--rejected", exists=True, dir_okay=False,
+                                        help="with --curate: a gold.rejected.jsonl (or decisions file) whose "
+                                        "rejected items show as already rejected"),
 ) -> None:
     """Write a self-contained HTML page to review a run's items against its article texts."""
     from extract.api import review_files
@@ -19,8 +24,12 @@ def review_cmd(
     from extract.run.output import OutputRefused
     from extract.llm.usage import fail
 
+    if curate and against is not None:
+        fail("--curate reviews one run; leave out --against")
+    if rejected and not curate:
+        fail("--rejected goes with --curate")
     try:
-        out = review_files(run, output, against=against)
+        out = review_files(run, output, against=against, curate=curate, rejected=rejected)
     except (RunFileError, OutputRefused) as exc:
         fail(str(exc))
     except OSError as exc:

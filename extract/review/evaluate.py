@@ -83,6 +83,7 @@ class Report(BaseModel):
     articles: int
     articles_with_errors: int
     segmentation_found: float | None  # gold articles found / gold articles, over all sources
+    gold_articles: int = 0  # articles the gold covers (its `articles` lists), over all sources
     sources: list[SourceScore]
     missing_sources: list[str]  # gold sources with no run record: their items are all misses
     extra_sources: list[str]  # run sources not in gold: not scored
@@ -233,6 +234,7 @@ def evaluate(run_side: Side, gold_side: Side) -> Report:
         articles=len(articles),
         articles_with_errors=sum(1 for a in articles if a.errors),
         segmentation_found=found_articles / gold_articles if gold_articles else None,
+        gold_articles=gold_articles,
         sources=sources,
         missing_sources=[s.source for s in sources if not s.in_run],
         extra_sources=sorted(set(run_side.sources) - set(gold_side.sources)),

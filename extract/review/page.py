@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from extract.review.curate import rejection_key, run_id, text_sha256
 from extract.review.diff import FIELDS, ItemRef, also_reported, diff, label, ref
 from extract.review.match import KINDS, ArticleInfo, Side
 from extract.text.script import to_simplified_chars
@@ -53,6 +54,7 @@ def _article_entries(side: Side, source: str, *, only_in_b: bool = False) -> lis
         ArticleInfo(id=source, source=source, index=1, title=source)]
     return [
         {"key": art.id, "source": art.source, "index": art.index, "title": art.title,
+         "source_sha256": ((art.record or {}).get("article") or {}).get("source_sha256"),
          "text": art.text, "errors": art.errors, "only_in_b": only_in_b, "items": []}
         for art in arts
     ]
@@ -81,8 +83,19 @@ def _find_article(articles: list[dict], ref: ItemRef) -> dict:
     return same_source[0]
 
 
-def build_data(a_side: Side, b_side: Side | None = None) -> dict[str, Any]:
-    """The page's data: articles of A (plus sources only B has), each with its items."""
+def _confidence(entry: dict) -> float:
+    data = entry["a"] if entry["a"] is not None else entry["b"]
+    c = data.get("confidence") if data else None
+    return c if isinstance(c, (int, float)) else 2.0  # no confidence: last
+
+
+def build_data(a_side: Side, b_side: Side | None = None, *, curate: bool = False,
+               rejected: set[tuple] | None = None) -> dict[str, Any]:
+    """The page's data: articles of A (plus sources only B has), each with its items.
+
+    `curate`: the curation view (accept, reject, edit, add), items ordered by confidence, lowest
+    first, within and across articles; `rejected` (extract.review.curate.load_rejections) marks
+    the items rejected before (same kind, same quote at the same place in the same text)."""
     articles: list[dict] = []
     for source in sorted(a_side.sources):
         articles.extend(_article_entries(a_side, source))
@@ -118,23 +131,45 @@ def build_data(a_side: Side, b_side: Side | None = None) -> dict[str, Any]:
                            None if in_a else r.item, optional=True))
 
     order = {k: i for i, k in enumerate(KINDS)}
-    for a_no, art in enumerate(articles):
+    for art in articles:
+        art["sha256"] = text_sha256(art["text"])
         for entry in art["items"]:
             data = entry["a"] if entry["a"] is not None else entry["b"]
             entry["span"] = locate(art["text"], data)
             entry["phrases"] = phrase_spans(art["text"], data)
-        # By type, then in text order; items without a place in the text go last.
-        art["items"].sort(key=lambda e: (order[e["kind"]], e["span"][0] if e["span"] else 1 << 30))
+            if curate:
+                ev = dict(data.get("evidence") or {})
+                if entry["span"]:
+                    ev["start"], ev["end"] = entry["span"]
+                keys = {rejection_key(entry["kind"], art["sha256"], ev, data),
+                        rejection_key(entry["kind"], art["sha256"], ev, data, offsets=False)}
+                entry["prior"] = "reject" if rejected and keys & rejected else None
+        if curate:  # the least sure first
+            art["items"].sort(key=lambda e: (_confidence(e), order[e["kind"]],
+                                             e["span"][0] if e["span"] else 1 << 30))
+        else:  # by type, then in text order; items without a place in the text go last
+            art["items"].sort(key=lambda e: (order[e["kind"]], e["span"][0] if e["span"] else 1 << 30))
+    if curate:  # articles by their least sure item; those without items last
+        articles.sort(key=lambda a: min((_confidence(e) for e in a["items"]), default=3.0))
+    for a_no, art in enumerate(articles):
         for n, entry in enumerate(art["items"]):
             entry["id"] = f"{a_no}-{n}"
         art["counts"] = {k: sum(1 for e in art["items"] if e["kind"] == k and e["status"] != "added")
                          for k in KINDS}
         art["changes"] = {s: sum(1 for e in art["items"] if e["status"] == s and not e["optional"])
                           for s in ("added", "removed", "changed")}
-    return {
+    out = {
         "a": a_side.path, "b": b_side.path if b_side else None,
         "b_is_gold": bool(b_side and b_side.is_gold), "fields": FIELDS, "articles": articles,
+        "curate": curate,
     }
+    if curate:
+        out["run_id"] = run_id(a_side)
+        # Every item, least sure first, across articles: what j / k walk through.
+        queue = [(a_no, e) for a_no, art in enumerate(articles) for e in art["items"]]
+        queue.sort(key=lambda x: (_confidence(x[1]), x[0]))
+        out["queue"] = [[a_no, e["id"]] for a_no, e in queue]
+    return out
 
 
 def embed_json(data: Any) -> str:
@@ -149,8 +184,9 @@ def render_html(data: dict[str, Any]) -> str:
     return env.get_template("review.html.j2").render(title=title, data_json=embed_json(data))
 
 
-def write_review(a_side: Side, b_side: Side | None, out: Path) -> Path:
+def write_review(a_side: Side, b_side: Side | None, out: Path, *, curate: bool = False,
+                 rejected: set[tuple] | None = None) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(build_data(a_side, b_side)), encoding="utf-8")
+    out.write_text(render_html(build_data(a_side, b_side, curate=curate, rejected=rejected)), encoding="utf-8")
     return out
