@@ -62,3 +62,28 @@ def test_readme_eval_command_runs_as_written(tmp_path, monkeypatch):
     res = CliRunner().invoke(app, ["eval", cmd.group(1), cmd.group(2)])
     assert res.exit_code == 0, res.output
     assert "targets" in res.output and "precision" in res.output
+
+
+def test_every_command_and_option_the_readme_shows_exists():
+    """Each `extract …` line in the README names a real command, and every --option it shows is
+    one that command accepts (its --help lists it): a renamed flag cannot linger in the docs."""
+    from typer.testing import CliRunner
+
+    from extract.cli import app
+    runner = CliRunner()
+    lines = [m.group(1) for m in re.finditer(r"^\s*(extract [^#\n]*)", README.read_text(encoding="utf-8"), re.M)]
+    assert len(lines) > 20
+    helps: dict[tuple[str, ...], str] = {}
+    for line in lines:
+        words = line.split()
+        cmd = [w for w in words[1:3] if re.fullmatch(r"[a-z]+", w)]
+        if cmd and cmd[0] not in ("batch", "gold"):
+            cmd = cmd[:1]
+        for sub in (cmd[1].split("|") if len(cmd) > 1 and "|" in line.split()[2] else [cmd[1]] if len(cmd) > 1 else [None]):
+            key = tuple(c for c in (cmd[0], sub) if c)
+            if key not in helps:
+                res = runner.invoke(app, [*key, "--help"], terminal_width=200)
+                assert res.exit_code == 0, f"README shows `{line.strip()}`, but `extract {' '.join(key)} --help` fails"
+                helps[key] = res.output
+            for opt in re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", line):
+                assert opt in helps[key], f"README shows {opt} for `extract {' '.join(key)}`, which does not take it"
