@@ -181,3 +181,19 @@ def test_a_meetings_date_and_place_are_read_from_its_sentence():
     assert place_held("全省政府采购工作会议在西宁市召开") == "西宁市"
     assert place_held("昨天下午，市人大常委会副主任陈立来临江调研乡村振兴工作") == "临江"
     assert place_held("我区召开全区安全生产工作会议") is None
+
+
+def test_the_jurisdiction_is_the_most_specific_division_the_article_speaks_for():
+    from extract.places.region import resolve_region
+    # A district's own page that names its city first (…市…区) and again later: the district.
+    text = "常州市金坛区召开会议。金坛区将新建学校3所，常州市领导出席。"
+    assert resolve_region("将新建学校3所", text, None, None) == "金坛区"
+    # A city's page that mentions one of its districts in passing: the city.
+    text = "常州市召开全市大会。常州市将新建学校30所，金坛区代表发言。"
+    assert resolve_region("将新建学校30所", text, None, None) == "常州市"
+    # A province named before its city only qualifies it.
+    text = "江苏省常州市召开会议，常州市将新建学校30所。"
+    assert resolve_region("将新建学校30所", text, None, None) == "常州市"
+    # Two unrelated divisions named as often: the first named.
+    text = "溧阳市与金坛区签约。溧阳市、金坛区将共建园区2个。"
+    assert resolve_region("将共建园区2个", text, None, None) == "溧阳市"

@@ -580,10 +580,19 @@ def _html_root(markup: str):
     markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)
     if not markup.strip():
         return None
+    # Fed in slices rather than parsed in one call: one libxml2 call over a 20 MB page holds the
+    # interpreter for seconds, and Ctrl-C only takes effect between calls.
+    parser = lxml.html.HTMLParser()
     try:
-        return lxml.html.document_fromstring(markup)
-    except (etree.ParserError, ValueError):
+        for i in range(0, len(markup), _PARSE_SLICE):
+            parser.feed(markup[i : i + _PARSE_SLICE])
+        root = parser.close()
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
+    return root
+
+
+_PARSE_SLICE = 1 << 18  # characters fed to the HTML parser at a time
 
 
 def _html_meta_date(root) -> str | None:

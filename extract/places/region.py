@@ -48,8 +48,11 @@ def _article_mentions(article_text: str) -> tuple:
 @lru_cache(maxsize=256)
 def jurisdiction(article_text: str, outlet: str | None = None, page: str | None = None) -> Division | None:
     """The division the article is about: the outlet's, else the one it names most often
-    (a mention in the first line, the headline, counts double; ties go to the first named),
-    else the page's (`page`: the division its other articles speak of)."""
+    (a mention in the first line, the headline, counts double), else the page's (`page`: the
+    division its other articles speak of). The most specific division it speaks for wins: a
+    city or province named right before a division inside it (常州市金坛区) only qualifies that
+    division and counts for it, and a tie goes to the division inside the other, then to the
+    first named."""
     own = outlet_division(outlet)
     if own is not None:
         return own
@@ -57,14 +60,26 @@ def jurisdiction(article_text: str, outlet: str | None = None, page: str | None 
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     found: dict[str, Division] = {}
-    for start, _, d in _article_mentions(article_text):
+    named = _article_mentions(article_text)
+    for i, (start, end, d) in enumerate(named):
+        after = named[i + 1][2] if i + 1 < len(named) and named[i + 1][0] == end else None
+        if after is not None and _inside(after, d):
+            continue  # 常州市金坛区: the city qualifies the district
         counts[d.code] += 2 if 0 <= start < head_end else 1
         first.setdefault(d.code, start)
         found[d.code] = d
     if not counts:
         return lookup(page) if page else None
-    code = max(counts, key=lambda c: (counts[c], -first[c]))
+    top = max(counts.values())
+    tied = [found[c] for c in counts if counts[c] == top]
+    inner = [d for d in tied if any(_inside(d, o) for o in tied if o is not d)]
+    code = min((inner or tied), key=lambda d: first[d.code]).code
     return found[code]
+
+
+def _inside(d: Division, outer: Division) -> bool:
+    """`d` lies inside `outer` (a county in its city or province, a city in its province)."""
+    return d.code != outer.code and outer.code in (d.city_code, d.province_code)
 
 
 def _at_level(d: Division, level: str) -> Division | None:
