@@ -74,8 +74,15 @@ def test_ctrl_c_while_reading_a_big_page_ends_at_once(tmp_path, command):
             "run": ["run", str(page), "-o", str(tmp_path / "r.jsonl"), "--base-url", "http://127.0.0.1:9/v1",
                     "--model", "m", "--no-cache"]}[command]
     env = {**os.environ, "PYTHONPATH": str(root)}
+    # As from a terminal: Ctrl-C neither ignored nor blocked, whatever this test process carries
+    # (a child inherits an ignored SIGINT and the signal mask; a library loaded by an earlier test
+    # in the same pytest process may have set either).
+    def as_from_a_terminal() -> None:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
     p = subprocess.Popen([sys.executable, "-m", "extract.cli", *args], cwd=root, stderr=subprocess.PIPE,
-                         stdout=subprocess.DEVNULL, text=True, env=env)
+                         stdout=subprocess.DEVNULL, text=True, env=env, preexec_fn=as_from_a_terminal)
     # Signal once the child is reading, not after a fixed sleep: on a loaded machine (or a fresh
     # checkout compiling every module) its imports alone can take seconds. Imports cost about
     # 1 s of CPU; past 3 s it is reading the page.
