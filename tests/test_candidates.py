@@ -11,11 +11,9 @@ from extract.text.spans import clauses, sentences
 
 
 def _ahead(text: str, published: str | None = None) -> list:
-    """The candidates whose features say the clause looks ahead and does not report."""
-    def ahead(f: dict) -> bool:
-        return bool((f["future_sentence"] or f["plan_paragraph"]) and not
-                    (f["reported_clause"] or f["report_lead"] or f["past_sentence"] or f["provision"]))
-    return [c for c in target_candidates(text, published) if ahead(c.features)]
+    """The candidates whose features say the clause looks ahead and does not report (the old
+    gate's verdict, kept as the feature `code_goal`)."""
+    return [c for c in target_candidates(text, published) if c.features["code_goal"]]
 
 
 def test_sentences_and_clauses_keep_offsets():

@@ -14,7 +14,6 @@ import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
 
 from extract.llm.prompting import PROMPTS_DIR
 
@@ -89,14 +88,3 @@ def model_features(p: float | None, said_yes: bool) -> dict[str, float]:
     gave one, else only its boolean answer."""
     return {"has_logprobs": float(p is not None), "model_logit": logit(p) if p is not None else 0.0,
             "model_yes": float(said_yes)}
-
-
-def flags(**named: Any) -> dict[str, float]:
-    return {k: float(bool(v)) if isinstance(v, bool) or v is None else float(v) for k, v in named.items()}
-
-
-def merge(*parts: Iterable[tuple[str, float]] | dict[str, float]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for part in parts:
-        out.update(dict(part))
-    return out

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from extract.kinds import phrases
 from extract.kinds.base import Extraction, Extractor
-from extract.kinds.judgement import confidence, merge as merge_features, model_features
+from extract.kinds.judgement import confidence, model_features
 from extract.text.ground import GroundingError, ground
 from extract.text.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TOPIC_EMPTY, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
@@ -370,7 +370,7 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
         asked = id(m) in probability
         # A meeting code found (one per leader of a 分别 report) has no answer of its own.
         p = (probability[id(m)] if asked else 0.5) if logprobs else None
-        features = merge_features(model_features(p, asked), meeting_features(m, asked))
+        features = {**model_features(p, asked), **meeting_features(m, asked)}
         m.confidence = confidence("meetings", features)
         ex.judged(article, "meetings", m, features)
         if m.confidence >= ex.cut("meetings"):

@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 
 from extract.kinds import phrases
 from extract.kinds.base import Extraction, Extractor
-from extract.kinds.judgement import confidence, merge, model_features
+from extract.kinds.judgement import confidence, model_features
 from extract.text.lexicon import (DOC_CONTENT_VERBS, DOC_WORDS, ENUMERATION, ISSUE_VERB, ISSUE_VERBS, PRESENT_VERBS,
                              SELF_REFERENCE_ALONE)
 from extract.text.normalize import bodies, parse_date
@@ -24,7 +24,7 @@ from extract.places.region import resolve_region
 from extract.llm.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
 from extract.text.spans import Span, clause_around, paragraphs, phrase_at, sentences, simplified, squash
 from schemas import Article, Evidence, Meeting, Policy
-from schemas.llm import AnswerContext, PolicyAnswer
+from schemas.llm import AnswerContext
 
 # --- candidates --------------------------------------------------------------------------------
 
@@ -479,12 +479,13 @@ def _add_policies(ex: Extractor, article: Article, simple: str, ids: dict, items
         verb = announced(group, simple)
         # A mark the model skipped is an even chance from the model; the verb and the rest decide.
         p = (a.p if a is not None else 0.5) if logprobs else None
-        features = merge(model_features(p, bool(a is not None and a.is_policy)), {
+        features = {
+            **model_features(p, a is not None and a.is_policy),
             "issue_verb": float(verb), "unanswered": float(a is None),
             "titled": float(any(c.mention.text.startswith("《") for c in group)),
             "in_headline": float(all(c.mention.start <= headline_end for c in group)),
             "listed": float(len(group) > 1),
-        })
+        }
         conf = confidence("policies", features)
         for c in group:
             p_ = build_policy(c, a.issuers if a is not None else [], article, simple)

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from extract.kinds.base import Extraction, Extractor
-from extract.kinds.judgement import confidence, merge, model_features
+from extract.kinds.judgement import confidence, model_features
 from extract.text.lexicon import (COUNT_VERB_END, DEADLINE, FIVE_YEAR_PLAN, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE,
                              PLAN_HEADING, PROVISION_BEFORE, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
 from extract.text.normalize import comparator_of, deadline_year, publication_year
 from extract.text.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.places.region import resolve_region
 from extract.llm.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
-from extract.text.spans import Span, _append, clauses, sentences, simplified, squash
+from extract.text.spans import Span, _append, clauses, sentences, simplified
 from schemas import Article, Evidence, Target
 from schemas.llm import AnswerContext
 
@@ -378,9 +378,8 @@ def _add_targets(ex: Extractor, out: Extraction, article: Article, simple: str, 
         a = answers.get(k)
         # A clause the model skipped (small models drop items from long lists) is judged as an
         # even chance by the model: its features decide.
-        said = a.is_target if a is not None else None
         p = (a.p if a is not None else 0.5) if logprobs else None
-        features = merge(c.features, model_features(p, bool(said)), {"unanswered": float(a is None)})
+        features = {**c.features, **model_features(p, a is not None and a.is_target), "unanswered": float(a is None)}
         conf = confidence("targets", features)
         # Two values in one clause (…分别达到12万、9万) are two goals sharing one decision.
         for metric, q in respectively(simple, c) or [(None, c.quantity)]:

@@ -20,7 +20,7 @@ from extract.kinds.meetings import extract_meetings
 from extract.kinds.policies import extract_policies, issuers_from_meetings
 from extract.kinds.targets import extract_targets
 from extract.text.script import to_simplified_chars
-from schemas import Article, ErrorInfo, Meeting, Policy, Record, RunInfo, Target, Usage
+from schemas import Article, ErrorInfo, Record, RunInfo, Usage
 
 
 @dataclass(frozen=True)
