@@ -134,6 +134,27 @@ def test_people_are_no_issuers():
     assert policy.issuers == ["青海省政府"]  # the person dropped, the clause's body taken
 
 
+import pytest
+
+
+@pytest.mark.parametrize("text, answered, issuers", [
+    # the place that opens the document's own title is no issuer: none is stated
+    ("副县长李明通报了《青山县关于加快建设现代农业园区的实施意见》的有关情况。", ["青山县"], []),
+    # nor is the office in its number
+    ("会上传达了青政发〔2024〕7号《关于做好春季防火工作的通知》。", ["青政发"], []),
+    # a body the sentence names outside the title is kept
+    ("青山县政府日前印发《青山县关于加快建设现代农业园区的实施意见》。", ["青山县政府"], ["青山县政府"]),
+    # 我县 stands for the region, named or not
+    ("我县近日出台《关于支持小微企业发展的若干措施》。", ["我县"], []),
+])
+def test_an_issuer_is_named_outside_the_documents_own_name(text, answered, issuers):
+    from extract.kinds.policies import build_policy, policy_candidates
+
+    article = Article(id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text)
+    [cand] = policy_candidates(text)
+    assert build_policy(cand, answered, article, text).issuers == issuers
+
+
 def test_everyday_words_are_no_places():
     from extract.places.gazetteer import mentions
 

@@ -91,7 +91,7 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     region = resolve_region(clause, simple, article.outlet, article.page_division)
     # The model's issuers without the people it may list among them; else the bodies that open
     # the clause ("县委、县政府近日印发了《…》"); else a place that is the subject (我区发布《…》).
-    issuers = [i for i in issuers if not is_person_name(to_simplified(i).strip())]
+    issuers = [i for i in issuers if not is_person_name(to_simplified(i).strip()) and _named_outside(i, c)]
     if not issuers:
         lead = _ISSUER_LEAD.match(before)
         issuers = [lead.group(1)] if lead else _place_issuer(before)
@@ -105,6 +105,20 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
         measures=[],
         evidence=evidence,
     )
+
+
+# A document's own name and number (《金坛区关于…》, 金政发〔2023〕5号) say nothing of who issued it.
+_OWN_NAME = re.compile(r"《[^《》]*》|[\u4e00-\u9fff]{0,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号|关于[^，。；《》]*?的" + DOC_WORDS)
+
+
+def _named_outside(issuer: str, c: PolicyCandidate) -> bool:
+    """The model's issuer is named in the sentence outside any document's name and number (the
+    model copies the place that opens a title, 《金坛区关于…》, as its issuer); 我区 and the like
+    stand for the region and are resolved later."""
+    name = to_simplified(issuer).strip()
+    if SELF_REFERENCE_ALONE.match(name):
+        return True
+    return name in _OWN_NAME.sub("", c.sentence.text)
 
 
 # "印发了《…》", and "…局发布的《…》" (the document a body issued, named as the source of what follows).
