@@ -155,6 +155,24 @@ def test_an_issuer_is_named_outside_the_documents_own_name(text, answered, issue
     assert build_policy(cand, answered, article, text).issuers == issuers
 
 
+@pytest.mark.parametrize("text, issuers", [
+    # the body whose meeting approved the document issued it
+    ("区委常委会召开会议，审议通过了《关于加强基层治理的实施意见》。", ["区委"]),
+    ("3月5日，县政协召开常委会议，会议审议通过《县政协2026年协商工作计划》。", ["县政协"]),
+    ("市政府第12次常务会议研究通过《关于促进消费的若干政策》。", ["市政府"]),
+    ("县人大常委会第五次会议表决通过了《关于加强生态保护的决定》。", ["县人大常委会"]),
+    # a gathering with no body named, or a document only studied, has none
+    ("会议审议并原则通过了《青山县国土空间总体规划》。", []),
+    ("区政府召开常务会议，传达学习了《关于促进消费的若干政策》。", []),
+])
+def test_a_document_approved_at_a_bodys_meeting_is_issued_by_that_body(text, issuers):
+    from extract.kinds.policies import build_policy, policy_candidates
+
+    article = Article(id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text)
+    [cand] = policy_candidates(text)
+    assert build_policy(cand, [], article, text).issuers == issuers
+
+
 def test_everyday_words_are_no_places():
     from extract.places.gazetteer import mentions
 

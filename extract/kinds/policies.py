@@ -94,7 +94,7 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     issuers = [i for i in issuers if not is_person_name(to_simplified(i).strip()) and _named_outside(i, c)]
     if not issuers:
         lead = _ISSUER_LEAD.match(before)
-        issuers = [lead.group(1)] if lead else _place_issuer(before)
+        issuers = [lead.group(1)] if lead else _place_issuer(before) or _approving_body(article.text, c, before)
     return Policy(
         title=simplified(c.title),
         doc_type=doc.group(1)[-2:] if doc else None,
@@ -132,7 +132,7 @@ def announced(cands: list[PolicyCandidate], simple: str) -> bool:
 
 # "县委、县政府近日印发了《…》": the bodies that open the clause issued it.
 _ISSUER_LEAD = re.compile(
-    r"^([^，。；]*?(?:委|政府|办公室|办公厅|人大|政协|局|厅|部|院))(?:联合|共同)?(?:于|在)?[^，。；委府]{0,8}?"
+    r"^([^，。；]*?(?:委|政府|办公室|办公厅|人大|政协|局|厅|部|院))(?!会[^议])(?:联合|共同)?(?:于|在)?[^，。；委府]{0,8}?"
     "(?:" + ISSUE_VERBS + ")"
 )
 
@@ -423,6 +423,22 @@ def _place_issuer(before: str) -> list[str]:
         return []
     name = m.group(1)
     return [name] if SELF_REFERENCE_ALONE.match(name) or mentions(name) else []
+
+
+# "区委常委会召开会议，审议通过了《…》", "市政府第12次常务会议研究通过《…》": the body whose
+# meeting approved the document issued it (spec: 审议通过 counts as issued by that body).
+_APPROVAL = re.compile(r"^(?:[^，。；]{0,16}?(?:会议|全会|会上|常委会|常务会))?(?:上)?(?:还|正式|同时|一致)?"
+                       r"(?:审议|研究|讨论|表决)?(?:并)?(?:原则)?通过")
+_MEETING_BODY = re.compile(r"(?P<body>[\u4e00-\u9fff]{0,10}?(?:党委|党组|委|政府|政协|人大常委会))(?!会[^议])"
+                           r"(?=(?:常委会|常务会议|党组|第[^，。；《》]{1,10}?次|召开|组织召开|举行)?[^，。；《》]{0,12}?(?:会议|全会|常委会))")
+
+
+def _approving_body(text: str, c: PolicyCandidate, before: str) -> list[str]:
+    if not _APPROVAL.match(before):
+        return []
+    head = to_simplified(text[c.sentence.start : c.mention.start])
+    found = _MEETING_BODY.search(head)
+    return [found.group("body")] if found else []
 
 
 # "大会出台了《…》", "会议审议通过了《…》": the gathering is the subject, so its conveners issued it.
