@@ -267,3 +267,39 @@ def test_a_channel_is_no_body():
     assert split_bodies("浙江省住房和城乡建设厅网站") == ["浙江省住房和城乡建设厅"]
     assert split_bodies("市政府官方微博、市发改委") == ["市政府", "市发改委"]
     assert split_bodies("新华网") == ["新华网"]  # a news site named 网 stays whole
+
+
+@pytest.mark.parametrize("text, year", [
+    ("县政府召开2026年第3次常务会议", 2026),
+    ("二〇二六年全县经济工作会议", 2026),
+    ("2025年度基层党组织组织生活会", None),  # a year under review: held after it
+    ("2025年工作总结暨2026年工作部署会", None),  # two years: neither is the meeting's
+    ("全区安全生产工作会议", None),
+])
+def test_the_year_a_gathering_states_for_itself(text, year):
+    from extract.text.normalize import stated_year
+
+    assert stated_year(text) == year
+
+
+def test_a_yearless_date_takes_a_stated_year():
+    from extract.text.normalize import with_year
+
+    assert with_year("--04-03", 2026) == "2026-04-03"
+    assert with_year("--02-29", 2026) == "--02-29"  # no such day: left as written
+    assert with_year("2025-04-03", 2026) == "2025-04-03"
+    assert with_year("--04-03", None) == "--04-03"
+
+
+@pytest.mark.parametrize("published, date", [(None, "2026-04-03"), ("2027-01-05", "2027-04-03")])
+def test_a_meeting_on_a_page_without_a_date_takes_the_year_its_name_states(published, date):
+    from extract.kinds.meetings import build_meeting
+    from extract.text.spans import Span
+    from schemas import Article
+    from schemas.llm import MeetingAnswer
+
+    text = "4月3日，县政府召开2026年第3次常务会议。"
+    article = Article(id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text, published=published)
+    answer = MeetingAnswer(id=1, name="县政府2026年第3次常务会议", time_text="4月3日")
+    # a publication date, when known, decides the year (the name's may be a slip)
+    assert build_meeting(answer, Span(0, len(text), text), article).date == date

@@ -21,7 +21,7 @@ from extract.kinds.judgement import confidence, model_features
 from extract.text.ground import GroundingError, ground
 from extract.text.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TOPIC_EMPTY, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
-from extract.text.normalize import bodies, parse_date, split_people
+from extract.text.normalize import bodies, parse_date, publication_year, split_people, stated_year, with_year
 from extract.text.people import is_person_name, is_speech, officials
 from extract.places.region import resolve_region
 from extract.llm.request_text import MAX_CHARS_PER_REQUEST, halves, marked_request
@@ -182,6 +182,9 @@ def _meeting(answer: MeetingAnswer | QuotedMeetingAnswer, evidence: Evidence, ch
     date, time_text = parse_date(said, article.published) if said else (None, None)
     if time_text is None:
         date, time_text = meeting_date(evidence.quote, article.published)
+    if publication_year(article.published) is None:
+        # With no publication date the meeting's own name may say its year (2026年第3次常务会议).
+        date = with_year(date, stated_year(answer.name) or stated_year(evidence.quote))
     location = answer.location or place_held(evidence.quote)
     region = resolve_region(evidence.quote, article.text, article.outlet, article.page_division)
     return Meeting(

@@ -170,6 +170,27 @@ _REL_DAY_RE = re.compile(
 )
 
 
+_STATED_YEAR = re.compile(rf"(?P<y>{_YEAR})年(?!度)")
+
+
+def stated_year(text: str | None) -> int | None:
+    """The one year a gathering's name or sentence states for itself (2026年第3次常务会议 →
+    2026); not a year under review (2025年度…总结会 is held after it), not two different years."""
+    years = {_year_value(m.group("y")) for m in _STATED_YEAR.finditer(fold(text or ""))}
+    years.discard(None)
+    return years.pop() if len(years) == 1 else None
+
+
+def with_year(date: str | None, year: int | None) -> str | None:
+    """--04-03 with a year known from elsewhere → 2026-04-03 (an impossible day stays yearless)."""
+    if not date or not year or not date.startswith("--"):
+        return date
+    try:
+        return _dt.date(year, int(date[2:4]), int(date[5:7])).isoformat()
+    except ValueError:
+        return date
+
+
 def _full_pub(published: str | None) -> _dt.date | None:
     if published and re.match(r"^\d{4}-\d{2}-\d{2}$", published):
         try:
