@@ -1,4 +1,6 @@
 """Officials named in text, region resolution and separately described meetings."""
+import pytest
+
 from extract.kinds.meetings import separate_meetings
 from extract.text.people import officials
 from extract.places.gazetteer import mentions
@@ -197,3 +199,33 @@ def test_the_jurisdiction_is_the_most_specific_division_the_article_speaks_for()
     # Two unrelated divisions named as often: the first named.
     text = "溧阳市与金坛区签约。溧阳市、金坛区将共建园区2个。"
     assert resolve_region("将共建园区2个", text, None, None) == "溧阳市"
+
+
+@pytest.mark.parametrize("text, names", [
+    # awardees and new members named bare, in a list the tagger reads as names
+    ("向张卫东、李晓红、王建国、赵丽娟、孙志刚等5名优秀党员颁发了荣誉证书。",
+     ["张卫东", "李晓红", "王建国", "赵丽娟", "孙志刚"]),
+    # two names run together where a 、 was lost are two people
+    ("表彰了刘海波、陈志远吴国庆、郑晓梅四位同志。", ["刘海波", "陈志远", "吴国庆", "郑晓梅"]),
+    # two items only where the text says they are people
+    ("周建平、林晓燕等两名同志转为正式党员。", ["周建平", "林晓燕"]),
+    ("周建平、林晓燕获得表彰。", []),
+    # lists of words, places and firms are no people
+    ("会议要求抓好安全、环保、质量、效益等工作。", []),
+    ("重点推进金坛、溧阳、武进三地合作。", []),
+    ("参展企业有华为、腾讯、阿里巴巴、京东。", []),
+    ("出席的有重要、依次、来临等。", []),
+])
+def test_bare_names_in_a_list(text, names):
+    from extract.text.people import listed_names
+
+    assert [p.name for p in listed_names(text)] == names
+
+
+def test_an_office_then_a_name_whatever_word_follows():
+    # 以及 is in no list of words that end a name: the tagger reads the name
+    got = officials("县委书记王海涛、副县长陈建明以及县发改委负责同志陪同调研。")
+    assert [(p.name, p.title) for p in got] == [("王海涛", "县委书记"), ("陈建明", "副县长")]
+    # an office of its own ending in 长 is an office (董事长, 秘书长)
+    got = officials("青山集团董事长周国平等企业代表参加活动。")
+    assert [(p.name, p.title) for p in got] == [("周国平", "青山集团董事长")]

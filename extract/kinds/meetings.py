@@ -22,7 +22,7 @@ from extract.text.ground import GroundingError, ground
 from extract.text.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TOPIC_EMPTY, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
 from extract.text.normalize import bodies, parse_date, publication_year, split_people, stated_year, with_year
-from extract.text.people import is_person_name, is_speech, officials
+from extract.text.people import is_person_name, is_speech, listed_names, officials
 from extract.places.region import resolve_region
 from extract.llm.request_text import MAX_CHARS_PER_REQUEST, halves, marked_request
 from extract.text.script import to_simplified, to_simplified_chars
@@ -289,7 +289,7 @@ def add_people(meetings: list[Meeting], article: Article, complete: bool = True)
         if not m.chairs:
             m.chairs = [Person(name=p.name, title=simplified(p.title)) for p in presiding(scope) if p.name not in skip]
         by_name = [p for p in named if p.name in simple[start:end]]
-        found = [*m.chairs, *(officials(scope) + by_name if complete else [])]
+        found = [*m.chairs, *(officials(scope) + by_name + listed_names(scope) if complete else [])]
         for p in found:
             if p.name not in have and p.name not in skip:
                 m.attendees.append(Person(name=p.name, title=simplified(p.title)))

@@ -7,8 +7,9 @@ the model's own list is kept and these are added only from the meeting's own tex
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from extract.text.lexicon import AFTER_NAME_VERBS, HEAD_OFFICES, NOT_NAME_END, OFFICE_WORDS, REFERS_BACK, SPEECH
+from extract.text.lexicon import AFTER_NAME_VERBS, HEAD_OFFICES, NOT_NAME_END, OFFICE_WORDS, OFFICES, REFERS_BACK, SPEECH
 from extract.text.normalize import split_person
 from extract.text.script import to_simplified
 from schemas import Person
@@ -22,8 +23,10 @@ _LEAD = re.compile(r"^.*(参加|出席|陪同|主持|指出|表示|会上|会议
 _NOT_NAME = re.compile(r"^(同志|领导|负责|班子|成员|代表|干部|一行|部门|单位|等|及|和|的|在|主持|出席|[会集部局委办处科室组团队])")
 
 
-# A title ending in a bare 长/员 must name the unit before it (区长, 局长, 委员), not any word.
+# A title ending in a bare 长/员 must name the unit before it (区长, 局长, 委员), not any word,
+# unless it ends in an office of its own (董事长, 秘书长, 检察长).
 _BARE_HEAD = re.compile(r"[^区市县省镇乡村局处科所院校部厅行社会组队站委办室司团总副州旗]长$")
+_LONG_HEADS = tuple(o for o in OFFICES if len(o) >= 3 and o.endswith("长"))
 
 
 _NOT_PERSON = re.compile(r"^(分别|有关|相关|负责|其他|全体|各位|大家|共同|一起|一同|先后|主要|同时|进一步|"
@@ -59,6 +62,113 @@ _NOT_A_NAME_BEFORE_OFFICE = re.compile(r"(常务|执行|名誉|党委|党组|纪
 _LIST_TAIL = re.compile(r"(?P<names>(?:、[\u4e00-\u9fff]{2,3}?)+)" + _AFTER_NAME.replace("[、", "["))
 
 
+# --- is this a personal name? jieba's part-of-speech tagger knows surnames and given names ------
+
+@lru_cache(maxsize=1)
+def _tagger():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)  # its dictionary load is announced on stderr
+    return jieba.posseg.POSTokenizer(jieba.Tokenizer())
+
+
+@lru_cache(maxsize=8192)
+def _tagged(window: str) -> tuple[tuple[str, str], ...]:
+    return tuple((w.word, w.flag) for w in _tagger().cut(window))
+
+
+def name_at(text: str, start: int) -> str | None:
+    """The personal name the tagger reads at `start` of `text` (a name token, or a surname then its
+    given name: 杜/志军, 刘/东升), judged in a few characters of context; else None."""
+    a = max(0, start - 4)
+    tokens, pos = [], a
+    for word, flag in _tagged(text[a : start + 8]):
+        tokens.append((pos, word, flag))
+        pos += len(word)
+    for k, (at, word, flag) in enumerate(tokens):
+        if at < start:
+            continue
+        if at > start:
+            return None  # the name's first character is joined to the word before it
+        if flag.startswith("nr") and 2 <= len(word) <= 3:
+            return word if is_person_name(word) else None
+        if len(word) == 1 and k + 1 < len(tokens):
+            given, gflag = tokens[k + 1][1], tokens[k + 1][2]
+            if (flag.startswith("nr") or gflag.startswith("nr")) and 1 <= len(given) <= 2 and is_person_name(word + given):
+                return word + given
+        return None
+    return None
+
+
+# "表彰的优秀党员有王一兵、李青、…": a list of bare names, none with an office.
+_LIST_ITEM = re.compile(r"[\u4e00-\u9fff]{2,12}(?:、[\u4e00-\u9fff]{2,6})+")
+
+
+_PEOPLE_AFTER = re.compile(r"等(?:[一二三四五六七八九十两\d]+(?:名|位|个))?(?:同志|党员|人|干部|代表|领导)")
+
+
+def listed_names(text: str) -> list[Person]:
+    """Personal names listed with 、 and no office (awardees, new members, leaders named after
+    领导): a list counts when the tagger reads names in at least two thirds of its three or more
+    items (or in both of two the text calls people: 王一、李二等四名同志); then every inner item
+    shaped like a name is one (a rare name among common ones)."""
+    simple = to_simplified(text)
+    out: list[Person] = []
+    for m in _LIST_ITEM.finditer(simple):
+        items, pos = [], m.start()
+        for item in m.group(0).split("、"):
+            items.append((pos, item))
+            pos += len(item) + 1
+        if len(items) < 2:
+            continue
+        read: list[list[str]] = []  # the names the tagger reads in each item
+        for k, (at, item) in enumerate(items):
+            if k == 0:  # the first item ends the words before it: "…党员有王一兵"
+                end = at + len(item)
+                read.append(next(([simple[end - j : end]] for j in (3, 2)
+                                  if (n := name_at(simple, end - j)) and simple.startswith(n, end - j)
+                                  and is_person_name(simple[end - j : end])), []))
+            elif k == len(items) - 1:  # the last runs on: "…李青参加"
+                n = name_at(simple, at)
+                read.append([n] if n else [])
+            elif len(item) <= 3:  # the tagger may read a shorter name (刘海 of 刘海波)
+                n = name_at(simple, at)
+                read.append([item] if n and item.startswith(n) and is_person_name(item) else [])
+            else:  # two names with the 、 lost between them: 邱国辉朱志超
+                first = name_at(simple, at)
+                second = name_at(simple, at + len(first)) if first else None
+                read.append([first, second] if second and len(first) + len(second) == len(item) else [])
+        # two items only where the text says they are people: "王一、李二等四名同志"
+        if len(items) == 2 and not (all(read) and _PEOPLE_AFTER.match(simple, items[1][0] + len(read[1][0]))):
+            continue
+        if sum(bool(r) for r in read) * 3 < len(items) * 2:
+            continue
+        for k, ((_, item), names) in enumerate(zip(items, read)):
+            if not names and 0 < k < len(items) - 1 and is_person_name(item):
+                names = [item]
+            for name in names:
+                if name not in {p.name for p in out}:
+                    out.append(Person(name=name, title=None))
+    return out
+
+
+_OFFICE_THEN = re.compile(r"(?P<title>[\u4e00-\u9fff、]{0,30}?" + _OFFICE + r")(?=[\u4e00-\u9fff])")
+
+
+def _titled(title: str, name: str) -> Person | None:
+    """The person a title and name read as (the title without the words before it), or None
+    when the title is no office."""
+    lead = _LEAD.match(title)
+    if lead and not title.endswith(lead.group(1)):
+        title = title[lead.end():] if lead.group(1) != "、" else title
+    title = title.lstrip("、")
+    if len(title) > 24 or (_BARE_HEAD.search(title) and not title.endswith(_LONG_HEADS)):
+        return None  # 储备长远棋: a lone 长 after a non-unit word is no office
+    p = split_person(title + name)
+    return Person(name=name, title=p.title) if p.name == name else None
+
+
 def officials(text: str) -> list[Person]:
     """Officials named in `text`, in order of first mention, one per name."""
     found: list[tuple[int, Person]] = []
@@ -75,24 +185,30 @@ def officials(text: str) -> list[Person]:
         name = m.group("name")
         if _NOT_NAME.match(name) or not is_person_name(name) or name in seen:
             continue
-        title = m.group("title")
-        lead = _LEAD.match(title)
-        if lead and not title.endswith(lead.group(1)):
-            title = title[lead.end():] if lead.group(1) != "、" else title
-        title = title.lstrip("、")
-        if len(title) > 24 or _BARE_HEAD.search(title):
-            continue  # 储备长远棋: a lone 长 after a non-unit word is no office
-        p = split_person(title + name)
-        if p.name != name:
+        p = _titled(m.group("title"), name)
+        if p is None:
             continue
         seen.add(name)
-        found.append((m.start("name"), Person(name=name, title=p.title)))
+        found.append((m.start("name"), p))
         # "副主任刘东升、王新辉、冯锁强参加": names listed after a titled one share its title.
         more = _LIST_TAIL.match(simple, m.end("name"))
         for extra in more.group("names").split("、")[1:] if more else []:
             if is_person_name(extra) and extra not in seen:
                 seen.add(extra)
                 found.append((more.start(), Person(name=extra, title=p.title)))
+    # An office then a name the tagger reads, whatever word follows it (副县长王红以及…).
+    for m in _OFFICE_THEN.finditer(simple):
+        name = name_at(simple, m.end())
+        # a name found by rule wins over the tagger's shorter or longer reading (白云萍 / 白云)
+        if name is None or _NOT_NAME.match(name) or any(o.startswith(name) or name.startswith(o) for o in seen):
+            continue
+        title = m.group("title")
+        for other in seen:  # "书记刘殊、副县长武元庆": the title starts after the name before it
+            title = title.split(other + "、")[-1]
+        p = _titled(title, name)
+        if p is not None:
+            seen.add(name)
+            found.append((m.end(), p))
     for m in _NAME_THEN_OFFICE.finditer(simple):
         name = m.group("name")
         if name in seen or not is_person_name(name) or _NOT_NAME.match(name) or _NOT_A_NAME_BEFORE_OFFICE.search(name):
