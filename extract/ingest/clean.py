@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extract.text.lexicon import NEWS_TIME_WORDS
 from extract.text.script import to_simplified, to_simplified_chars
 
 # Sentence-final punctuation: a paragraph ending otherwise was cut by a page break (or is a heading).
@@ -45,7 +46,7 @@ _INDEX = re.compile(rf"^[▶►>→●◆■]?\s*[（(]?\s*(?:详见|见|详|转
 _LEAD = re.compile(
     r"^[*\s]*(?:[（(【]?\s*(?:本报讯|本报记者|本报评论员|本报通讯员|本报特约评论员|特约评论员|新华社|人民网|中新网|央视网)"
     r"|(?:记者|通讯员)\s*[\u4e00-\u9fff]{2,4}(?:\s|$|[）)、，,])"
-    r"|[\u4e00-\u9fff]{0,8}?(?:\d{1,2}月\d{1,2}日|昨天|昨日|今天|今日|日前|近日|连日来)[，,上下中晚早]?)"
+    rf"|[\u4e00-\u9fff]{{0,8}}?(?:{NEWS_TIME_WORDS})[，,上下中晚早]?)"
 )
 _CREDIT_END = re.compile(r"(摄|供图|图/\S{2,4}|/图|/文|/摄|报道)$")
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})(?!\d)")

@@ -7,11 +7,27 @@ A page is a list of lines (furniture already dropped). An article starts at
 - a two- or three-line headline block (title + subtitle) between body paragraphs;
 - a "(上接第一版)" notice after another article's body: the rest of an article from another page.
 Headline lines that follow a headline with no body in between are its subtitle (deck).
+
+A digest (要闻简报, 简讯, 动态: short news items under one masthead or heading) is then cut into
+its items, each an article. Within one article so found, an item starts at
+- a line opening with an item marker (◆ ● ■ …), when at least two lines there open with the same
+  marker (a headline with it heading another article of the page counts) and they are a digest's
+  items, not a bullet list: none opens an enumeration (一是…, （二）…) and more than half of them
+  are news items: 40 characters or more, with a lead of their own in the first sentence (本报讯,
+  a time word that is no deadline, or a held event such as 召开 with nothing planned). A list
+  item (short, or a plan's point with no who or when) is not;
+- a line opening with 本报讯, when at least two lines there do;
+- under a digest heading (要闻简报, 简讯, 工作动态), a headline line followed by its body of 40
+  characters or more, when at least two are; there a marker item needs no lead of its own.
+An item runs to the next item's start. Body text above the first item stays an article; headline
+lines alone there are the digest's heading (a masthead, 要闻简报) and no part of any item.
+An item's title is its title line (marker dropped), else its opening: the text after the marker
+and dateline up to a short head (before a space or colon) or the first sentence end.
 """
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,11 +44,14 @@ from extract.ingest.clean import (
 )
 from extract.ingest.read import STDIN_SOURCE, Document
 from extract.places.region import page_division
+from extract.text.lexicon import (DATELINE, DIGEST_HEADING, ENUMERATION, FUTURE, HELD_VERB, ITEM_MARKERS, NEWS_TIME,
+                                  OWN_DATELINE)
 from extract.text.script import to_simplified_chars, detect_script, to_simplified
 from schemas import Article
 
 MAX_HEADLINE = 60  # characters; longer lines are body text
 MAX_RUN = 8  # headline-like lines considered together
+MIN_ITEM = 40  # characters: a digest item is a news item of its own, not a bullet point
 
 
 @dataclass
@@ -41,6 +60,7 @@ class _Draft:
     body: list[Line] = field(default_factory=list)
     deck: list[Line] = field(default_factory=list)
     continued: str | None = None  # the "(上接…)" notice that opened it
+    label: str | None = None  # a digest item's title: its title line without the marker, or its opening
 
     @property
     def empty(self) -> bool:
@@ -51,7 +71,12 @@ def segment(doc: Document) -> list[Article]:
     """Cut a document into articles (one for a single-article page)."""
     lines = page_lines(doc)
     marked = any(level <= 2 for level, _ in doc.headings)
-    drafts = [d for d in _cut(lines) if d.body]
+    order = {id(line): n for n, line in enumerate(lines)}
+    cut = [d for d in _cut(lines) if d.body]
+    # Items a headline + lead already made articles of (◆ 县政府签约 / 3月4日，…) count with the
+    # marker lines of the other articles: the digest is the page's.
+    headed = Counter(_marker(d.title[0].text) for d in cut if d.title and _marker(d.title[0].text))
+    drafts = [item for d in cut for item in _digest_items(d, order, headed) if item.body]
     outlet = doc.outlet or find_outlet(doc.text)  # once per page: it scans the whole text
     # Without an outlet, the articles of one page still come from one paper: the division its
     # articles speak of is where an article that names none belongs (only pages of several).
@@ -185,6 +210,114 @@ def _start(drafts: list[_Draft], run: list[Line], k: int) -> None:
         drafts[-1] = _Draft(title=title, deck=cur.deck + before + deck)
 
 
+# --------------------------------------------------------------------------- digests
+
+
+def _digest_items(draft: _Draft, order: dict[int, int], headed: Counter[str]) -> list[_Draft]:
+    """The draft itself, or its items when it is (part of) a digest (module docstring).
+
+    `headed`: how many of the page's articles a headline with each item marker heads."""
+    lines = sorted(draft.title + draft.deck + draft.body, key=lambda ln: order[id(ln)])
+    heading = next((n for n, ln in enumerate(lines) if is_headline(ln) and DIGEST_HEADING.match(_key(ln.text))), None)
+    others = headed.copy()
+    if draft.title and _marker(draft.title[0].text):
+        others[_marker(draft.title[0].text)] -= 1
+    starts = sorted(set(_marker_starts(lines, heading, others)) | set(_dateline_starts(lines))
+                    | set(_title_starts(lines, heading)))
+    if not starts or starts == [0]:
+        return [draft]  # no digest, or one item that is already an article
+    items = []
+    before = [ln for n, ln in enumerate(lines[: starts[0]]) if n != heading]
+    title, deck, body = ({id(ln) for ln in part} for part in (draft.title, draft.deck, draft.body))
+    if any(id(ln) in body for ln in before) or draft.continued is not None:
+        # Body text above the first item: an article of its own (the digest's heading left out).
+        items.append(_Draft(title=[ln for ln in before if id(ln) in title], deck=[ln for ln in before if id(ln) in deck],
+                            body=[ln for ln in before if id(ln) in body], continued=draft.continued))
+    for start, end in zip(starts, starts[1:] + [len(lines)]):
+        head, rest = lines[start], lines[start + 1 : end]
+        if rest and is_headline(Line(_unmarked(head.text))):
+            items.append(_Draft(title=[head], body=rest, label=_unmarked(head.text)))
+        else:
+            items.append(_Draft(body=[head] + rest, label=_item_title(head.text)))
+    return items
+
+
+def _marker(text: str) -> str:
+    """The item marker a line opens with (◆ …), else ""."""
+    first = text.lstrip("*# ")[:1]
+    return first if first and first in ITEM_MARKERS else ""
+
+
+def _strip_marker(text: str) -> str:
+    text = text.strip("*# ")
+    return text[1:].strip("*# ") if _marker(text) else text
+
+
+def _unmarked(text: str) -> str:
+    """A line without its item marker, bold marks and dateline (本报讯（记者…）)."""
+    return DATELINE.sub("", _strip_marker(text), count=1).strip("*# ")
+
+
+def _marker_starts(lines: list[Line], heading: int | None, others: Counter[str]) -> list[int]:
+    by_marker: dict[str, list[int]] = {}
+    for n, line in enumerate(lines):
+        if _marker(line.text):
+            by_marker.setdefault(_marker(line.text), []).append(n)
+    starts: list[int] = []
+    for marker, group in by_marker.items():
+        if len(group) + others[marker] < 2:
+            continue  # one bullet is no digest
+        spans = [lines[s:e] for s, e in zip(group, group[1:] + [len(lines)])]
+        if any(ENUMERATION.match(_unmarked(item[0].text)) for item in spans):
+            continue  # 一是…, 二是…: a list of one article's points
+        news = sum(_is_news_item(item, heading is not None and heading < group[0]) for item in spans)
+        if 2 * news > len(spans):
+            starts += group
+    return starts
+
+
+def _is_news_item(item: list[Line], under_heading: bool) -> bool:
+    """A complete news item: long enough and, outside a digest heading, with a lead of its own."""
+    head = _unmarked(item[0].text)
+    if len(head) + sum(len(ln.text) for ln in item[1:]) < MIN_ITEM:
+        return False
+    if under_heading or OWN_DATELINE.match(_strip_marker(item[0].text)):
+        return True
+    opening = _unmarked(item[1].text) if len(item) > 1 and is_headline(Line(head)) else head
+    sentence = re.split(r"[。！？!?]", opening, maxsplit=1)[0]
+    if NEWS_TIME.search(sentence):  # not is_lead: its dates include deadlines (6月30日前，…)
+        return True
+    return bool(HELD_VERB.search(sentence)) and not FUTURE.search(sentence)  # held, not planned
+
+
+def _dateline_starts(lines: list[Line]) -> list[int]:
+    starts = [n for n, line in enumerate(lines) if OWN_DATELINE.match(line.text)]
+    return starts if len(starts) >= 2 else []
+
+
+def _title_starts(lines: list[Line], heading: int | None) -> list[int]:
+    """Under a digest heading: headline lines each followed by a body of a news item's length."""
+    if heading is None:
+        return []
+    starts = []
+    for n in range(heading + 1, len(lines) - 1):
+        line, nxt = lines[n], lines[n + 1]
+        if (is_headline(line) and not is_headline(nxt) and len(nxt.text) >= MIN_ITEM
+                and not ENUMERATION.match(line.text.strip("*# ")) and not _marker(line.text)):
+            starts.append(n)
+    return starts if len(starts) >= 2 else []
+
+
+def _item_title(text: str) -> str:
+    """A text item's title: a short head before a space or colon, else its opening clause."""
+    text = _unmarked(text)
+    sentence = re.split(r"[。！？!?]", text, maxsplit=1)[0]
+    m = re.match(r"(\S{4,30}?)(?:\s+|[：:])(?=\S)", sentence)
+    if m and is_headline(Line(m.group(1))):
+        return m.group(1)
+    return _opening(text)
+
+
 # --------------------------------------------------------------------------- articles
 
 
@@ -210,8 +343,10 @@ def _article(doc: Document, draft: _Draft, index: int, marked: bool, outlet: str
 
 
 def _title(draft: _Draft, body: list[Line]) -> str | None:
+    if draft.label:
+        return to_simplified(draft.label)
     if draft.title:
-        return to_simplified(" ".join(ln.text.strip("*# ") for ln in draft.title))
+        return to_simplified(" ".join(_strip_marker(ln.text) for ln in draft.title))
     if draft.continued is not None and body:
         # No headline on this page: the notice and the opening clause name the article.
         return to_simplified(draft.continued.strip() + _opening(body[0].text))

@@ -7,6 +7,20 @@ from __future__ import annotations
 
 import re
 
+# --- page layout (segmentation) ---------------------------------------------------------------
+
+# Time words a news lead opens with (2月19日，…, 昨天上午…, 近日…): when the reported event happened.
+NEWS_TIME_WORDS = r"\d{1,2}月\d{1,2}日|昨天|昨日|今天|今日|日前|近日|连日来"
+# The same anywhere in a sentence, a deadline left out (6月30日前完成…, 3月1日起施行: a plan's date).
+NEWS_TIME = re.compile(r"\d{1,2}月\d{1,2}日(?![前后起之以])|(?<![\d月])日前|昨天|昨日|今天|今日|近日|连日来")
+# Characters that mark an item where a line starts (◆ 县委召开…, ● 项目引进…): a digest's news
+# items or an article's bullet list; the segmenter tells which (extract/ingest/segment.py).
+ITEM_MARKERS = "◆●■▲★◎□○"
+# A paper's own news item opens so (本报讯, 本报讯（记者 张明）): in a digest, each of its items.
+OWN_DATELINE = re.compile(r"^[*\s]*[（(【]?\s*本报讯")
+# The heading of a digest of short news items (要闻简报, 简讯, 工作动态, 一周快讯).
+DIGEST_HEADING = re.compile(r"^.{0,8}?(?:简讯|简报|短讯|快讯|动态|速递|速览|集锦)$")
+
 # --- time and orientation (targets) ------------------------------------------------------------
 
 # A five-year-plan period (“十二五” … “十六五”): it ends in a known year.
