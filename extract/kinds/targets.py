@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
 from extract.text.lexicon import (COUNT_VERB_END, DEADLINE, FIVE_YEAR_PLAN, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE,
-                             PLAN_HEADING, PROVISION_BEFORE, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
+                             PLAN_HEADING, PROVISION_BEFORE, STATES_AMOUNT, STATES_AMOUNT_LEAD, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
 from extract.text.normalize import comparator_of, deadline_year, publication_year
 from extract.text.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.places.region import resolve_region
@@ -56,6 +56,9 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
     # What the current paragraph has set up so far, kept as we go so that a long paragraph is
     # not rescanned for every sentence.
     carried, para_start = False, -1
+    # The last sentence that said which way it looks (+1 ahead, -1 a report): a sentence that
+    # says neither continues it, across paragraphs too (深圳还将… / 同时，新增…500家).
+    facing = 0
     newlines = [m.start() for m in re.finditer("\n", text)]
     headings = _plan_headings(text)
     for sent in sentences(text):
@@ -74,6 +77,9 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
         carried = carried or bool(DEADLINE.search(plain))
         past_sentence = bool(PAST_SENTENCE.search(plain))
         lead = PAST_LEAD.search(plain)  # once per sentence: clauses after it are reports …
+        own = 1 if ahead else -1 if (past_sentence or lead or _reported(plain, pub_year)) else 0
+        continues_plan = own == 0 and facing == 1 and sent.start > headline_end
+        facing = own or facing
         for cl in (piece for c in clauses(sent) for piece in _split_lists(c)):
             q = head_quantity(cl.text)
             if q is None:
@@ -95,6 +101,9 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
                 # A heading before it sets out a plan (2026年主要预期目标): its list's lines need
                 # no future word of their own.
                 "plan_heading": bool(headings) and headings[0] < sent.start,
+                "continues_plan": continues_plan,
+                "states_amount": bool(STATES_AMOUNT.search(cl.text[: q.start].rstrip())
+                                      or STATES_AMOUNT_LEAD.match(cl_plain)),
             }
             # What the candidate rules used to gate on, as one feature: the clause looks ahead
             # (its sentence or paragraph) and nothing in it reports or sets a provision.
