@@ -18,13 +18,14 @@ from __future__ import annotations
 import bisect
 import csv
 import importlib.util
-import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import ahocorasick  # installed with cpca: one pass over the text for all 3,500 names
+
+from extract.text.words import tokenizer
 
 LEVELS = ("province", "city", "county")
 
@@ -124,21 +125,6 @@ def _longest_matches(auto: ahocorasick.Automaton, text: str) -> list[tuple[int, 
 
 # -- names as words of their sentence ----------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _tokenizer():
-    """jieba's segmenter, loaded on first use, once per process (about 0.8 s and 55 MB). An
-    instance of its own, so no other user of jieba is changed; built from the dictionary the
-    package ships, not from jieba.cache in the temp folder (which any jieba version may have
-    written, and which is no faster to read)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict…" debug lines
-    tk = jieba.Tokenizer()
-    tk.FREQ, tk.total = tk.gen_pfdict(tk.get_dict_file())
-    tk.initialized = True
-    return tk
-
-
 # jieba segments each run of these characters on its own (its re_han_default), so a name's
 # words depend on its run only: that run is segmented, never the page, and a run longer than
 # _WINDOW characters either side of the name (a page without punctuation) is cut there.
@@ -155,7 +141,7 @@ def _cuts(run: str) -> tuple[int, ...]:
     """Where the words of `run` start, and its end. Without jieba's HMM guesses: only a word of
     its dictionary can hide a name."""
     out, pos = [0], 0
-    for word in _tokenizer().cut(run, HMM=False):
+    for word in tokenizer().cut(run, HMM=False):
         pos += len(word)
         out.append(pos)
     return tuple(out)

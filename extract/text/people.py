@@ -12,6 +12,7 @@ from functools import lru_cache
 from extract.text.lexicon import AFTER_NAME_VERBS, HEAD_OFFICES, NOT_NAME_END, OFFICE_WORDS, OFFICES, REFERS_BACK, SPEECH
 from extract.text.normalize import split_person
 from extract.text.script import to_simplified
+from extract.text.words import tagger
 from schemas import Person
 
 _OFFICE = OFFICE_WORDS
@@ -64,18 +65,9 @@ _LIST_TAIL = re.compile(r"(?P<names>(?:、[\u4e00-\u9fff]{2,3}?)+)" + _AFTER_NAM
 
 # --- is this a personal name? jieba's part-of-speech tagger knows surnames and given names ------
 
-@lru_cache(maxsize=1)
-def _tagger():
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(60)  # its dictionary load is announced on stderr
-    return jieba.posseg.POSTokenizer(jieba.Tokenizer())
-
-
 @lru_cache(maxsize=8192)
 def _tagged(window: str) -> tuple[tuple[str, str], ...]:
-    return tuple((w.word, w.flag) for w in _tagger().cut(window))
+    return tuple((w.word, w.flag) for w in tagger().cut(window))
 
 
 def name_at(text: str, start: int) -> str | None:
