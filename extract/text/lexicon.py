@@ -70,10 +70,11 @@ COUNT_VERB_END = re.compile(r"(?:开工建设|新开工|开工|建设|新建|建
                             r"完成|落地|签约|新培育|扶持|认定|举办|开展|打造|培育|搭建)$")
 # Words before a count that say there are so many (今年将有86个…项目, 共计1021家企业): what is
 # counted is the noun after the number, not the words before it.
-THERE_ARE_END = re.compile(r"(?:有|共|共计|总计|合计|累计)$")
+THERE_ARE_WORDS = r"有|共|共计|总计|合计|累计"
+THERE_ARE_END = re.compile(f"(?:{THERE_ARE_WORDS})$")
 # Words right before a quantity that state how much there is or was (共200个, 占25.7%, 全长10.9公里,
 # 总投资约10亿元): a description, as evidence against a goal (a feature, never a gate).
-STATES_AMOUNT = re.compile(r"(?:有|共|共计|总计|合计|累计|占|全长|总长|总投资|总面积|总规模)(?:约|近|超|达)?$")
+STATES_AMOUNT = re.compile(f"(?:{THERE_ARE_WORDS}|占|全长|总长|总投资|总面积|总规模)(?:约|近|超|达)?$")
 # …or open the clause that counts (累计关停企业21家, 其中有13个项目…).
 STATES_AMOUNT_LEAD = re.compile(r"^(?:累计|共计|合计|总计|其中有|共有|现有)")
 # Relative time words that open a clause (今年内将…), no part of a metric.
