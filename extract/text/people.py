@@ -119,14 +119,12 @@ def listed_names(text: str) -> list[Person]:
             if k == 0:  # the first item ends the words before it: "…党员有王一兵"
                 end = at + len(item)
                 read.append(next(([simple[end - j : end]] for j in (3, 2)
-                                  if (n := name_at(simple, end - j)) and simple.startswith(n, end - j)
-                                  and is_person_name(simple[end - j : end])), []))
+                                  if name_at(simple, end - j) and is_person_name(simple[end - j : end])), []))
             elif k == len(items) - 1:  # the last runs on: "…李青参加"
                 n = name_at(simple, at)
                 read.append([n] if n else [])
             elif len(item) <= 3:  # the tagger may read a shorter name (刘海 of 刘海波)
-                n = name_at(simple, at)
-                read.append([item] if n and item.startswith(n) and is_person_name(item) else [])
+                read.append([item] if name_at(simple, at) and is_person_name(item) else [])
             else:  # two names with the 、 lost between them: 邱国辉朱志超
                 first = name_at(simple, at)
                 second = name_at(simple, at + len(first)) if first else None
