@@ -93,6 +93,21 @@ def test_a_speech_is_no_meeting_and_a_visit_may_end_on_what_it_saw():
     assert not is_meeting_name("会议要求")
 
 
+@pytest.mark.parametrize("sentence, speech", [
+    ("李明强调，要开好每一次组织生活会", True),
+    ("会议要求，各单位要召开专题会议落实责任", True),
+    # 根据/按照…要求 names the ground the sentence acts on: what follows may report a gathering.
+    ("根据县委组织部2026年3号文件要求，东湖村党支部于5月8日召开了组织生活会", False),
+    ("按照市委统一部署要求，青山区召开全区干部大会", False),
+])
+def test_a_speech_is_what_someone_said_not_what_a_sentence_acts_on(sentence, speech):
+    from extract.kinds.meetings import meeting_sentences
+    from extract.text.people import is_speech
+
+    assert is_speech(sentence) is speech
+    assert bool(meeting_sentences(sentence + "。")) is not speech
+
+
 def test_a_gathering_named_first_then_what_it_did_is_cut_to_the_gathering():
     from extract.kinds.meetings import named_from_text
     from schemas import Article, Evidence, Meeting
@@ -138,6 +153,22 @@ def test_officials_complete_the_meeting_whose_part_of_the_article_names_them():
     assert [p.name for p in first.attendees] == ["徐珑", "张光荣"]  # the chair first
     assert [p.name for p in first.chairs] == ["徐珑"] and second.chairs == []
     assert [p.name for p in second.attendees] == ["程丽华"]
+
+
+def test_someone_who_speaks_to_the_press_is_no_attendee():
+    from extract.kinds.meetings import add_people
+
+    text = ("5月6日，青山区人代会开幕，区长李明代表区政府作工作报告。\n"
+            "市发展研究会副会长赵文博对本报记者表示，报告的目标切实可行。\n"
+            "赵文博认为，制造业仍是根本。")
+    article, (meeting,) = _meetings_in(text, ("青山区人代会", "5月6日，青山区人代会开幕，区长李明代表区政府作工作报告"))
+    add_people([meeting], article)
+    assert [p.name for p in meeting.attendees] == ["李明"]
+    # named in the meeting's own sentence, a speaker to the press still attended
+    text2 = "5月6日，区长李明出席青山区招商大会。会后，李明接受记者采访时说，签约项目12个。"
+    article, (meeting,) = _meetings_in(text2, ("青山区招商大会", "5月6日，区长李明出席青山区招商大会"))
+    add_people([meeting], article)
+    assert [p.name for p in meeting.attendees] == ["李明"]
 
 
 def test_who_presided_is_read_from_the_clause_that_says_so():
@@ -229,3 +260,13 @@ def test_an_office_then_a_name_whatever_word_follows():
     # an office of its own ending in 长 is an office (董事长, 秘书长)
     got = officials("青山集团董事长周国平等企业代表参加活动。")
     assert [(p.name, p.title) for p in got] == [("周国平", "青山集团董事长")]
+
+
+@pytest.mark.parametrize("text, names", [
+    # a given name ending in a character that ends bodies, right before the office held
+    ("省财政厅采购管理处吕文省处长首先介绍了全省情况", ["吕文省"]),
+    # a place before an office is no name
+    ("会上，江苏省省长出席并讲话", []),
+])
+def test_a_name_before_its_office_may_end_like_a_body(text, names):
+    assert [p.name for p in officials(text)] == names

@@ -20,7 +20,8 @@ from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
 from extract.text.ground import GroundingError, ground
 from extract.text.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
-                             HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TOPIC_EMPTY, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
+                             HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TO_THE_PRESS, TOPIC_EMPTY,
+                             TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
 from extract.text.normalize import bodies, parse_date, publication_year, split_people, stated_year, with_year
 from extract.text.people import is_person_name, is_speech, listed_names, officials
 from extract.places.region import resolve_region
@@ -91,6 +92,17 @@ def _smaller_spans(part: list[Span]) -> list[list[Span]]:
 
 def bylines(text: str) -> set[str]:
     return {m.group(2) for m in BYLINE.finditer(to_simplified(text))}
+
+
+def interviewees(text: str) -> set[str]:
+    """The people the article has speak to the press (…副会长金心异对记者表示): named for what they
+    told a reporter, not as attendees of the gathering it reports."""
+    out: set[str] = set()
+    for s in sentences(to_simplified(text)):
+        m = TO_THE_PRESS.search(s.text)
+        if m:
+            out.update(p.name for p in officials(s.text[: m.start()] + "，"))
+    return out
 
 
 _GENERIC_PERSON = re.compile(r"(领导|负责人|代表|同志|干部|成员|委员会|班子|群众|记者)$")
@@ -277,6 +289,7 @@ def add_people(meetings: list[Meeting], article: Article, complete: bool = True)
     meeting's part of the text names: the whole article when it reports one meeting, else the
     meeting's sentence up to the next meeting's. Chairs are attendees too (spec §1)."""
     skip = bylines(article.text)
+    press = interviewees(article.text)
     simple = to_simplified_chars(article.text)
     parts = {id(m): (start, end) for m, start, end in _scopes(meetings, simple)}
     # Officials the article names with their office anywhere (自治区党委书记胡春华…); in a
@@ -290,8 +303,9 @@ def add_people(meetings: list[Meeting], article: Article, complete: bool = True)
             m.chairs = [Person(name=p.name, title=simplified(p.title)) for p in presiding(scope) if p.name not in skip]
         by_name = [p for p in named if p.name in simple[start:end]]
         found = [*m.chairs, *(officials(scope) + by_name + listed_names(scope) if complete else [])]
+        own = to_simplified(m.evidence.quote) if m.evidence else ""
         for p in found:
-            if p.name not in have and p.name not in skip:
+            if p.name not in have and p.name not in skip and (p.name not in press or p.name in own):
                 m.attendees.append(Person(name=p.name, title=simplified(p.title)))
                 have.add(p.name)
 

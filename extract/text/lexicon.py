@@ -106,8 +106,9 @@ EXHORTATION = re.compile(r"^(要|将|必须|应当|应|需要|需)")
 # was held (spec §2: a meeting happened, or is announced with a date).
 PLANNED_GATHERING = re.compile(r"(?:安排|鼓励|支持|优先|争取|计划|拟|将要?|准备)[^，。；]{0,12}?(?:举办|召开|举行)")
 # What someone said at a gathering (李强要求…, 会议强调…): the speech, no gathering of its own.
-# (Code checks that `who` is a person or the gathering: 根据市委要求，… is no speech.)
-SPEECH = re.compile(r"^(?:(?:就|在|对|针对|关于)[^，,。；;]{1,30}[，,])?(?P<who>[^，,。；;]{1,30}?)"
+# (Code checks that `who` is a person or the gathering.) 根据/按照…要求，… names what the sentence
+# acts on, never a speaker: 根据市委文件要求，…召开了… reports a gathering.
+SPEECH = re.compile(r"^(?!根据|按照|依据|依照|遵照)(?:(?:就|在|对|针对|关于)[^，,。；;]{1,30}[，,])?(?P<who>[^，,。；;]{1,30}?)"
                     r"(?:要求|强调|指出|表示|希望|提出|说)[，,：:]?")
 # A sentence about the gathering just reported (会议表彰了…, 会上，…): it adds to that gathering.
 REFERS_BACK = re.compile(r"^(?:会议|会上|大会|会议上|大会上|座谈会上|全会)(?!召开|举行)")
@@ -118,7 +119,8 @@ TOOK_PART_ONLY = re.compile(r"(?:出席|参加|陪同|主持)了?(?:会议|活�
 GATHERING_KINDS = (r"会议|大会|座谈会|论坛|仪式|典礼|动员会|推进会|生活会|报告会|培训会|研讨会|推介会|发布会|交流会|"
                    r"签约会|见面会|对接会|峰会|活动")
 # A paragraph with one of these may report a meeting or visit: it is sent to the model.
-MEETING_WORDS = re.compile(HELD_VERBS + r"|座谈|会议|大会|生活会|动员会|论坛|推介会|仪式|检查")
+# (Every verb that names a visit is one: 前往…进行项目洽谈, 现勘…工程.)
+MEETING_WORDS = re.compile(HELD_VERBS + "|" + VISIT_VERBS.pattern + r"|会议|大会|生活会|动员会|论坛|推介会|仪式|检查")
 # A name ending so names a gathering; a body that ends in 会 (协会, 学会, 商会, 工会, 基金会,
 # 委员会, 理事会, 联合会) does not.
 GATHERING_END = re.compile(r"(?<!协|学|商|工|金|员|事|合)会$|会议$|仪式$|典礼$|论坛$|峰会$|活动$")
@@ -209,4 +211,7 @@ AFTER_NAME_VERBS = (r"指出|表示|强调|出席|参加|主持|讲话|陪同|�
 # what the sentence reports.
 DATELINE = re.compile(r"^\s*(?:本报讯|[\u4e00-\u9fff]{2,8}讯|新华社[\u4e00-\u9fff]{2,6}\d{1,2}月\d{1,2}日电)?\s*"
                       r"(?:[（(]\s*(?:记者|通讯员|见习记者|实习生|本报)[^）)]{0,40}[）)])?\s*")
+# Speaking to the press (…对本报记者表示, 接受记者采访时说): the speaker is interviewed, which says
+# nothing of who attended a gathering the article reports.
+TO_THE_PRESS = re.compile(r"(?:对|向|告诉|接受)[^，。；：]{0,20}?记者|记者[^，。；：]{0,6}?(?:采访|专访)")
 BYLINE = re.compile(r"(记者|通讯员|作者|编辑|摄影|摄)[\s：:]*([\u4e00-\u9fff]{2,3})")

@@ -159,6 +159,25 @@ def _titled(title: str, name: str) -> Person | None:
     return Person(name=name, title=p.title) if p.name == name else None
 
 
+def _name_before_office(simple: str, start: int, name: str) -> bool:
+    """A name right before the office it holds (…处薛亚省处长). Its last character may be one that
+    ends bodies (省, 园 …: 薛亚省) where the tagger reads the first two as a name and not the three
+    as a place or a body (江苏省 is read whole)."""
+    if is_person_name(name):
+        return True
+    if len(name) != 3 or NOT_NAME_END.search(name) is None or not is_person_name(name[:2]):
+        return False
+    a = max(0, start - 4)
+    pos = a
+    for word, flag in _tagged(simple[a : start + 8]):
+        if pos == start:
+            return flag.startswith("nr") and word in (name, name[:2])
+        pos += len(word)
+        if pos > start:
+            return False  # the name's first character is joined to the word before it
+    return False
+
+
 def officials(text: str) -> list[Person]:
     """Officials named in `text`, in order of first mention, one per name."""
     found: list[tuple[int, Person]] = []
@@ -201,7 +220,8 @@ def officials(text: str) -> list[Person]:
             found.append((m.end(), p))
     for m in _NAME_THEN_OFFICE.finditer(simple):
         name = m.group("name")
-        if name in seen or not is_person_name(name) or _NOT_NAME.match(name) or _NOT_A_NAME_BEFORE_OFFICE.search(name):
+        if name in seen or not _name_before_office(simple, m.start("name"), name) or _NOT_NAME.match(name) \
+                or _NOT_A_NAME_BEFORE_OFFICE.search(name):
             continue
         seen.add(name)
         found.append((m.start("name"), Person(name=name, title=m.group("title"))))
