@@ -5,15 +5,18 @@ on Ctrl-C and on errors (xllamacpp's in-process server has no stop call).
 """
 from __future__ import annotations
 
+import collections
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import Any
 
 from extract.llm.model_file import MODEL_NAME, model_path
 
@@ -58,6 +61,14 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8080, n_ctx: int = 8192,
             sys.exit(0)
 
 
+def _drain(stream, tail) -> None:
+    try:
+        for line in iter(stream.readline, b""):
+            tail.append(line)
+    except (OSError, ValueError):  # closed at exit
+        pass
+
+
 def _healthy(base: str) -> bool:
     try:
         with urllib.request.urlopen(base + "/health", timeout=2) as r:
@@ -75,6 +86,7 @@ class EmbeddedServer:
     startup_timeout_s: float = 180.0
     proc: subprocess.Popen | None = None
     port: int = 0
+    _log: Any = None  # the last lines of the server's stderr
 
     @property
     def base_url(self) -> str:
@@ -85,13 +97,19 @@ class EmbeddedServer:
         self.port = free_port()
         cmd = [sys.executable, "-m", "extract.llm.engine", str(self.port), str(self.n_ctx),
                str(self.parallel), str(model), str(os.getpid())]
+        # The server logs every request to stderr. A pipe nobody reads fills (64 KiB) and then
+        # blocks the server's logging thread, and with it every request: a thread drains it,
+        # keeping only the tail, to explain a failed start.
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      start_new_session=True)
+        self._log = collections.deque(maxlen=64)
+        threading.Thread(target=_drain, args=(self.proc.stderr, self._log), daemon=True).start()
         deadline = time.monotonic() + self.startup_timeout_s
         root = f"http://127.0.0.1:{self.port}"
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                err = (self.proc.stderr.read() or b"").decode(errors="replace")[-2000:]
+                time.sleep(0.2)  # let the drain read the last lines
+                err = b"".join(self._log).decode(errors="replace")[-2000:]
                 raise EngineError(f"embedded server exited at start (code {self.proc.returncode}): {err}")
             if _healthy(root):
                 return self
