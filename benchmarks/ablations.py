@@ -14,7 +14,7 @@ from extract.llm.client import CallStats, LLMClient
 from extract.review.evaluate import evaluate
 from extract.review.match import load_side
 from extract.run.pipeline import Options
-from schemas.llm import MeetingAnswers, PolicyAnswer, PolicyAnswers, TargetAnswer, TargetAnswers
+from schemas.llm import MeetingAnswers, PolicyAnswer, PolicyAnswers, Verdict
 from benchmarks.replay import ROOT, run_seeds
 
 
@@ -23,11 +23,12 @@ class AcceptAll(LLMClient):
 
     def ask(self, kind, text, context=None):
         ids = sorted(context.ids or ()) if context else []
-        if kind == "targets":
-            return TargetAnswers(items=[TargetAnswer(id=i, is_target=True, metric="") for i in ids]), CallStats()
         if kind == "policies":
             return PolicyAnswers(items=[PolicyAnswer(id=i, is_policy=True, issuers=[]) for i in ids]), CallStats()
         return MeetingAnswers(items=[]), CallStats()
+
+    def ask_verdict(self, kind, text):
+        return Verdict(yes=True), CallStats()
 
 
 VARIANTS = [

@@ -58,7 +58,7 @@ import time
 from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SCHEMA_KINDS = {"TargetAnswers": "targets", "PolicyAnswers": "policies", "MeasureAnswers": "measures",
+SCHEMA_KINDS = {"PolicyAnswers": "policies", "MeasureAnswers": "measures",
                 "MeetingAnswers": "meetings", "QuotedMeetingAnswers": "quoted_meetings"}
 KINDS = ("targets", "policies", "measures", "meetings", "quoted_meetings")
 FAULTS = {"400", "401", "403", "404", "429", "500", "502", "503", "reset", "hang", "truncated", "length", "badjson", "schema", "invent",
@@ -525,12 +525,14 @@ def batch_answer(fake: FakeLLM, req: dict, fault: str | None) -> dict:
 def answer_content(fake: FakeLLM, kind: str, text: str, fault: str | None) -> tuple[str, str]:
     """(message content, finish_reason) for a request, shaped by an answer fault if any."""
     mode = "invent" if fault == "invent" or fake.mode == "obey" else "byline" if fault == "byline" else "good"
+    if kind == "targets":  # one clause's question, answered in its first token
+        return ("嗯" if fault in ("badjson", "schema") else "是"), ("length" if fault == "length" else "stop")
     content = json.dumps({"items": answer_items(kind, text, mode, obey=fake.mode == "obey")}, ensure_ascii=False)
     finish = "stop"
     if fault == "length":
         content, finish = content[: max(1, len(content) // 2)], "length"
     elif fault == "badjson":
-        content = '{"items": [{"id": 1, "is_target": tru'  # cut inside a literal
+        content = '{"items": [{"id": 1, "is_policy": tru'  # cut inside a literal
     elif fault == "schema":
         content = json.dumps({"items": [{"id": "one", "verdict": "yes"}]})
     return content, finish
@@ -564,8 +566,6 @@ def article_text(messages: list[dict]) -> tuple[str, bool]:
 
 
 def answer_items(kind: str, text: str, mode: str = "good", obey: bool = False) -> list[dict]:
-    if kind == "targets":
-        return _targets(text, mode, obey)
     if kind == "policies":
         return _policies(text, mode)
     if kind == "measures":
@@ -575,15 +575,6 @@ def answer_items(kind: str, text: str, mode: str = "good", obey: bool = False) -
     if kind == "quoted_meetings":
         return _meetings(text, mode)
     return []
-
-
-def _targets(text: str, mode: str, obey: bool) -> list[dict]:
-    """Every marked clause is a goal (as a small model answers); an obedient model adds
-    nothing it can point at (the metric is code's), an inventing one an id never marked."""
-    items = [{"id": int(m.group(1)), "is_target": True} for m in _MARK.finditer(text)]
-    if mode == "invent" and not obey:
-        items.append({"id": 99, "is_target": True})
-    return items
 
 
 def _policies(text: str, mode: str) -> list[dict]:
@@ -668,7 +659,10 @@ def fake_logprobs(content: str, p_true: float) -> list[dict]:
     for m in _TOKEN.finditer(content):
         tok = m.group(0)
         word = tok.strip()
-        if word in ("true", "false"):
+        if word in ("是", "否"):  # a plain verdict: 是 gets p_true
+            alts = [("是", p_true), ("否", 1 - p_true)]
+            chosen = p_true if word == "是" else 1 - p_true
+        elif word in ("true", "false"):
             alts = [(" true", p_true), (" false", 1 - p_true)]
             chosen = p_true if word == "true" else 1 - p_true
         elif word.isdigit():

@@ -82,12 +82,13 @@ def _only_marked(items: list, info: ValidationInfo) -> list:
 Probability = SkipJsonSchema[float | None]
 
 
-# The decision alone: code takes the metric from the clause (every generated character costs
-# ~0.1 s on 2 cores, and the decision's probability is what is read).
-class TargetAnswer(BaseModel):
-    id: int = Field(description="the number in 【】 before the clause")
-    is_target: bool = Field(description="true only for a goal set for the future; false for a result already achieved, a statistic or a forecast")
-    p: Probability = None
+# One question, one token: "is this clause's number a goal set for the future?" answered 是 or
+# 否 as the first token of a plain reply (no JSON, no grammar: every generated token costs ~0.1 s
+# on 2 cores, and the decision is then the very token whose probability is read). Code takes the
+# metric, value and deadline from the clause.
+class Verdict(BaseModel):
+    yes: bool
+    p: Probability = None  # P(是) / (P(是) + P(否)) at the first token; None without log-probabilities
 
 
 class _Answers(BaseModel):
@@ -98,7 +99,7 @@ class _Answers(BaseModel):
         # instructor wraps the model in a new subclass on every call; the schema is the same
         # as long as the name is, so key by name and by the answer model it derives from.
         mro = cls.__mro__
-        base = mro[mro.index(_Answers) - 1]  # TargetAnswers, PolicyAnswers, MeetingAnswers …
+        base = mro[mro.index(_Answers) - 1]  # PolicyAnswers, MeetingAnswers …
         key = (base, cls.__name__, args, tuple(sorted(kwargs.items())))
         if key not in _SCHEMAS:
             _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
@@ -106,12 +107,6 @@ class _Answers(BaseModel):
 
 
 _SCHEMAS: dict = {}
-
-
-class TargetAnswers(_Answers):
-    items: list[TargetAnswer] = Field(description="one entry for each marked clause, in order")
-
-    _marked = field_validator("items")(classmethod(lambda cls, v, info: _only_marked(v, info)))
 
 
 class PolicyAnswer(BaseModel):

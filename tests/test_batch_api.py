@@ -83,12 +83,15 @@ def test_submit_then_collect_gives_the_plain_runs_items_and_nothing_twice(fake_l
 def test_partial_failures_and_invalid_answers_are_redone_live(fake_llm, plain, tmp_path):
     r, live = plain
     b = tmp_path / "b.jsonl"
-    fake_llm.batch_script("503", "schema", "500")  # the batch's first three lines
+    # The batch's first three lines (a target clause's question each): a verdict that is neither
+    # 是 nor 否 is invalid with no re-ask to wait for, so it is not among the requests left; like
+    # the two errors it is asked live when the run is completed.
+    fake_llm.batch_script("503", "schema", "500")
     assert _cli("batch", "submit", SEEDS, "-o", str(b), base_url=fake_llm.base_url).exit_code == 0
     collected = _cli("batch", "collect", "-o", str(b), base_url=fake_llm.base_url)
     assert collected.exit_code == 0, collected.output
     assert f"batch answers: {live - 2}, valid {live - 3} (now in the answer cache), invalid 1" in collected.stderr
-    assert "request errors: 1 http 500, 1 http 503; requests left: 3" in collected.stderr
+    assert "request errors: 1 http 500, 1 http 503; requests left: 2" in collected.stderr
     assert fake_llm.requests["total"] == 3  # the two errors and the invalid answer, asked live
     assert _diff(r, b) == 0
 

@@ -20,7 +20,8 @@ from schemas.llm import AnswerContext
 from tests.fake_llm import extract_files, synthetic_page
 
 ROOT = Path(__file__).resolve().parent.parent
-TEXT = "到2025年，【1】全区规模以上工业企业力争达到500家"
+TEXT = "区政府印发了【1】《关于加快发展数字经济的实施意见》，到2025年全区数字企业达到500家"
+QUESTION = "到2025年，【1】全区规模以上工业企业力争达到500家\n\n问：【1】「全区规模以上工业企业力争达到500家」中的“500家”是为将来设定的目标吗？"
 
 
 
@@ -55,9 +56,9 @@ def test_second_run_makes_no_requests_and_is_fast(fake_llm, page, tmp_path):
 
 def test_hit_shows_zero_requests(fake_llm, tmp_path):
     client = _client(fake_llm, tmp_path / "a.sqlite")
-    answer, stats = client.ask("targets", TEXT, AnswerContext(ids={1}))
+    answer, stats = client.ask("policies", TEXT, AnswerContext(ids={1}))
     assert (stats.requests, stats.cache_hits) == (1, 0) and stats.prompt_tokens > 0
-    again, stats = client.ask("targets", TEXT, AnswerContext(ids={1}))
+    again, stats = client.ask("policies", TEXT, AnswerContext(ids={1}))
     assert again.model_dump() == answer.model_dump()
     assert (stats.attempts, stats.requests, stats.cache_hits, stats.prompt_tokens) == (0, 0, 1, 0)
     assert fake_llm.requests["total"] == 1
@@ -66,8 +67,8 @@ def test_hit_shows_zero_requests(fake_llm, tmp_path):
 
 def test_off_by_default(fake_llm, cache_dir):
     client = _client(fake_llm, None)
-    client.ask("targets", TEXT, AnswerContext(ids={1}))
-    client.ask("targets", TEXT, AnswerContext(ids={1}))
+    client.ask("policies", TEXT, AnswerContext(ids={1}))
+    client.ask("policies", TEXT, AnswerContext(ids={1}))
     assert client.cache is None and fake_llm.requests["total"] == 2
     assert not cache_dir.exists()
     assert LLMSettings().cache is None
@@ -78,36 +79,52 @@ def test_errors_are_never_stored(fake_llm, tmp_path, fault):
     client = _client(fake_llm, tmp_path / "a.sqlite")
     fake_llm.always(fault)
     with pytest.raises(Exception):
-        client.ask("targets", TEXT, AnswerContext(ids={1}))
+        client.ask("policies", TEXT, AnswerContext(ids={1}))
     assert client.cache.info()["entries"] == 0
     fake_llm.always(None)
-    client.ask("targets", TEXT, AnswerContext(ids={1}))
+    client.ask("policies", TEXT, AnswerContext(ids={1}))
     assert client.cache.info()["entries"] == 1
 
 
 def test_an_entry_that_no_longer_validates_is_a_miss(fake_llm, tmp_path):
     client = _client(fake_llm, tmp_path / "a.sqlite")
-    client.ask("targets", TEXT, AnswerContext(ids={1}))
+    client.ask("policies", TEXT, AnswerContext(ids={1}))
     with sqlite3.connect(client.cache.path) as db:
         db.execute("UPDATE answers SET answer = ?", (json.dumps({"items": [{"id": 7}]}),))
-    answer, stats = client.ask("targets", TEXT, AnswerContext(ids={1}))
+    answer, stats = client.ask("policies", TEXT, AnswerContext(ids={1}))
     assert stats.requests == 1 and answer.items[0].id == 1
+
+
+@pytest.mark.parametrize("fault", ["503", "badjson"])
+def test_a_verdict_is_cached_and_a_failed_one_never(fake_llm, tmp_path, fault):
+    # One clause's question (是/否 in one token): cached like any answer; a reply that is neither
+    # (嗯) or a server error is an error and stores nothing.
+    client = _client(fake_llm, tmp_path / "a.sqlite")
+    fake_llm.always(fault)
+    with pytest.raises(Exception):
+        client.ask_verdict("targets", QUESTION)
+    assert client.cache.info()["entries"] == 0
+    fake_llm.always(None)
+    verdict, stats = client.ask_verdict("targets", QUESTION)
+    assert verdict.yes and (stats.requests, stats.cache_hits) == (1, 0)
+    again, stats = client.ask_verdict("targets", QUESTION)
+    assert again == verdict and (stats.requests, stats.cache_hits) == (0, 1)
 
 
 def test_what_changes_the_answer_changes_the_key(fake_llm, tmp_path, monkeypatch):
     db = tmp_path / "a.sqlite"
-    _client(fake_llm, db).ask("targets", TEXT, AnswerContext(ids={1}))
-    _client(fake_llm, db).ask("targets", TEXT, AnswerContext(ids={1}))
+    _client(fake_llm, db).ask("policies", TEXT, AnswerContext(ids={1}))
+    _client(fake_llm, db).ask("policies", TEXT, AnswerContext(ids={1}))
     assert fake_llm.requests["total"] == 1
     for change in ({"model": "other"}, {"max_tokens": 100}, {"temperature": 0.5}, {"seed": 1}, {"mode": "json"}):
         settings = {"base_url": fake_llm.base_url, "model": "fake", "timeout_s": 2, "cache": db, **change}
-        LLMClient(LLMSettings(**settings)).ask("targets", TEXT, AnswerContext(ids={1}))
+        LLMClient(LLMSettings(**settings)).ask("policies", TEXT, AnswerContext(ids={1}))
     assert fake_llm.requests["total"] == 6
-    _client(fake_llm, db).ask("targets", TEXT.replace("500", "600"), AnswerContext(ids={1}))
+    _client(fake_llm, db).ask("policies", TEXT.replace("500", "600"), AnswerContext(ids={1}))
     assert fake_llm.requests["total"] == 7
     # A new version of this kind's prompt files or answer schema misses; another kind's does not.
     monkeypatch.setattr("extract.llm.client.kind_version", lambda kind: "0123456789ab")
-    _client(fake_llm, db).ask("targets", TEXT, AnswerContext(ids={1}))
+    _client(fake_llm, db).ask("policies", TEXT, AnswerContext(ids={1}))
     assert fake_llm.requests["total"] == 8
     base = dict(endpoint="http://a/v1", model="m", mode="json_schema", prompt_version="p",
                 schema={"type": "object"}, request={"messages": []})
@@ -195,12 +212,12 @@ def test_cli_uses_cache_no_cache_bypasses_it(fake_llm, page, tmp_path, cache_dir
 
 def test_cache_info_and_clear(fake_llm, tmp_path, cache_dir):
     client = _client(fake_llm, AnswerCache())
-    client.ask("targets", TEXT, AnswerContext(ids={1}))
+    client.ask("policies", TEXT, AnswerContext(ids={1}))
     assert default_path() == cache_dir / "answers.sqlite"
     info = _run(["cache", "info"])
     assert info.exit_code == 0
     assert f"path: {cache_dir / 'answers.sqlite'}" in info.stdout
-    assert "entries: 1 (targets 1)" in info.stdout and "size: " in info.stdout
+    assert "entries: 1 (policies 1)" in info.stdout and "size: " in info.stdout
     cleared = _run(["cache", "clear"])
     assert cleared.exit_code == 0 and "cleared 1 answers" in cleared.stdout
     assert "entries: 0" in _run(["cache", "info"]).stdout

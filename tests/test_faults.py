@@ -69,13 +69,28 @@ def test_retry_after_is_capped_by_max_backoff(fake_llm, page, tmp_path):
 
 
 @pytest.mark.parametrize("fault", ANSWER)
-def test_bad_answer_once_is_reasked(fake_llm, page, tmp_path, fault):
-    fake_llm.script(fault)
-    summary, records = extract_files(fake_llm.base_url, [page], tmp_path / "out.jsonl", **FAST)
-    assert all(not r["errors"] and len(r["targets"]) == 1 for r in records)
-    assert fake_llm.reasks["targets"] == 1
-    assert summary.retries == 0 and summary.attempts == 4 and summary.requests == 4
-    _valid(records)
+def test_bad_answer_once_is_reasked(fake_llm, tmp_path, fault):
+    p = tmp_path / "rich.txt"
+    p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
+    fake_llm.script(fault, kind="policies")
+    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
+    assert not r["errors"] and len(r["policies"]) == 1 and len(r["targets"]) == 1 and r["meetings"]
+    assert fake_llm.reasks["policies"] == 1 and fake_llm.requests["policies"] == 2
+    assert summary.retries == 0
+    _valid([r])
+
+
+def test_a_verdict_that_is_neither_yes_nor_no_is_that_clauses_error_only(fake_llm, tmp_path):
+    # One clause's question answered with neither 是 nor 否 (and no log-probabilities to read):
+    # that clause goes unjudged with a precise error; a re-ask at temperature 0 would say the same.
+    p = tmp_path / "rich.txt"
+    p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
+    fake_llm.script("badjson", kind="targets")
+    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
+    assert [e["stage"] for e in r["errors"]] == ["llm:targets"]
+    assert "neither 是 nor 否" in r["errors"][0]["message"] and r["errors"][0]["transient"] is False
+    assert r["targets"] == [] and len(r["policies"]) == 1 and r["meetings"]
+    assert fake_llm.reasks["targets"] == 0 and fake_llm.requests["targets"] == 1
 
 
 def test_invented_ids_are_dropped_without_a_reask(fake_llm, page, tmp_path):
@@ -130,9 +145,8 @@ PERSISTENT = {
     "reset": (["Connection error"], 3),
     "truncated": (["Connection error"], 3),
     "hang": (["timed out"], 2),
-    "length": (["max_tokens"], 1),
-    "badjson": (["still invalid after 2 attempts", "Invalid JSON"], None),
-    "schema": (["still invalid after 2 attempts", "Field required"], None),
+    # A verdict is one token, so a reply cut at max_tokens is no fault of its own.
+    "badjson": (["neither 是 nor 否"], 1),
 }
 
 
@@ -164,12 +178,17 @@ def test_persistent_fault_gives_precise_error(fake_llm, tmp_path, fault):
     _valid(records)
 
 
-def test_reasks_setting_bounds_model_answers(fake_llm, tmp_path):
-    p = tmp_path / "page.txt"
-    p.write_text(synthetic_page(1, 1), encoding="utf-8")
-    fake_llm.always("badjson")
-    summary, _ = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
-    assert summary.attempts == FAST["reasks"] + 1
+@pytest.mark.parametrize("fault, words", [("badjson", "Invalid JSON"), ("schema", "Field required"),
+                                          ("length", "max_tokens")])
+def test_reasks_setting_bounds_model_answers(fake_llm, tmp_path, fault, words):
+    p = tmp_path / "rich.txt"
+    p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
+    fake_llm.always(fault, kind="policies")
+    summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
+    assert [e["stage"] for e in r["errors"]] == ["llm:policies"] and words in r["errors"][0]["message"]
+    # a cut answer is not re-asked (a single document cannot be split); a bad one is, once
+    assert fake_llm.requests["policies"] == (1 if fault == "length" else FAST["reasks"] + 1)
+    assert len(r["targets"]) == 1 and r["meetings"]
 
 
 def test_failure_in_one_kind_keeps_the_others(fake_llm, tmp_path):
@@ -262,20 +281,19 @@ def test_a_reporter_listed_as_attendee_is_sent_back_with_the_reason(fake_llm, tm
 
 def test_an_answer_cut_at_max_tokens_is_asked_again_in_parts(fake_llm, tmp_path):
     """A long attendee list or a looping small model cuts the answer at max_tokens: the
-    request is split (target marks and meeting sentences in halves) and nothing is
+    request is split (meeting sentences or document marks in halves) and nothing is
     lost; only a part that cannot be split further ends as an error."""
     p = tmp_path / "page.txt"
     p.write_text("我区推进工业经济发展\n\n3月2日上午，我区召开全区工业经济高质量发展大会。\n\n"
                  "3月3日下午，我区召开全区优化营商环境推进会。\n\n"
                  "到2025年，全区规模以上工业企业力争达到300家，高新技术企业达到800家。\n", encoding="utf-8")
     fake_llm.script("length", kind="meetings")  # a cut answer is not re-asked: split at once
-    fake_llm.script("length", kind="targets")
     summary, [record] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
     assert record["errors"] == []
     assert sorted(t["value"] for t in record["targets"]) == [300, 800]
     assert len(record["meetings"]) == 2
-    # One cut request, then one request per half.
-    assert fake_llm.requests["meetings"] == 1 + 2 and fake_llm.requests["targets"] == 1 + 2
+    # One cut request, then one request per half; one question per target clause.
+    assert fake_llm.requests["meetings"] == 1 + 2 and fake_llm.requests["targets"] == 2
     print(f"requests after cuts: {dict(fake_llm.requests)}")
 
 

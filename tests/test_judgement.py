@@ -13,7 +13,7 @@ from extract.kinds.judgement import CALIBRATION_FILE, Calibrator, calibration, c
 from extract.llm.logprobs import attach, decisions
 from extract.review.match import KINDS
 from extract.llm.prompting import PROMPTS_DIR
-from schemas.llm import TargetAnswer, TargetAnswers
+from schemas.llm import PolicyAnswer, PolicyAnswers
 
 PAGE = ("全区工业经济工作会议召开\n\n本报讯 昨天上午，区委、区政府召开全区工业经济工作会议。"
         "会议提出，到2027年，全区规模以上工业企业力争达到500家，上市公司达到20家。"
@@ -27,14 +27,14 @@ def _tok(token: str, alts: list[tuple[str, float]]) -> dict:
             "top_logprobs": [{"token": t, "logprob": math.log(p), "bytes": list(t.encode())} for t, p in alts]}
 
 
-def _answer_tokens(verdicts: list[tuple[int, float]]) -> list[dict]:
-    """`{"items": [{"id": k, "is_target": …}, …]}` tokenised as Qwen does, with P(true) per item."""
+def _answer_tokens(verdicts: list[tuple[int, float]], key: str = "is_target") -> list[dict]:
+    """`{"items": [{"id": k, "<key>": …}, …]}` tokenised as Qwen does, with P(true) per item."""
     toks = [_tok('{"', []), _tok("items", []), _tok('":', []), _tok(' [{"', [])]
     for n, (k, p) in enumerate(verdicts):
         if n:
             toks.append(_tok(' {"', []))
         toks += [_tok("id", []), _tok('":', []), _tok(" ", []), _tok(str(k), [(str(k), 0.97), ("9", 0.03)]),
-                 _tok(",", []), _tok(' "', []), _tok("is", []), _tok("_target", []), _tok('":', [])]
+                 _tok(",", []), _tok(' "', []), _tok("is", []), _tok(key[2:], []), _tok('":', [])]
         word = " true" if p >= 0.5 else " false"
         toks.append(_tok(word, [(" true", p * 0.98), (" false", (1 - p) * 0.98), (" yes", 0.02)]))
         toks.append(_tok("}," if n < len(verdicts) - 1 else "}]}", []))
@@ -52,11 +52,21 @@ def test_a_booleans_probability_is_read_from_its_token_and_tied_to_its_id():
 
 def test_probabilities_attach_by_id_not_by_position():
     # The answer lists the items out of order and leaves one out; each gets its own id's p.
-    found = decisions({"content": _answer_tokens([(3, 0.9), (1, 0.1)])})
-    answer = TargetAnswers(items=[TargetAnswer(id=1, is_target=False), TargetAnswer(id=3, is_target=True),
-                                  TargetAnswer(id=2, is_target=True)])
-    assert attach(answer, found, "is_target") == 2
+    found = decisions({"content": _answer_tokens([(3, 0.9), (1, 0.1)], key="is_policy")})
+    answer = PolicyAnswers(items=[PolicyAnswer(id=1, is_policy=False), PolicyAnswer(id=3, is_policy=True),
+                                  PolicyAnswer(id=2, is_policy=True)])
+    assert attach(answer, found, "is_policy") == 2
     assert [(a.id, a.p if a.p is None else round(a.p, 2)) for a in answer.items] == [(1, 0.1), (3, 0.9), (2, None)]
+
+
+def test_a_plain_verdicts_probability_is_read_from_its_first_token():
+    from extract.llm.logprobs import first_token_yes, said_yes
+
+    lp = {"content": [_tok("是", [("是", 0.6), ("否", 0.3), ("不是", 0.05), ("好", 0.05)])]}
+    assert first_token_yes(lp) == pytest.approx(0.6 / 0.95)  # 不是 counts as 否; 好 drops out
+    assert first_token_yes({"content": [_tok("好", [("好", 1.0)])]}) is None
+    assert first_token_yes(None) is None
+    assert [said_yes(t) for t in ("是", "否", "不是", "Yes", "嗯", None)] == [True, False, False, True, None, None]
 
 
 def test_no_logprobs_means_no_decisions():
@@ -64,8 +74,8 @@ def test_no_logprobs_means_no_decisions():
 
 
 def test_the_probability_is_not_part_of_the_schema_sent_to_the_model():
-    schema = json.dumps(TargetAnswers.model_json_schema())
-    assert '"p"' not in schema and "is_target" in schema and "metric" not in schema
+    schema = json.dumps(PolicyAnswers.model_json_schema())
+    assert '"p"' not in schema and "is_policy" in schema
 
 
 def test_calibrator_is_a_logistic_model_over_named_features():

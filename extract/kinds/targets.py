@@ -1,8 +1,10 @@
 """Targets: quantitative goals set for the future (spec §1, §2), found, asked and built here.
 
-Code finds the candidates (clauses holding a quantity inside a sentence with a future marker),
-the model says which state a goal and what they measure, code fills value, unit, comparator,
-deadline, region and the evidence span, and keeps one target per goal.
+Code finds the candidates (every clause holding a quantity, less what it rules out exactly),
+the model is asked one question per clause (is its number a goal set for the future? 是/否, one
+token, its probability read), the calibrated confidence combines that probability with what code
+knows of the clause, and code fills metric, value, unit, comparator, deadline, region and the
+evidence span, and keeps one target per goal.
 """
 from __future__ import annotations
 
@@ -19,10 +21,10 @@ from extract.text.lexicon import (COUNT_VERB_END, DEADLINE, FIVE_YEAR_PLAN, FUTU
 from extract.text.normalize import comparator_of, deadline_year, publication_year
 from extract.text.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.places.region import resolve_region
-from extract.llm.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
+from extract.llm.prompting import prompt_set
+from extract.llm.request_text import MAX_MARKS_PER_REQUEST, chunks, marked_request
 from extract.text.spans import Span, _append, clauses, sentences, simplified
 from schemas import Article, Evidence, Target
-from schemas.llm import AnswerContext
 
 # --- candidates --------------------------------------------------------------------------------
 
@@ -363,32 +365,36 @@ def build_target(cand: TargetCandidate, article: Article, simple: str, confidenc
 
 # --- the step ----------------------------------------------------------------------------------
 
+def target_question(prefix: str, simple: str, k: int, cand: TargetCandidate) -> str:
+    """The request text of one clause's question: the shared prefix (headline, date, the marked
+    sentences), then the question about clause 【k】 (prompts/targets.question.md)."""
+    question = prompt_set("targets").question.format(
+        k=k, clause=simple[cand.clause.start : cand.clause.end],
+        quantity=simple[cand.quantity.start : cand.quantity.end])
+    return f"{prefix}\n\n{question}"
+
+
 def extract_targets(ex: Extractor, article: Article, simple: str, out: Extraction) -> None:
+    """One question per candidate clause, each after the same prefix (the server's prompt cache
+    reads that once per chunk): the model's answer is one token, 是 or 否, and its probability."""
     seen: set[tuple] = set()
     headline_end = simple.find("\n") if article.title else -1
     header = request_header(article, simple)
-
-    def build(group: list) -> tuple[str, AnswerContext]:
-        text, ids = target_request(simple, group, header)
-        return text, AnswerContext(ids=frozenset(ids))
-
     candidates = target_candidates(simple, article.published, headline_end)
-    for whole in chunks(candidates, MAX_MARKS_PER_REQUEST):
-        for group, items in ex._ask_in_parts(out, "targets", whole, build, halves):
-            _add_targets(ex, out, article, simple, target_request(simple, group)[1], items, seen)
+    for group in chunks(candidates, MAX_MARKS_PER_REQUEST):
+        prefix, ids = target_request(simple, group, header)
+        verdicts = {k: ex._ask_verdict(out, "targets", target_question(prefix, simple, k, c)) for k, c in ids.items()}
+        _add_targets(ex, out, article, simple, ids, verdicts, seen)
     out.targets = _one_per_goal(out.targets, simple, headline_end)
 
 
 def _add_targets(ex: Extractor, out: Extraction, article: Article, simple: str, ids: dict,
-                 items: list, seen: set[tuple]) -> None:
-    answers = {a.id: a for a in items}
-    logprobs = any(a.p is not None for a in items)
+                 verdicts: dict, seen: set[tuple]) -> None:
     for k, c in ids.items():
-        a = answers.get(k)
-        # A clause the model skipped (small models drop items from long lists) is judged as an
-        # even chance by the model: its features decide.
-        p = (a.p if a is not None else 0.5) if logprobs else None
-        features = {**c.features, **model_features(p, a is not None and a.is_target), "unanswered": float(a is None)}
+        v = verdicts.get(k)
+        if v is None:
+            continue  # the question failed (recorded in errors): nothing to judge
+        features = {**c.features, **model_features(v.p, v.yes)}
         conf = confidence("targets", features)
         # Two values in one clause (…分别达到12万、9万) are two goals sharing one decision.
         for metric, q in respectively(simple, c) or [(None, c.quantity)]:

@@ -25,11 +25,11 @@ from pydantic import BaseModel
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from extract.llm.cache import AnswerCache, cache_key
-from extract.llm.logprobs import DECISION_KEYS, attach, decisions
+from extract.llm.logprobs import DECISION_KEYS, attach, decisions, first_token_yes, said_yes
 from extract.llm.flow import DOWN, OK, OTHER, RATE_LIMITED, CircuitOpen, FlowControl
 from extract.llm.prompting import kind_version, prompt_set, prompt_version
 from extract.llm.secrets import redact, register_secret
-from schemas.llm import ANSWER_CONTEXT, AnswerContext
+from schemas.llm import ANSWER_CONTEXT, AnswerContext, Verdict
 
 # instructor logs every failed attempt at ERROR; the record's `errors` already say what failed.
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
@@ -243,6 +243,17 @@ def _one_line(exc: BaseException | None) -> str | None:
         return None
     lines = redact(str(exc)).strip().splitlines()
     return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:200]
+
+
+class VerdictError(ValueError):
+    """A yes/no question answered with something else."""
+
+
+def _count_verdict(stats: CallStats, verdict: Verdict) -> None:
+    if verdict.p is not None:
+        stats.judged_logprobs += 1
+    else:
+        stats.judged_boolean += 1
 
 
 def _count_judged(stats: CallStats, kind: str, answer: BaseModel) -> None:
@@ -462,6 +473,48 @@ class LLMClient:
             raise
         finally:
             ANSWER_CONTEXT.reset(context_token)
+            _stats.reset(token)
+
+    def ask_verdict(self, kind: str, text: str) -> tuple[Verdict, CallStats]:
+        """One yes/no question (`text` ends with it), answered in the first token of a plain
+        reply: one token generated, its probability read where the endpoint returns
+        log-probabilities, else the token alone. Raises `VerdictError` when the reply is neither
+        是 nor 否."""
+        stats = CallStats()
+        request = {
+            "messages": prompt_set(kind).messages(text),
+            "max_tokens": 1,
+            "temperature": self.settings.temperature,
+            **({"seed": self.settings.seed} if self.settings.seed is not None else {}),
+            **({"logprobs": True, "top_logprobs": self.settings.top_logprobs} if self.settings.logprobs else {}),
+        }
+        key = self._cache_key(kind, request) if self.cache is not None else None
+        if key is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                stats.cache_hits = 1
+                verdict = Verdict.model_validate(hit["answer"])
+                _count_verdict(stats, verdict)
+                return verdict, stats
+        token = _stats.set(stats)
+        try:
+            completion = self._openai.chat.completions.create(model=self.settings.model, **request)
+            choice = completion.choices[0]
+            p = first_token_yes(getattr(choice, "logprobs", None))
+            yes = said_yes(choice.message.content)
+            if yes is None and p is None:
+                raise VerdictError(f"the answer {choice.message.content!r} is neither 是 nor 否")
+            verdict = Verdict(yes=yes if yes is not None else p >= 0.5, p=p)
+            _count_verdict(stats, verdict)
+            if key is not None:
+                self.cache.put(key, kind=kind, model=self.settings.model, prompt_version=prompt_version(),
+                               answer=verdict.model_dump(mode="json"), prompt_tokens=stats.prompt_tokens,
+                               completion_tokens=stats.completion_tokens)
+            return verdict, stats
+        except Exception as exc:
+            exc.call_stats = stats
+            raise
+        finally:
             _stats.reset(token)
 
     def _cache_key(self, kind: str, request: dict) -> str:  # noqa: D102

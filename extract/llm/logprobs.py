@@ -1,7 +1,8 @@
 """The answer tokens' log-probabilities: each decision's probability, tied to its item.
 
-The model answers each decision with a JSON boolean (`"is_target": true`) or by pointing at a
-sentence (`"id": 3`). Code reads the probability the model put on that token from the
+The model answers each decision with a JSON boolean (`"is_policy": true`), by pointing at a
+sentence (`"id": 3`), or (targets, one question per clause) with 是 or 否 as the first token of a
+plain reply (`first_token_yes`). Code reads the probability the model put on that token from the
 completion's `logprobs` (OpenAI format; llama.cpp reports pre-sampling probabilities, so a JSON
 grammar does not bias them) and sets it as the item's `p`; `extract/kinds/judgement.py` turns it
 into a calibrated confidence.
@@ -107,5 +108,31 @@ def attach(answer: Any, found: list[Decision], key: str) -> int:
     return n
 
 
+def first_token_yes(logprobs: Any) -> float | None:
+    """P(是) / (P(是) + P(否)) among the top alternatives at a plain answer's first token (是, 否,
+    不是 …; yes/no in English count too); None without log-probabilities or with neither there."""
+    content = _content(logprobs)
+    if not content:
+        return None
+    yes = no = 0.0
+    for tok, p in _token_probs(content[0]).items():
+        if tok.startswith(("是", "yes", "对")):
+            yes += p
+        elif tok.startswith(("否", "不", "no")):
+            no += p
+    return yes / (yes + no) if yes + no > 0.0 else None
+
+
+def said_yes(content: str | None) -> bool | None:
+    """The plain answer's verdict (是 / 否), or None when it is neither."""
+    text = (content or "").strip().lstrip("“\"'「*").lower()
+    if text.startswith(("是", "yes", "对")):
+        return True
+    if text.startswith(("否", "不", "no")):
+        return False
+    return None
+
+
 # The key each kind's answer decides on; the answer's probability is that token's.
-DECISION_KEYS = {"targets": "is_target", "policies": "is_policy", "meetings": "id", "measures": "id"}
+# (Targets are asked one clause at a time, answered in one token: `first_token_yes`.)
+DECISION_KEYS = {"policies": "is_policy", "meetings": "id", "measures": "id"}

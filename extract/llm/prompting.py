@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from schemas.llm import MeasureAnswers, MeetingAnswers, PolicyAnswers, QuotedMeetingAnswers, TargetAnswers
+from schemas.llm import MeasureAnswers, MeetingAnswers, PolicyAnswers, QuotedMeetingAnswers, Verdict
 
 
 
@@ -33,7 +33,7 @@ PROMPTS_DIR = _prompts_dir()
 PROMPT_SUFFIXES = (".md", ".jsonl", ".json")  # what prompts/ holds and the package ships (pyproject.toml)
 
 KINDS: dict[str, type[BaseModel]] = {
-    "targets": TargetAnswers,
+    "targets": Verdict,  # one question per clause, answered 是/否 (extract/kinds/targets.py)
     "policies": PolicyAnswers,
     "measures": MeasureAnswers,  # asked only for issued documents whose measures code cannot list
     "meetings": MeetingAnswers,
@@ -47,6 +47,9 @@ class PromptSet:
     instructions: str
     examples: tuple[tuple[str, str], ...]  # (user, assistant JSON)
     response_model: type[BaseModel]
+    # A kind asked one question per candidate (`{kind}.question.md`, a str.format template): the
+    # question follows the text, so every question about the same text shares its prefix.
+    question: str = ""
 
     def messages(self, text: str) -> list[dict[str, str]]:
         """A fresh list each call: instructor appends reask turns to the list it is given."""
@@ -64,7 +67,8 @@ def _read_examples(path: Path) -> tuple[tuple[str, str], ...]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 ex = json.loads(line)
-                out.append((ex["user"], json.dumps(ex["assistant"], ensure_ascii=False)))
+                answer = ex["assistant"]  # a JSON answer, or a plain one (是)
+                out.append((ex["user"], answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)))
     return tuple(out)
 
 
@@ -75,7 +79,12 @@ def prompt_set(kind: str) -> PromptSet:
         instructions=(PROMPTS_DIR / f"{kind}.md").read_text(encoding="utf-8").strip(),
         examples=_read_examples(PROMPTS_DIR / f"{kind}.examples.jsonl"),
         response_model=KINDS[kind],
+        question=_read_text(PROMPTS_DIR / f"{kind}.question.md"),
     )
+
+
+def _read_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else ""
 
 
 @lru_cache(maxsize=None)

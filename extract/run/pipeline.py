@@ -81,6 +81,22 @@ class ArticleExtractor:
         for piece in smaller:
             yield from self._ask_in_parts(out, kind, piece, build, split, depth + 1)
 
+    def _ask_verdict(self, out: Extraction, kind: str, text: str):
+        """One yes/no question (schemas.llm.Verdict); a failed call is recorded in `errors` and
+        gives None (the candidate goes unjudged), and the article's other questions still run."""
+        try:
+            verdict, stats = self.client.ask_verdict(kind, text)
+            out.stats.add(stats)
+            return verdict
+        except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
+            out.stats.add(getattr(exc, "call_stats", CallStats()))
+            config = find_endpoint_error(exc)
+            if config is not None:
+                raise config from None
+            out.errors.append(ErrorInfo(stage=f"llm:{kind}", message=_describe(exc),
+                                        transient=is_transient_failure(exc)))
+            return None
+
     def extract(self, article: Article) -> Extraction:
         out = Extraction()
         simple = to_simplified_chars(article.text) if article.script == "hant" else article.text
