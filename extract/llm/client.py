@@ -435,13 +435,7 @@ class LLMClient:
         """
         stats = CallStats()
         ps = prompt_set(kind)
-        request = {
-            "messages": ps.messages(text),
-            "max_tokens": self.settings.max_tokens,
-            "temperature": self.settings.temperature,
-            **({"seed": self.settings.seed} if self.settings.seed is not None else {}),
-            **({"logprobs": True, "top_logprobs": self.settings.top_logprobs} if self.settings.logprobs else {}),
-        }
+        request = self._request(ps.messages(text), self.settings.max_tokens)
         # The key is taken from the request as built, before instructor adds any reask turns.
         key = self._cache_key(kind, request) if self.cache is not None else None
         if key is not None:
@@ -463,10 +457,7 @@ class LLMClient:
             if choices and DECISION_KEYS.get(kind):
                 attach(answer, decisions(getattr(choices[0], "logprobs", None)), DECISION_KEYS[kind])
             _count_judged(stats, kind, answer)
-            if key is not None:
-                self.cache.put(key, kind=kind, model=self.settings.model, prompt_version=prompt_version(),
-                               answer=answer.model_dump(mode="json"), prompt_tokens=stats.prompt_tokens,
-                               completion_tokens=stats.completion_tokens)
+            self._store(key, kind, answer, stats)
             return answer, stats
         except Exception as exc:
             exc.call_stats = stats  # the caller still accounts what the failed call cost
@@ -481,13 +472,7 @@ class LLMClient:
         log-probabilities, else the token alone. Raises `VerdictError` when the reply is neither
         是 nor 否."""
         stats = CallStats()
-        request = {
-            "messages": prompt_set(kind).messages(text),
-            "max_tokens": 1,
-            "temperature": self.settings.temperature,
-            **({"seed": self.settings.seed} if self.settings.seed is not None else {}),
-            **({"logprobs": True, "top_logprobs": self.settings.top_logprobs} if self.settings.logprobs else {}),
-        }
+        request = self._request(prompt_set(kind).messages(text), max_tokens=1)
         key = self._cache_key(kind, request) if self.cache is not None else None
         if key is not None:
             hit = self.cache.get(key)
@@ -506,16 +491,28 @@ class LLMClient:
                 raise VerdictError(f"the answer {choice.message.content!r} is neither 是 nor 否")
             verdict = Verdict(yes=yes if yes is not None else p >= 0.5, p=p)
             _count_verdict(stats, verdict)
-            if key is not None:
-                self.cache.put(key, kind=kind, model=self.settings.model, prompt_version=prompt_version(),
-                               answer=verdict.model_dump(mode="json"), prompt_tokens=stats.prompt_tokens,
-                               completion_tokens=stats.completion_tokens)
+            self._store(key, kind, verdict, stats)
             return verdict, stats
         except Exception as exc:
             exc.call_stats = stats
             raise
         finally:
             _stats.reset(token)
+
+    def _request(self, messages: list[dict], max_tokens: int) -> dict:
+        return {
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": self.settings.temperature,
+            **({"seed": self.settings.seed} if self.settings.seed is not None else {}),
+            **({"logprobs": True, "top_logprobs": self.settings.top_logprobs} if self.settings.logprobs else {}),
+        }
+
+    def _store(self, key: str | None, kind: str, answer: BaseModel, stats: CallStats) -> None:
+        if key is not None:
+            self.cache.put(key, kind=kind, model=self.settings.model, prompt_version=prompt_version(),
+                           answer=answer.model_dump(mode="json"), prompt_tokens=stats.prompt_tokens,
+                           completion_tokens=stats.completion_tokens)
 
     def _cache_key(self, kind: str, request: dict) -> str:  # noqa: D102
         if kind not in self._schemas:
