@@ -303,3 +303,18 @@ def test_a_meeting_on_a_page_without_a_date_takes_the_year_its_name_states(publi
     answer = MeetingAnswer(id=1, name="县政府2026年第3次常务会议", time_text="4月3日")
     # a publication date, when known, decides the year (the name's may be a slip)
     assert build_meeting(answer, Span(0, len(text), text), article).date == date
+
+
+@pytest.mark.parametrize("text, before, published, date", [
+    ("林市长下午现勘河道整治工程", "", "2015-11-26", "2015-11-26"),  # the day of publication
+    ("下午，与会人员参观了产业园", "3月2日上午，全区大会开幕。", "2021-03-05", "2021-03-02"),  # the day last stated
+    ("下午，与会人员参观了产业园", "3月2日上午，全区大会开幕。", None, "--03-02"),
+    ("下午，与会人员参观了产业园", "2021年3月，全区启动招商月活动。", None, None),  # a month is no day
+    ("11月13日下午召开推进会", "", "2021-11-20", None),  # a day of its own: parse_date's
+    ("昨天下午召开推进会", "", "2021-11-20", None),
+    ("全区召开推进会", "", "2021-11-20", None),  # no part of day
+])
+def test_a_bare_part_of_day_falls_on_the_day_last_stated_or_published(text, before, published, date):
+    from extract.text.normalize import part_of_day_date
+
+    assert part_of_day_date(text, before, published) == date

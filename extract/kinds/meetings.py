@@ -22,7 +22,8 @@ from extract.text.ground import GroundingError, ground
 from extract.text.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TO_THE_PRESS, TOPIC_EMPTY,
                              TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
-from extract.text.normalize import bodies, parse_date, publication_year, split_people, stated_year, with_year
+from extract.text.normalize import (bodies, parse_date, part_of_day_date, publication_year, split_people, stated_year,
+                                    with_year)
 from extract.text.people import is_person_name, is_speech, listed_names, officials
 from extract.places.region import resolve_region
 from extract.llm.request_text import MAX_CHARS_PER_REQUEST, halves, marked_request
@@ -194,6 +195,8 @@ def _meeting(answer: MeetingAnswer | QuotedMeetingAnswer, evidence: Evidence, ch
     date, time_text = parse_date(said, article.published) if said else (None, None)
     if time_text is None:
         date, time_text = meeting_date(evidence.quote, article.published)
+    if date is None:
+        date = part_of_day_date(time_text or evidence.quote, article.text[: evidence.start], article.published)
     if publication_year(article.published) is None:
         # With no publication date the meeting's own name may say its year (2026年第3次常务会议).
         date = with_year(date, stated_year(answer.name) or stated_year(evidence.quote))

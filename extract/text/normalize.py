@@ -263,6 +263,25 @@ def parse_date(text: str, published: str | None = None) -> tuple[str | None, str
     return iso, text[start:-neg_end]
 
 
+# A part of day with no day before it (林市长下午现勘…, 会议上午召开): the day the text was
+# last dated, else the day of publication.
+_PART_OF_DAY_ALONE = re.compile(r"(?<![日号天晚早])(?:上午|下午|中午|晚上|傍晚|凌晨)")
+
+
+def part_of_day_date(text: str, before: str, published: str | None) -> str | None:
+    """The date a bare part of day in `text` falls on: the last day `before` states (…3月2日上午
+    开幕。下午，…), else the publication date; None when `text` has no bare part of day or
+    neither is known."""
+    if not _PART_OF_DAY_ALONE.search(fold(text)):
+        return None
+    for piece in reversed(re.split(r"(?<=[。！？!?\n])", before)):
+        date, _ = parse_date(piece, published)
+        if date and re.fullmatch(r"(?:\d{4}|-)-\d{2}-\d{2}", date):  # a day (2021-03-02, --03-02)
+            return date
+    pub = _full_pub(published)
+    return pub.isoformat() if pub else None
+
+
 # "27日" alone, as wire copy dates an event: the publication month, or the month before when
 # the day is later than the publication day. Unresolved without a full publication date.
 _DAY_ONLY = re.compile(r"(?<![月\d〇零一二三四五六七八九十号])(?P<d>\d{1,2})日(?:上午|下午|晚上|凌晨|中午|早上|晚)?")
