@@ -70,26 +70,34 @@ def _tagged(window: str) -> tuple[tuple[str, str], ...]:
     return tuple((w.word, w.flag) for w in tagger().cut(window))
 
 
+def _tokens_at(text: str, start: int) -> list[tuple[str, str]]:
+    """The tagger's (word, flag) tokens from `start` on, read in a few characters of context; []
+    when `start` falls inside a word (its first character is joined to the word before it)."""
+    a = max(0, start - 4)
+    pos = a
+    tokens = list(_tagged(text[a : start + 8]))
+    for k, (word, _) in enumerate(tokens):
+        if pos == start:
+            return tokens[k:]
+        pos += len(word)
+        if pos > start:
+            return []
+    return []
+
+
 def name_at(text: str, start: int) -> str | None:
     """The personal name the tagger reads at `start` of `text` (a name token, or a surname then its
     given name: 杜/志军, 刘/东升), judged in a few characters of context; else None."""
-    a = max(0, start - 4)
-    tokens, pos = [], a
-    for word, flag in _tagged(text[a : start + 8]):
-        tokens.append((pos, word, flag))
-        pos += len(word)
-    for k, (at, word, flag) in enumerate(tokens):
-        if at < start:
-            continue
-        if at > start:
-            return None  # the name's first character is joined to the word before it
-        if flag.startswith("nr") and 2 <= len(word) <= 3:
-            return word if is_person_name(word) else None
-        if len(word) == 1 and k + 1 < len(tokens):
-            given, gflag = tokens[k + 1][1], tokens[k + 1][2]
-            if (flag.startswith("nr") or gflag.startswith("nr")) and 1 <= len(given) <= 2 and is_person_name(word + given):
-                return word + given
+    tokens = _tokens_at(text, start)
+    if not tokens:
         return None
+    word, flag = tokens[0]
+    if flag.startswith("nr") and 2 <= len(word) <= 3:
+        return word if is_person_name(word) else None
+    if len(word) == 1 and len(tokens) > 1:
+        given, gflag = tokens[1]
+        if (flag.startswith("nr") or gflag.startswith("nr")) and 1 <= len(given) <= 2 and is_person_name(word + given):
+            return word + given
     return None
 
 
@@ -167,15 +175,8 @@ def _name_before_office(simple: str, start: int, name: str) -> bool:
         return True
     if len(name) != 3 or NOT_NAME_END.search(name) is None or not is_person_name(name[:2]):
         return False
-    a = max(0, start - 4)
-    pos = a
-    for word, flag in _tagged(simple[a : start + 8]):
-        if pos == start:
-            return flag.startswith("nr") and word in (name, name[:2])
-        pos += len(word)
-        if pos > start:
-            return False  # the name's first character is joined to the word before it
-    return False
+    tokens = _tokens_at(simple, start)
+    return bool(tokens) and tokens[0][1].startswith("nr") and tokens[0][0] in (name, name[:2])
 
 
 def officials(text: str) -> list[Person]:
