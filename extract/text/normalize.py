@@ -12,6 +12,7 @@ import re
 from extract.text.lexicon import BODY_END, CHANNEL_SUFFIX, OFFICE_WORDS, OFFICES, SELF_REFERENCE_ALONE
 from extract.text.numbers import Quantity, find_quantities, fold, parse_number
 from extract.text.script import to_simplified
+from extract.text.spans import sentences
 from schemas.record import Comparator, Person
 
 # --- comparator --------------------------------------------------------------------------------
@@ -274,8 +275,8 @@ def part_of_day_date(text: str, before: str, published: str | None) -> str | Non
     neither is known."""
     if not _PART_OF_DAY_ALONE.search(fold(text)):
         return None
-    for piece in reversed(re.split(r"(?<=[。！？!?\n])", before)):
-        date, _ = parse_date(piece, published)
+    for piece in reversed(sentences(before)):
+        date, _ = parse_date(piece.text, published)
         if date and re.fullmatch(r"(?:\d{4}|-)-\d{2}-\d{2}", date):  # a day (2021-03-02, --03-02)
             return date
     pub = _full_pub(published)
