@@ -33,6 +33,13 @@ def page(tmp_path):
     return p
 
 
+def _rich_page(tmp_path):
+    """A page with a target, a policy and meetings: every kind is asked."""
+    p = tmp_path / "rich.txt"
+    p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
+    return p
+
+
 def _valid(records: list[dict]) -> None:
     for r in records:
         Record.model_validate(r)
@@ -70,8 +77,7 @@ def test_retry_after_is_capped_by_max_backoff(fake_llm, page, tmp_path):
 
 @pytest.mark.parametrize("fault", ANSWER)
 def test_bad_answer_once_is_reasked(fake_llm, tmp_path, fault):
-    p = tmp_path / "rich.txt"
-    p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
+    p = _rich_page(tmp_path)
     fake_llm.script(fault, kind="policies")
     summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
     assert not r["errors"] and len(r["policies"]) == 1 and len(r["targets"]) == 1 and r["meetings"]
@@ -83,8 +89,7 @@ def test_bad_answer_once_is_reasked(fake_llm, tmp_path, fault):
 def test_a_verdict_that_is_neither_yes_nor_no_is_that_clauses_error_only(fake_llm, tmp_path):
     # One clause's question answered with neither 是 nor 否 (and no log-probabilities to read):
     # that clause goes unjudged with a precise error; a re-ask at temperature 0 would say the same.
-    p = tmp_path / "rich.txt"
-    p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
+    p = _rich_page(tmp_path)
     fake_llm.script("badjson", kind="targets")
     summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
     assert [e["stage"] for e in r["errors"]] == ["llm:targets"]
@@ -101,8 +106,7 @@ def test_invented_ids_are_dropped_without_a_reask(fake_llm, page, tmp_path):
 
 
 def test_a_meeting_at_an_unmarked_sentence_is_dropped_without_a_reask(fake_llm, tmp_path):
-    p = tmp_path / "rich.txt"
-    p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
+    p = _rich_page(tmp_path)
     fake_llm.always("invent", kind="meetings")  # every answer adds a meeting at 【99】
     summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
     assert not r["errors"] and r["meetings"]
@@ -115,8 +119,7 @@ QUOTED = dict(FAST, options=Options(meeting_answers="quote"))
 
 
 def test_invented_quote_once_is_reasked(fake_llm, tmp_path):
-    p = tmp_path / "rich.txt"
-    p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
+    p = _rich_page(tmp_path)
     fake_llm.script("invent", kind="quoted_meetings")
     summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **QUOTED)
     assert not r["errors"] and r["meetings"]
@@ -125,8 +128,7 @@ def test_invented_quote_once_is_reasked(fake_llm, tmp_path):
 
 
 def test_invented_quotes_every_time_end_in_an_error(fake_llm, tmp_path):
-    p = tmp_path / "rich.txt"
-    p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
+    p = _rich_page(tmp_path)
     fake_llm.always("invent", kind="quoted_meetings")
     summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **QUOTED)
     assert [e["stage"] for e in r["errors"]] == ["llm:quoted_meetings"]
@@ -181,8 +183,7 @@ def test_persistent_fault_gives_precise_error(fake_llm, tmp_path, fault):
 @pytest.mark.parametrize("fault, words", [("badjson", "Invalid JSON"), ("schema", "Field required"),
                                           ("length", "max_tokens")])
 def test_reasks_setting_bounds_model_answers(fake_llm, tmp_path, fault, words):
-    p = tmp_path / "rich.txt"
-    p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
+    p = _rich_page(tmp_path)
     fake_llm.always(fault, kind="policies")
     summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
     assert [e["stage"] for e in r["errors"]] == ["llm:policies"] and words in r["errors"][0]["message"]
@@ -192,8 +193,7 @@ def test_reasks_setting_bounds_model_answers(fake_llm, tmp_path, fault, words):
 
 
 def test_failure_in_one_kind_keeps_the_others(fake_llm, tmp_path):
-    p = tmp_path / "rich.txt"
-    p.write_text(RICH_ARTICLE.format(n=300), encoding="utf-8")
+    p = _rich_page(tmp_path)
     fake_llm.always("503", kind="policies")
     summary, [r] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
     assert [e["stage"] for e in r["errors"]] == ["llm:policies"]
