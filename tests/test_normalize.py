@@ -318,3 +318,22 @@ def test_a_bare_part_of_day_falls_on_the_day_last_stated_or_published(text, befo
     from extract.text.normalize import part_of_day_date
 
     assert part_of_day_date(text, before, published) == date
+
+
+@pytest.mark.parametrize("text, before, published, date", [
+    # The day the narration last stated carries to a sentence that states no time.
+    ("市长出席了开工仪式", "5月12日，全市重点项目集中开工。现场气氛热烈。", "2024-05-13", "2024-05-12"),
+    ("会前，县长会见了客商代表", "3月8日上午，招商推介会在省城举行。", None, "--03-08"),
+    # A stretch of time in the sentence itself or stated after that day: no day.
+    ("在省城期间，代表团考察了产业园", "6月2日，代表团抵达省城。", "2024-06-05", None),
+    ("县领导参加了座谈会", "6月2日，代表团抵达。近日，各乡镇陆续召开座谈会。", "2024-06-05", None),
+    # The sentence states its own time: not this rule's to date.
+    ("次日上午，代表团参观了园区", "6月2日，代表团抵达。", "2024-06-05", None),
+    # Nothing stated before, or only a year: no day.
+    ("县领导参加了座谈会", "", "2024-06-05", None),
+    ("县领导参加了座谈会", "2023年，全县生产总值增长5%。", "2024-06-05", None),
+])
+def test_a_sentence_with_no_time_takes_the_day_the_narration_last_stated(text, before, published, date):
+    from extract.text.normalize import carried_date
+
+    assert carried_date(text, before, published) == date

@@ -22,7 +22,7 @@ from extract.text.ground import GroundingError, ground
 from extract.text.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TO_THE_PRESS, TOPIC_EMPTY,
                              TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
-from extract.text.normalize import (bodies, parse_date, part_of_day_date, publication_year, split_people, stated_year,
+from extract.text.normalize import (bodies, carried_date, parse_date, part_of_day_date, publication_year, split_people, stated_year,
                                     with_year)
 from extract.text.people import is_person_name, is_speech, listed_names, officials
 from extract.places.region import resolve_region
@@ -395,6 +395,10 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
         ex.judged(article, "meetings", m, features)
         if m.confidence >= ex.cut("meetings"):
             kept.append(m)
+    for m in kept:
+        # After the confidence: a day carried from the narration is no evidence of a meeting.
+        if m.date is None and m.time_text is None:
+            m.date = carried_date(m.evidence.quote, article.text[: m.evidence.start], article.published)
     out.meetings = kept
 
 

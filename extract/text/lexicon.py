@@ -13,6 +13,9 @@ import re
 NEWS_TIME_WORDS = r"\d{1,2}月\d{1,2}日|昨天|昨日|今天|今日|日前|近日|连日来"
 # The same anywhere in a sentence, a deadline left out (6月30日前完成…, 3月1日起施行: a plan's date).
 NEWS_TIME = re.compile(r"\d{1,2}月\d{1,2}日(?![前后起之以])|(?<![\d月])日前|昨天|昨日|今天|今日|近日|连日来")
+# A time that names no day code can compute: a stretch (在…期间, 前几天, 近日, 2016年以来) or a day
+# counted from another (次日, 第二天). No day stated earlier carries over to what falls in it.
+UNDATED_TIME = re.compile(r"期间|前几天|这几天|连日|近日|日前|近期|近来|此前|以来|次日|第二天|翌日|隔天")
 # Characters that mark an item where a line starts (◆ 县委召开…, ● 项目引进…): a digest's news
 # items or an article's bullet list; the segmenter tells which (extract/ingest/segment.py).
 ITEM_MARKERS = "◆●■▲★◎□○"

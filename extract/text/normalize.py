@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from extract.text.lexicon import BODY_END, CHANNEL_SUFFIX, OFFICE_WORDS, OFFICES, SELF_REFERENCE_ALONE
+from extract.text.lexicon import BODY_END, CHANNEL_SUFFIX, OFFICE_WORDS, OFFICES, SELF_REFERENCE_ALONE, UNDATED_TIME
 from extract.text.numbers import Quantity, find_quantities, fold, parse_number
 from extract.text.script import to_simplified
 from extract.text.spans import sentences
@@ -269,6 +269,10 @@ def parse_date(text: str, published: str | None = None) -> tuple[str | None, str
 _PART_OF_DAY_ALONE = re.compile(r"(?<![日号天晚早])(?:上午|下午|中午|晚上|傍晚|凌晨)")
 
 
+def _is_day(date: str | None) -> bool:
+    return bool(date and re.fullmatch(r"(?:\d{4}|-)-\d{2}-\d{2}", date))  # 2021-03-02, --03-02
+
+
 def part_of_day_date(text: str, before: str, published: str | None) -> str | None:
     """The date a bare part of day in `text` falls on: the last day `before` states (…3月2日上午
     开幕。下午，…), else the publication date; None when `text` has no bare part of day or
@@ -277,10 +281,25 @@ def part_of_day_date(text: str, before: str, published: str | None) -> str | Non
         return None
     for piece in reversed(sentences(before)):
         date, _ = parse_date(piece.text, published)
-        if date and re.fullmatch(r"(?:\d{4}|-)-\d{2}-\d{2}", date):  # a day (2021-03-02, --03-02)
+        if _is_day(date):
             return date
     pub = _full_pub(published)
     return pub.isoformat() if pub else None
+
+
+def carried_date(text: str, before: str, published: str | None) -> str | None:
+    """The day a sentence that states no time of its own falls on, as news narrates: the last day
+    stated `before` it (4月23日，…开工。…出席奠基仪式 → 4月23日). None when `text` or a sentence
+    after that day states a time that is no day (在…期间, 近日, 次日), or no day is stated."""
+    if UNDATED_TIME.search(fold(text)) or parse_date(text, published)[1]:
+        return None
+    for piece in reversed(sentences(before)):
+        date, said = parse_date(piece.text, published)
+        if _is_day(date):
+            return date
+        if UNDATED_TIME.search(fold(piece.text)) or (said and date is None):
+            return None
+    return None
 
 
 # "27日" alone, as wire copy dates an event: the publication month, or the month before when
