@@ -216,6 +216,19 @@ def test_a_meetings_date_and_place_are_read_from_its_sentence():
     assert place_held("我区召开全区安全生产工作会议") is None
 
 
+def test_a_pointed_meeting_takes_its_place_and_conveners_from_its_sentence():
+    from extract.kinds.meetings import build_meeting
+    from extract.text.spans import Span
+    from schemas import Article
+    from schemas.llm import MeetingAnswer
+
+    text = "5月6日上午，县委、县政府在县会议中心召开全县招商引资推进会。"
+    article = Article(id="x#1", source="x.txt", source_sha256="0" * 64, index=1, text=text,
+                      published="2024-05-07")
+    m = build_meeting(MeetingAnswer(id=1, name="全县招商引资推进会"), Span(0, len(text), text), article)
+    assert (m.location, m.organizers, m.date) == ("县会议中心", ["县委", "县政府"], "2024-05-06")
+
+
 def test_the_jurisdiction_is_the_most_specific_division_the_article_speaks_for():
     from extract.places.region import resolve_region
     # A district's own page that names its city first (…市…区) and again later: the district.
