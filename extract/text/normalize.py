@@ -273,18 +273,26 @@ def _is_day(date: str | None) -> bool:
     return bool(date and re.fullmatch(r"(?:\d{4}|-)-\d{2}-\d{2}", date))  # 2021-03-02, --03-02
 
 
+def _last_day(before: str, published: str | None, stop_at_undated: bool) -> str | None:
+    """The last day `before` states, read back sentence by sentence; with `stop_at_undated`, None
+    once a sentence after that day states a time that is no day (近日, 在…期间, 次日)."""
+    for piece in reversed(sentences(before)):
+        date, said = parse_date(piece.text, published)
+        if _is_day(date):
+            return date
+        if stop_at_undated and (UNDATED_TIME.search(fold(piece.text)) or (said and date is None)):
+            return None
+    return None
+
+
 def part_of_day_date(text: str, before: str, published: str | None) -> str | None:
     """The date a bare part of day in `text` falls on: the last day `before` states (…3月2日上午
     开幕。下午，…), else the publication date; None when `text` has no bare part of day or
     neither is known."""
     if not _PART_OF_DAY_ALONE.search(fold(text)):
         return None
-    for piece in reversed(sentences(before)):
-        date, _ = parse_date(piece.text, published)
-        if _is_day(date):
-            return date
     pub = _full_pub(published)
-    return pub.isoformat() if pub else None
+    return _last_day(before, published, stop_at_undated=False) or (pub.isoformat() if pub else None)
 
 
 def carried_date(text: str, before: str, published: str | None) -> str | None:
@@ -293,13 +301,7 @@ def carried_date(text: str, before: str, published: str | None) -> str | None:
     after that day states a time that is no day (在…期间, 近日, 次日), or no day is stated."""
     if UNDATED_TIME.search(fold(text)) or parse_date(text, published)[1]:
         return None
-    for piece in reversed(sentences(before)):
-        date, said = parse_date(piece.text, published)
-        if _is_day(date):
-            return date
-        if UNDATED_TIME.search(fold(piece.text)) or (said and date is None):
-            return None
-    return None
+    return _last_day(before, published, stop_at_undated=True)
 
 
 # "27日" alone, as wire copy dates an event: the publication month, or the month before when
