@@ -155,3 +155,23 @@ def test_the_shipped_calibration_is_the_fit_of_the_committed_cassettes():
     from benchmarks.replay import PAGE_SETS
     shipped = json.loads((PROMPTS_DIR / CALIBRATION_FILE).read_text(encoding="utf-8"))
     assert fit_all(list(PAGE_SETS), report=lambda line: None) == shipped
+
+
+def test_the_platt_step_undoes_a_squeezed_logit_and_keeps_the_ranking():
+    """Scores whose logits are a third of the truth (what a ridge pulled to its prior gives)
+    get a scale near 3; the folded weights rank the items as the unscaled ones did."""
+    import numpy as np
+    from benchmarks.calibrate import fit, fit_scaled, rescale
+    rng = np.random.default_rng(0)
+    true_z = rng.normal(0, 3, 4000)
+    y = (rng.random(4000) < 1 / (1 + np.exp(-true_z))).astype(float)
+    a, b = rescale(true_z / 3, y)
+    assert 2.5 < a < 3.5 and abs(b) < 0.3
+    # One feature, a strong ridge: fit_scaled's confidences spread wider than fit's, same order.
+    x = rng.normal(0, 1, 600)
+    yy = (rng.random(600) < 1 / (1 + np.exp(-4 * x))).astype(float)
+    X = np.column_stack([np.ones(600), x])
+    pages = np.arange(600) % 12
+    w0, w1 = fit(X, yy, ["f"], l2=200.0), fit_scaled(X, yy, pages, ["f"], l2=200.0)
+    assert w1[1] > 1.5 * w0[1] > 0
+    assert np.array_equal(np.argsort(X @ w0), np.argsort(X @ w1))

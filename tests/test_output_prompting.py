@@ -75,3 +75,23 @@ def test_meetings_at_sentences_never_marked_are_dropped():
         {"items": [{"id": 1, "name": "产业投资推介会"}, {"id": 7, "name": "虚构峰会"}]},
         context=AnswerContext(ids=frozenset({1, 2})))
     assert [m.name for m in answer.items] == ["产业投资推介会"]
+
+
+def test_few_shot_examples_are_made_up_not_lifted_from_the_development_pages():
+    """No sentence of a few-shot example occurs in a seed page or a gold quote: the examples
+    teach the decision, never the answer to a page the figures are measured on."""
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    pages = "".join(p.read_text(encoding="utf-8") for p in (root / "seeds").glob("*.txt"))
+    for gold in (root / "tests" / "data" / "gold").glob("*.jsonl"):
+        pages += gold.read_text(encoding="utf-8")
+    flat = re.sub(r"\s", "", pages)
+    files = sorted(prompting.PROMPTS_DIR.glob("*.examples.jsonl"))
+    assert any(f.name == "targets.examples.jsonl" for f in files)
+    for f in files:
+        for user, _ in prompting._read_examples(f):
+            for line in user.splitlines():
+                sentence = re.sub(r"【\d+】|\s|^(标题|发布日期|问)：", "", line)
+                for piece in re.split(r"[，。；]", sentence):
+                    assert len(piece) < 8 or piece not in flat, f"{f.name}: {piece!r} is on a development page"
