@@ -52,6 +52,13 @@ def test_list_split_after_quantity():
     assert [c.clause.text for c in _ahead(text)] == ["集聚产业专业技术人才500人", "从业人员1500人以上"]
 
 
+def test_a_list_of_counts_is_split_between_them():
+    """N个A、M个B: two counts, each of its own things; a 、 inside one count's noun stays."""
+    text = "到2027年，全县开工建设4个百亿级、12个五十亿以上重大项目，培育省级、市级龙头企业30家。"
+    assert [(c.clause.text, c.quantity.text) for c in _ahead(text)] == [
+        ("全县开工建设4个百亿级", "4个"), ("12个五十亿以上重大项目", "12个"), ("培育省级、市级龙头企业30家", "30家")]
+
+
 def test_policy_candidates_titled_listed_and_untitled():
     text = ("区委、区政府于日前印发了《工业经济高质量发展“十百千计划”实施方案》(以下简称《方案》)。"
             "发布关于科技创新能级跃升、机器人产业链卓越发展等两方面实施意见。")

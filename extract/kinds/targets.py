@@ -167,10 +167,15 @@ _COUNTED_TASK = re.compile(r"[\d.]+\s*[" + COUNT_CLASSIFIERS + r"][\u4e00-\u9fff
 
 
 def _split_lists(clause: Span) -> list[Span]:
-    """Split "人才300人、从业人员800人以上" at a 、 that directly follows a quantity, and
-    "完成5个灌区项目和6个示范项目" at a 和/及 that joins two counted things (a number follows it)."""
+    """Split "人才300人、从业人员800人以上" at a 、 that directly follows a quantity,
+    "建成3个产业园、5个孵化器" at a 、 between two counts (N个A、M个B: each counts its own
+    things), and "完成5个灌区项目和6个示范项目" at a 和/及 that joins two counted things (a
+    number follows it)."""
     qs = find_quantities(clause.text)
     cuts = [(q.end, q.end + 1) for q in qs if clause.text[q.end:q.end + 1] == "、"]
+    counts = [q for q in qs if _COUNT_UNIT.search(q.unit or "")]
+    cuts += [(q.start - 1, q.start) for q in counts if clause.text[q.start - 1:q.start] == "、"
+             and any(c.end < q.start - 1 for c in counts)]
     cuts += [m.span() for m in _JOIN_BEFORE_NUMBER.finditer(clause.text)
              if any(q.end <= m.start() for q in qs) and any(q.start == m.end() for q in qs)]
     if not cuts:
