@@ -32,6 +32,11 @@ def test_places_and_region():
     assert resolve_region("全市高企数量要达3400家左右", "", "常州日报") == "常州市"
     assert resolve_region("2月19日,武进区召开“新春第一会”", "", None) == "武进区"
     assert resolve_region("力争企业100家", "无地名", None) is None
+    # No local jurisdiction at all: an article that speaks of the state is national, the clause
+    # need not say so; one that names no level stays unresolved.
+    national = "国务院部署编制专项规划\n会议指出，今年计划新建保障房500万套。"
+    assert resolve_region("今年计划新建保障房500万套", national, None) == "中国"
+    assert resolve_region("今年计划新建保障房500万套", "会议指出，今年计划新建保障房500万套。", None) is None
     # The article's jurisdiction, not a division named as a modifier, holds the item.
     page = "浙江出台指导意见\n“十四五”期间，全省力争引进项目500个。江苏省级示范区也参与。"
     assert jurisdiction(page).name == "浙江省"

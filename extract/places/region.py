@@ -158,4 +158,6 @@ def resolve_region(clause: str, article_text: str, outlet: str | None, page: str
         county = _county_named(article_text, level, None)
         if county is not None:
             return county.name
-    return "中国" if _NATIONAL.search(clause) else None
+    # No local jurisdiction anywhere: a clause or an article that speaks of the state (国务院,
+    # 全国, 国家级 plans) is national.
+    return "中国" if _NATIONAL.search(clause) or _NATIONAL.search(article_text[:_SCOPE_CHARS]) else None
