@@ -241,3 +241,18 @@ def test_a_plan_heading_with_a_year_gives_its_list_a_deadline_without_a_publicat
         assert next(y for y in years if y is not None) == 2027
     # A heading that reports sets up no plan.
     assert target_candidates("石湖县2026年经济运行情况\n地区生产总值增长6%。")[0].features["plan_heading"] == 0.0
+
+
+def test_a_clause_with_no_time_before_it_takes_a_later_one_of_its_sentence_if_still_ahead():
+    from extract.kinds.targets import build_target
+    from schemas import Article
+
+    def deadlines(text: str, published: str) -> list[tuple[float, int | None]]:
+        art = Article(id="p#1", source="p.txt", source_sha256="ab" * 32, index=1, text=text, published=published)
+        return [(c.quantity.value, build_target(c, art, text).deadline_year)
+                for c in target_candidates(text, published)]
+
+    # 全年 later in the sentence frames the count before it.
+    assert deadlines("全县将开工建设8个重大项目，全年工业投资增长9%以上。", "2031-03-01") == [(8, 2031), (9, 2031)]
+    # A comparison with a year already over is no deadline.
+    assert deadlines("全县将开工建设8个重大项目，比去年多3个。", "2031-03-01")[0] == (8, None)

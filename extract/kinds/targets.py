@@ -314,6 +314,15 @@ def _time_scopes(simple: str, cand: TargetCandidate):
             yield para
 
 
+def _later_in_sentence(simple: str, cand: TargetCandidate, published: str | None) -> tuple[int | None, str | None]:
+    """With no time before it, a clause shares the frame a later clause of its sentence states
+    (开工建设5个…项目，…，全年工业投资增长12%以上), but only one still ahead at publication:
+    比去年增长 compares, it sets no deadline."""
+    year, said = deadline_year(simple[cand.clause.end : cand.sentence.end], published)
+    pub = publication_year(published)
+    return (year, said) if year is not None and (pub is None or year >= pub) else (None, None)
+
+
 _CLAUSE_BREAK = re.compile(r"[，,。；;\n]")
 
 
@@ -353,6 +362,8 @@ def build_target(cand: TargetCandidate, article: Article, simple: str, confidenc
         year, time_text = deadline_year(scope, article.published)
         if year is not None or time_text is not None:
             break
+    else:
+        year, time_text = _later_in_sentence(simple, cand, article.published)
     return Target(
         metric=simplified(metric or _metric(cand, simple)),
         value=cand.quantity.value,
