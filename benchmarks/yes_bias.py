@@ -13,23 +13,22 @@ import sys
 from pathlib import Path
 
 from benchmarks.replay import CASSETTES, PAGE_SETS, ReadableYaml
+from extract.llm.logprobs import first_token_yes
 from extract.llm.prompting import prompt_set
 
 
 def lean(cassettes: Path, page_set: str) -> tuple[int, int]:
-    marker = prompt_set("targets").question.split("{", 1)[0] or "问："
-    ending = prompt_set("targets").question.rsplit("}", 1)[-1].strip()
+    """(questions where P(是) > 0.5, target questions), read as the pipeline reads them."""
+    instructions = prompt_set("targets").instructions
     yes = total = 0
     for path in sorted((cassettes / page_set).glob("*.yaml")):
         for inter in ReadableYaml.deserialize(path.read_text(encoding="utf-8"))["interactions"]:
             raw = inter["request"]["body"]
-            question = json.loads(raw)["messages"][-1]["content"] if raw else ""
-            if marker not in question or not question.rstrip().endswith(ending):
+            if not raw or json.loads(raw)["messages"][0]["content"] != instructions:
                 continue
-            answer = json.loads(inter["response"]["body"]["string"])["choices"][0]
-            top = {t["token"]: t["logprob"] for t in answer["logprobs"]["content"][0]["top_logprobs"]}
+            p = first_token_yes(json.loads(inter["response"]["body"]["string"])["choices"][0]["logprobs"])
             total += 1
-            yes += top.get("是", float("-inf")) > top.get("否", float("-inf"))
+            yes += p is not None and p > 0.5
     return yes, total
 
 
