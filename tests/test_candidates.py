@@ -163,6 +163,44 @@ def test_a_verbs_counted_object_after_the_number_joins_the_metric():
     assert _metric(cand, text) == "完成投资"
 
 
+def test_a_list_or_a_change_takes_its_metric_from_what_it_counts_or_changes():
+    from extract.kinds.targets import _metric
+
+    # 等 closes the examples; the noun after the count is what is counted.
+    text = "今年将加快推进东湖片区、西岭片区、南港片区等12个重点片区开发建设。"
+    cand = next(c for c in _ahead(text, "2031-03-01") if c.quantity.value == 12)
+    assert _metric(cand, text) == "重点片区开发建设"
+    # A clause that only says how much something changes: the subject is the clause before's.
+    text = "今年计划完成交通投资80亿元、增长12%。"
+    cand = next(c for c in _ahead(text, "2031-03-01") if c.quantity.value == 12)
+    assert _metric(cand, text) == "完成交通投资增长"
+    # A clause before that states no amount lends no subject.
+    text = "今年要稳住交通投资，增长12%。"
+    cand = next(c for c in _ahead(text, "2031-03-01") if c.quantity.value == 12)
+    assert "交通投资" not in _metric(cand, text)
+
+
+def test_a_heading_that_abbreviates_a_goal_of_the_body_is_the_same_goal():
+    from extract.kinds.targets import _one_per_goal
+    from schemas import Evidence, Target
+
+    text = ("新区保障房占比力争超40%\n"
+            "按照方案，人口净流入的新区，新增保障性租赁住房供应套数占新增住房供应套数的比例力争达到40%以上。\n"
+            "培育上市企业5家\n培育拟上市后备企业5家")
+
+    def t(metric, quote):
+        start = text.find(quote)
+        return Target(metric=metric, value=40 if "40" in quote else 5, unit="%" if "%" in quote else "家",
+                      comparator="reach", evidence=Evidence(quote=quote, start=start, end=start + len(quote)))
+    head = t("新区保障房占比", "新区保障房占比力争超40%")
+    body = t("新增保障性租赁住房供应套数占新增住房供应套数的比例", "新增保障性租赁住房供应套数占新增住房供应套数的比例力争达到40%以上")
+    # The sentence's statement is kept over the heading's, which comes first.
+    assert [x.evidence.quote for x in _one_per_goal([head, body], text, -1)] == [body.evidence.quote]
+    # Two list lines, neither a sentence, stay two goals although one's metric reads in the other.
+    a, b = t("培育上市企业", "培育上市企业5家"), t("培育拟上市后备企业", "培育拟上市后备企业5家")
+    assert len(_one_per_goal([a, b], text, -1)) == 2
+
+
 def test_a_page_without_outlet_lends_its_division_to_articles_that_name_none():
     from extract.places.region import page_division, resolve_region
 

@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import LCSseq
 
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
-from extract.text.lexicon import (COUNT_VERB_END, DEADLINE, FIVE_YEAR_PLAN, FUTURE, PAST, PAST_LEAD, PAST_SENTENCE,
-                             PLAN_HEADING, PROVISION_BEFORE, STATES_AMOUNT, STATES_AMOUNT_LEAD, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
+from extract.text.lexicon import (CHANGE_VERB, COUNT_VERB_END, DEADLINE, FIVE_YEAR_PLAN, FUTURE, LIST_END, PAST,
+                             PAST_LEAD, PAST_SENTENCE, PLAN_HEADING, PROVISION_BEFORE, STATES_AMOUNT, STATES_AMOUNT_LEAD, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
 from extract.text.normalize import comparator_of, deadline_year, publication_year
 from extract.text.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.places.region import resolve_region
@@ -282,17 +283,33 @@ def code_metric(clause: str, q0: int, q1: int) -> str:
 def _metric(cand: TargetCandidate, simple: str) -> str:
     """What the clause counts, chosen by code (the model only decides): the words before the
     number; a metric that ends in a verb whose counted object follows the number gets that
-    object (开工建设 + 20个 + 中型骨干水源工程项目)."""
+    object (开工建设 + 20个 + 中型骨干水源工程项目); a clause that only says how much something
+    changes takes its subject from the clause before (投资规模为550亿元、增长10.0%)."""
     clause = simple[cand.clause.start : cand.clause.end]
     q0, q1 = cand.quantity.start - cand.clause.start, cand.quantity.end - cand.clause.start
+    change = clause[:q0].strip()
+    if CHANGE_VERB.match(change) and (subject := _subject_before(simple, cand)):
+        return subject + change
     metric = RELATIVE_TIME_LEAD.sub("", code_metric(clause, q0, q1)) or clause
     counted = _COUNTED_AFTER.match(clause, q1)
     if counted and _COUNT_UNIT.search(cand.quantity.unit or "") and counted.group(1) not in metric:
         if COUNT_VERB_END.search(metric):
             return metric + counted.group(1)
-        if THERE_ARE_END.search(metric):  # 今年将有 + 86个 + 投资亿元以上项目: the noun is counted
+        # 今年将有 + 86个 + 投资亿元以上项目, A、B等 + 20个 + 重点片区: the noun is counted
+        if THERE_ARE_END.search(metric) or LIST_END.search(metric):
             return counted.group(1)
     return metric
+
+
+def _subject_before(simple: str, cand: TargetCandidate) -> str:
+    """The metric of the clause before the candidate's in its sentence, when that clause states
+    an amount of its own (…规模为550亿元、增长10.0%), else ""."""
+    before = re.split(r"[，,、；;]", simple[cand.sentence.start : cand.clause.start].rstrip("，,、；; "))[-1]
+    qs = [q for q in find_quantities(before) if not _is_year_or_date(before, q)]
+    if not qs:
+        return ""
+    subject = RELATIVE_TIME_LEAD.sub("", code_metric(before, qs[0].start, qs[0].end))
+    return subject if 2 <= len(subject) < len(before) else ""
 
 
 # The noun a classifier counts, right after the number (个中型骨干水源工程项目 → 中型骨干水源工程项目).
@@ -433,22 +450,51 @@ def _passed(target: Target, published: str | None) -> bool:
 
 
 def _one_per_goal(targets: list[Target], text: str, headline_end: int) -> list[Target]:
-    """One goal stated several times (headline, lead, body, a summary box) is one target
-    (spec §2): same value and unit, metrics alike, in different sentences. The body's first
-    statement is kept over the headline's."""
+    """One goal stated several times (headline, subheads, lead, body, a summary box) is one
+    target (spec §2): same value and unit, in different sentences, and metrics alike, or a
+    heading's metric read, in order, in the other statement's sentence (a heading abbreviates:
+    大城市新增保障房占比 for 人口净流入的大城市新增保障性租赁住房供应套数占…比例). The body's first
+    statement is kept over the headline's, and a sentence's over a heading's."""
+    def heading(t: Target) -> bool:
+        return t.evidence.start <= headline_end or _in_heading(text, t.evidence.start)
+
     def same(a: Target, b: Target) -> bool:
         lo, hi = sorted((a.evidence, b.evidence), key=lambda e: e.start)
         if None not in (a.deadline_year, b.deadline_year) and a.deadline_year != b.deadline_year:
             return False  # the same amount for this year and for the next: two goals
-        return (a.value == b.value and normalize_unit(a.unit) == normalize_unit(b.unit)
-                and _same_metric(fold(a.metric), fold(b.metric))
-                and _SENTENCE_BREAK.search(text, lo.end, max(lo.end, hi.start)) is not None)
+        if not (a.value == b.value and normalize_unit(a.unit) == normalize_unit(b.unit)
+                and _SENTENCE_BREAK.search(text, lo.end, max(lo.end, hi.start)) is not None):
+            return False
+        if _same_metric(fold(a.metric), fold(b.metric)):
+            return True
+        return any(heading(h) and not heading(o) and _abbreviates(fold(h.metric), fold(_sentence_at(text, o.evidence.start)))
+                   for h, o in ((a, b), (b, a)))
     ordered = sorted(targets, key=lambda t: (t.evidence.start <= headline_end, t.evidence.start))
     kept: list[Target] = []
     for t in ordered:
-        if not any(same(t, k) for k in kept):
+        k = next((i for i, k in enumerate(kept) if same(t, k)), None)
+        if k is None:
             kept.append(t)
+        elif heading(kept[k]) and not heading(t):
+            kept[k] = t
     return sorted(kept, key=lambda t: t.evidence.start)
+
+
+def _in_heading(text: str, pos: int) -> bool:
+    """The line at `pos` has no sentence end: a headline, subhead or list line."""
+    start, end = text.rfind("\n", 0, pos) + 1, text.find("\n", pos)
+    return _SENTENCE_END.search(text, start, end if end >= 0 else len(text)) is None
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    start = max(text.rfind(ch, 0, pos) for ch in "。！？!?\n") + 1
+    end = _SENTENCE_BREAK.search(text, pos)
+    return text[start : end.start() if end else len(text)]
+
+
+def _abbreviates(short: str, sentence: str) -> bool:
+    """All but a tenth of `short`'s characters appear, in order, in `sentence`."""
+    return len(short) >= 4 and LCSseq.similarity(short, sentence) >= 0.9 * len(short)
 
 
 def _same_metric(a: str, b: str) -> bool:
@@ -458,3 +504,4 @@ def _same_metric(a: str, b: str) -> bool:
 
 
 _SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
+_SENTENCE_END = re.compile(r"[。！？!?；;]")

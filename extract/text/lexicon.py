@@ -75,6 +75,12 @@ COUNT_VERB_END = re.compile(r"(?:开工建设|新开工|开工|建设|新建|建
 # counted is the noun after the number, not the words before it.
 THERE_ARE_WORDS = r"有|共|共计|总计|合计|累计"
 THERE_ARE_END = re.compile(f"(?:{THERE_ARE_WORDS})$")
+# The end of an enumeration before a count (A、B、C等20个重点片区): the examples come first,
+# what is counted is the noun after the number.
+LIST_END = re.compile(r"等$")
+# Verbs of change that open a clause whose subject the clause before states (年度计划投资规模为
+# 550亿元、增长10.0%): the metric is that subject's change.
+CHANGE_VERB = re.compile(r"^(?:同比|比上年|较上年)?(?:增长|增加|提高|提升|下降|降低|减少|上升)(?:了)?$")
 # Words right before a quantity that state how much there is or was (共200个, 占25.7%, 全长10.9公里,
 # 总投资约10亿元): a description, as evidence against a goal (a feature, never a gate).
 STATES_AMOUNT = re.compile(f"(?:{THERE_ARE_WORDS}|占|全长|总长|总投资|总面积|总规模)(?:约|近|超|达)?$")
