@@ -294,3 +294,22 @@ def test_a_clause_with_no_time_before_it_takes_a_later_one_of_its_sentence_if_st
     assert deadlines("全县将开工建设8个重大项目，全年工业投资增长9%以上。", "2031-03-01") == [(8, 2031), (9, 2031)]
     # A comparison with a year already over is no deadline.
     assert deadlines("全县将开工建设8个重大项目，比去年多3个。", "2031-03-01")[0] == (8, None)
+
+
+def test_a_target_request_shows_the_lead_and_heading_that_frame_its_sentences():
+    from extract.kinds.targets import target_request
+
+    text = ("青禾区召开经济工作会议\n"
+            "今年主要预期目标\n"
+            "青禾区还将全力推进工业强区建设。会议提出，新增规上工业企业30家。同时，新增上市公司3家。\n"
+            "据统计，去年全区完成投资80亿元。")
+    cands = target_candidates(text, "2031-01-05", headline_end=text.find("\n"))
+    prefix, ids = target_request(text, cands, "标题：青禾区召开经济工作会议", body_start=text.find("\n") + 1)
+    lines = prefix.split("\n")
+    # The heading above the paragraph and the paragraph's opening sentence come unmarked, once,
+    # in text order; the headline only in the header.
+    assert lines[:3] == ["标题：青禾区召开经济工作会议", "今年主要预期目标", "青禾区还将全力推进工业强区建设"]
+    assert sum("【" in line for line in lines) == len({c.sentence.start for c in cands})
+    assert prefix.count("青禾区还将全力推进工业强区建设") == 1 and prefix.count("青禾区召开经济工作会议") == 1
+    # A paragraph that opens on its own marked sentence adds nothing before it.
+    assert "据统计" in lines[-1] and "【" in lines[-1]

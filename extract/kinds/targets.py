@@ -250,9 +250,37 @@ _COUNT_UNIT = re.compile("[" + COUNT_CLASSIFIERS + "]$")
 
 # --- request -----------------------------------------------------------------------------------
 
-def target_request(simple: str, group: list[TargetCandidate], header: str = "") -> tuple[str, dict[int, TargetCandidate]]:
-    text, ids = marked_request(simple, [(c, c.sentence) for c in group], at=lambda c: c.clause.start)
+def target_request(simple: str, group: list[TargetCandidate], header: str = "",
+                   body_start: int = 0) -> tuple[str, dict[int, TargetCandidate]]:
+    """The marked sentences with what frames them: each one's paragraph's opening sentence
+    (…还将全力推动… before the goals listed after it) and the heading line just above its
+    paragraph (2026年主要预期目标), both unmarked; none before `body_start` (the headline, which
+    the header gives)."""
+    context = [span for c in group for span in frame(simple, c.sentence) if span.start >= body_start]
+    text, ids = marked_request(simple, [(c, c.sentence) for c in group], at=lambda c: c.clause.start,
+                               context=context)
     return (f"{header}\n{text}" if header else text), ids
+
+
+MAX_HEADING_CHARS = 40  # a longer line without a sentence end is body text, not a heading
+
+
+def frame(simple: str, sentence: Span) -> list[Span]:
+    """The opening sentence of the sentence's paragraph, and the heading line above that
+    paragraph (a short line with no sentence end), where they are other than the sentence."""
+    para_start = simple.rfind("\n", 0, sentence.start) + 1
+    out = []
+    if para_start > 0:
+        above = simple[: para_start].rstrip("\n")
+        line_start = above.rfind("\n") + 1
+        line = above[line_start:].strip()
+        if line and len(line) <= MAX_HEADING_CHARS and not _SENTENCE_END.search(line):
+            start = line_start + above[line_start:].find(line)
+            out.append(Span(start, start + len(line), line))
+    lead = next(iter(sentences(simple[para_start : sentence.start])), None)
+    if lead is not None:
+        out.append(Span(para_start + lead.start, para_start + lead.end, lead.text))
+    return out
 
 
 def request_header(article: Article, simple: str) -> str:
@@ -415,7 +443,7 @@ def extract_targets(ex: Extractor, article: Article, simple: str, out: Extractio
     header = request_header(article, simple)
     candidates = target_candidates(simple, article.published, headline_end)
     for group in chunks(candidates, MAX_MARKS_PER_REQUEST):
-        prefix, ids = target_request(simple, group, header)
+        prefix, ids = target_request(simple, group, header, headline_end + 1)
         verdicts = {k: ex._ask_verdict(out, "targets", target_question(prefix, simple, k, c)) for k, c in ids.items()}
         _add_targets(ex, out, article, simple, ids, verdicts, seen)
     out.targets = _one_per_goal(out.targets, simple, headline_end)

@@ -19,12 +19,17 @@ def halves(items: list) -> list[list]:
 
 
 def marked_request(simple: str, marks: list[tuple[object, Span]],
-                   at=lambda item: item[0].mention.start) -> tuple[str, dict[int, object]]:
-    """The sentences holding the marked things, with 【k】 inserted before each."""
+                   at=lambda item: item[0].mention.start,
+                   context: list[Span] = ()) -> tuple[str, dict[int, object]]:
+    """The sentences holding the marked things, with 【k】 inserted before each, and in text
+    order among them the `context` spans, unmarked."""
     ids = {k: item for k, (item, _) in enumerate(marks, start=1)}
     by_sentence: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for k, (item, sent) in enumerate(marks, start=1):
         by_sentence.setdefault((sent.start, sent.end), []).append((at(item), k))
+    for span in context:
+        if not any(s0 <= span.start < s1 or span.start <= s0 < span.end for s0, s1 in by_sentence):
+            by_sentence[(span.start, span.end)] = []
     lines = []
     for (s0, s1), points in sorted(by_sentence.items()):
         out, pos = [], s0
