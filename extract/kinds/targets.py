@@ -24,7 +24,7 @@ from extract.text.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.places.region import resolve_region
 from extract.llm.prompting import prompt_set
 from extract.llm.request_text import MAX_MARKS_PER_REQUEST, chunks, marked_request
-from extract.text.spans import Span, _append, clauses, sentences, simplified
+from extract.text.spans import Span, _append, clauses, sentence_of, sentences, simplified
 from schemas import Article, Evidence, Target
 
 # --- candidates --------------------------------------------------------------------------------
@@ -274,7 +274,7 @@ def frame(simple: str, sentence: Span) -> list[Span]:
         above = simple[: para_start].rstrip("\n")
         line_start = above.rfind("\n") + 1
         line = above[line_start:].strip()
-        if line and len(line) <= MAX_HEADING_CHARS and not _SENTENCE_END.search(line):
+        if line and len(line) <= MAX_HEADING_CHARS and _in_heading(simple, line_start):
             start = line_start + above[line_start:].find(line)
             out.append(Span(start, start + len(line), line))
     lead = next(iter(sentences(simple[para_start : sentence.start])), None)
@@ -495,7 +495,7 @@ def _one_per_goal(targets: list[Target], text: str, headline_end: int) -> list[T
             return False
         if _same_metric(fold(a.metric), fold(b.metric)):
             return True
-        return any(heading(h) and not heading(o) and _abbreviates(fold(h.metric), fold(_sentence_at(text, o.evidence.start)))
+        return any(heading(h) and not heading(o) and _abbreviates(fold(h.metric), fold(sentence_of(text, o.evidence.start, o.evidence.start)))
                    for h, o in ((a, b), (b, a)))
     ordered = sorted(targets, key=lambda t: (t.evidence.start <= headline_end, t.evidence.start))
     kept: list[Target] = []
@@ -511,13 +511,7 @@ def _one_per_goal(targets: list[Target], text: str, headline_end: int) -> list[T
 def _in_heading(text: str, pos: int) -> bool:
     """The line at `pos` has no sentence end: a headline, subhead or list line."""
     start, end = text.rfind("\n", 0, pos) + 1, text.find("\n", pos)
-    return _SENTENCE_END.search(text, start, end if end >= 0 else len(text)) is None
-
-
-def _sentence_at(text: str, pos: int) -> str:
-    start = max(text.rfind(ch, 0, pos) for ch in "。！？!?\n") + 1
-    end = _SENTENCE_BREAK.search(text, pos)
-    return text[start : end.start() if end else len(text)]
+    return _ENDS_A_SENTENCE.search(text, start, end if end >= 0 else len(text)) is None
 
 
 def _abbreviates(short: str, sentence: str) -> bool:
@@ -532,4 +526,4 @@ def _same_metric(a: str, b: str) -> bool:
 
 
 _SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
-_SENTENCE_END = re.compile(r"[。！？!?；;]")
+_ENDS_A_SENTENCE = re.compile(r"[。！？!?；;]")  # a line holding none is a heading or list line
