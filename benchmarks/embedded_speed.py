@@ -22,9 +22,10 @@ from extract.llm.engine import ENGINE_NAME, EmbeddedServer
 from extract.review.match import KINDS
 from extract.llm.model_file import MODEL_NAME
 
-# "before": the answer formats of the previous release (the model copies each meeting's sentence
-# and every person); "after": today's defaults (it points at the sentence, code reads the rest).
-VARIANTS = {"before": Options(meeting_answers="quote"), "after": Options()}
+# "before": the meeting format of the previous release (the model lists the meetings, naming
+# each and pointing at its sentence); "after": today's defaults (one 是/否 question per meeting
+# sentence, code reads the name and the rest).
+VARIANTS = {"before": Options(meeting_answers="point"), "after": Options()}
 
 
 def run_variant(options: Options, files: list[Path], out: Path) -> dict:

@@ -60,7 +60,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SCHEMA_KINDS = {"PolicyAnswers": "policies", "MeasureAnswers": "measures",
                 "MeetingAnswers": "meetings", "QuotedMeetingAnswers": "quoted_meetings"}
-KINDS = ("targets", "policies", "measures", "meetings", "quoted_meetings")
+KINDS = ("targets", "meeting_held", "policies", "measures", "meetings", "quoted_meetings")
 FAULTS = {"400", "401", "403", "404", "429", "500", "502", "503", "reset", "hang", "truncated", "length", "badjson", "schema", "invent",
           "byline"}
 
@@ -103,6 +103,7 @@ class FakeLLM:
         self.hang_s = hang_s
         self.mode = mode
         self.requests: Counter[str] = Counter()  # per kind, plus "total"
+        self.asked: list[tuple[str, str]] = []  # (kind, last user turn) of each chat request
         self.reasks: Counter[str] = Counter()
         self.faults_served: Counter[str] = Counter()
         self.connections = 0  # TCP connections accepted: shows whether clients keep them alive
@@ -308,8 +309,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, fake: "FakeLLM", req: dict, received: float) -> None:
         kind = request_kind(req)
         text, reask = article_text(req.get("messages") or [])
-        if reask:
-            with fake._lock:
+        with fake._lock:
+            fake.asked.append((kind, text))
+            if reask:
                 fake.reasks[kind] += 1
         fault = fake._next_fault(kind)
         if fake.latency:
@@ -525,7 +527,7 @@ def batch_answer(fake: FakeLLM, req: dict, fault: str | None) -> dict:
 def answer_content(fake: FakeLLM, kind: str, text: str, fault: str | None) -> tuple[str, str]:
     """(message content, finish_reason) for a request, shaped by an answer fault if any."""
     mode = "invent" if fault == "invent" or fake.mode == "obey" else "byline" if fault == "byline" else "good"
-    if kind == "targets":  # one clause's question, answered in its first token
+    if kind in ("targets", "meeting_held"):  # one candidate's question, answered in its first token
         return ("嗯" if fault in ("badjson", "schema") else "是"), ("length" if fault == "length" else "stop")
     content = json.dumps({"items": answer_items(kind, text, mode, obey=fake.mode == "obey")}, ensure_ascii=False)
     finish = "stop"
@@ -549,6 +551,8 @@ def request_kind(req: dict) -> str:
     if name in SCHEMA_KINDS:
         return SCHEMA_KINDS[name]
     system = next((m.get("content") or "" for m in req.get("messages", []) if m.get("role") == "system"), "")
+    if "是或否" in system:  # a plain yes/no question: which one, by its subject
+        return "targets" if "目标" in system else "meeting_held"
     for kind, word in (("targets", "目标"), ("measures", "措施"), ("policies", "文件"), ("meetings", "会议")):
         if word in system:
             return kind

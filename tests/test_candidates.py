@@ -313,3 +313,54 @@ def test_a_target_request_shows_the_lead_and_heading_that_frame_its_sentences():
     assert prefix.count("青禾区还将全力推进工业强区建设") == 1 and prefix.count("青禾区召开经济工作会议") == 1
     # A paragraph that opens on its own marked sentence adds nothing before it.
     assert "据统计" in lines[-1] and "【" in lines[-1]
+
+
+# --- meetings: the name code reads, the question the model answers -----------------------------
+
+def test_a_meetings_name_is_read_from_its_sentence():
+    from extract.kinds.meetings import code_name
+    # The gathering after the verb that holds or attends it, to the clause's last gathering word.
+    assert code_name("3月2日上午，青山区召开全区优化营商环境大会。") == "全区优化营商环境大会"
+    assert code_name("石门县召开“项目攻坚年”动员大会暨作风建设大会") == "“项目攻坚年”动员大会暨作风建设大会"
+    assert code_name("副县长周敏参加了东岭镇领导班子民主生活会") == "东岭镇领导班子民主生活会"
+    # Named first, then held.
+    assert code_name("9月5日，第三届湖滨数字经济对接会在临江市举行") == "第三届湖滨数字经济对接会"
+    # A visit or talks: the clause that says what was done, its time left out.
+    assert code_name("昨天下午，市政协副主席王兰来北岭调研文旅工作，副县长陈立陪同。") == "市政协副主席王兰来北岭调研文旅工作"
+    # A clause that only says when (会前，…) is no name.
+    assert code_name("会前，王兰会见了华信集团客商代表") == "王兰会见了华信集团客商代表"
+
+
+def test_each_meeting_sentence_is_one_question_naming_what_code_read(fake_llm):
+    import extract
+    text = ("北岭县召开招商引资推进会\n\n本报讯 3月2日上午，北岭县召开全县招商引资推进会。"
+            "县长陈立主持会议。\n会前，陈立会见了华信集团客商代表。")
+    with extract.Extractor(base_url=fake_llm.base_url, model="fake", env=False, cache=False,
+                           options=extract.Options(min_confidence=0.0)) as ex:
+        [rec] = ex.extract_text(text, published="2026-03-03")
+    asked = [text for kind, text in fake_llm.asked if kind == "meeting_held"]
+    assert len(asked) == 2  # the two sentences that say something was held; 主持 adds to the first
+    assert "「全县招商引资推进会」" in asked[0] and "「陈立会见了华信集团客商代表」" in asked[1]
+    assert {m.name for m in rec.meetings} == {"全县招商引资推进会", "陈立会见了华信集团客商代表"}
+    first = next(m for m in rec.meetings if m.name == "全县招商引资推进会")
+    assert first.date == "2026-03-02" and first.organizers == ["北岭县"] and first.confidence is not None
+
+
+def test_what_code_knows_of_a_meeting_sentence_is_evidence_for_its_confidence():
+    from extract.kinds.meetings import meeting_features
+    from schemas import Evidence, Meeting
+
+    def feats(quote, name, time_text=None, before=frozenset()):
+        m = Meeting(name=name, time_text=time_text, evidence=Evidence(quote=quote, start=0, end=len(quote)))
+        return meeting_features(m, True, set(before))
+
+    held = feats("3月2日上午，北岭县召开全县招商引资推进会", "全县招商引资推进会", "3月2日上午")
+    assert held["convened"] == held["time_said"] == 1.0 and held["future_word"] == held["listed"] == 0.0
+    # A plan's task list: what is to be done.
+    task = feats("三是要深入开展“进企业、解难题”调研活动", "“进企业、解难题”调研活动")
+    assert task["future_word"] == task["listed"] == 1.0
+    # A comment on the gathering already reported.
+    assert feats("本次推介会规模大、规格高", "本次推介会规模大、规格高")["this_gathering"] == 1.0
+    # The same visit going on: its verb was an earlier meeting's, no time, nothing convened.
+    assert feats("双方经过深入洽谈，达成合作意向", "双方经过深入洽谈", before={"洽谈"})["repeats_verb"] == 1.0
+    assert feats("双方经过深入洽谈，达成合作意向", "双方经过深入洽谈", before={"调研"})["repeats_verb"] == 0.0

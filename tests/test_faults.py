@@ -116,6 +116,7 @@ def test_a_meeting_at_an_unmarked_sentence_is_dropped_without_a_reask(fake_llm, 
 
 # The previous meeting format (the model copies the sentence and the people) is still an option.
 QUOTED = dict(FAST, options=Options(meeting_answers="quote"))
+POINTED = dict(FAST, options=Options(meeting_answers="point"))
 
 
 def test_invented_quote_once_is_reasked(fake_llm, tmp_path):
@@ -212,7 +213,7 @@ def test_mixed_faults_under_concurrency(fake_llm, tmp_path):
     fake_llm.script("truncated", "schema", "502", kind="policies")
     # One answer-shaping fault per kind: with articles in flight at once, two of them could meet
     # the same article and use up its one reask (covered by the single-article tests).
-    fake_llm.script("badjson", "hang", "500", kind="meetings")
+    fake_llm.script("hang", "500", kind="meeting_held")
     summary, records = extract_files(fake_llm.base_url, [folder], tmp_path / "out.jsonl", concurrency=4,
                                      **{**FAST, "transport_attempts": 4})
     assert len(records) == 6 and summary.done == 6
@@ -288,7 +289,8 @@ def test_an_answer_cut_at_max_tokens_is_asked_again_in_parts(fake_llm, tmp_path)
                  "3月3日下午，我区召开全区优化营商环境推进会。\n\n"
                  "到2025年，全区规模以上工业企业力争达到300家，高新技术企业达到800家。\n", encoding="utf-8")
     fake_llm.script("length", kind="meetings")  # a cut answer is not re-asked: split at once
-    summary, [record] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **FAST)
+    # Meetings listed in one answer (the "point" format), which a long list can cut.
+    summary, [record] = extract_files(fake_llm.base_url, [p], tmp_path / "out.jsonl", **POINTED)
     assert record["errors"] == []
     assert sorted(t["value"] for t in record["targets"]) == [300, 800]
     assert len(record["meetings"]) == 2

@@ -1,12 +1,14 @@
 """Meetings: gatherings and official visits that took place (spec §1, §2), found, asked and
 built here.
 
-Code sends the sentences with meeting or visit wording, each marked 【n】; the model names each
-meeting, points at the sentence that says it was held and gives its time, place and conveners as
-written; code takes that sentence as the evidence, dates it, finds who presided and who attended
-in the meeting's part of the text, drops non-meetings and splits meetings described one per
-leader. (`Options(meeting_answers="quote")` keeps the previous format, where the model copies the
-sentence and every person, so the two can be measured side by side.)
+Code marks the sentences with meeting or visit wording 【n】 and reads in each the gathering it
+names (`code_name`); the model is asked one question per sentence, after the same prefix: does
+it report that gathering as held? (是/否, one token, its probability the evidence.) Code takes
+the sentence as the evidence, dates it, reads its place and conveners, finds who presided and
+who attended in the meeting's part of the text, drops non-meetings and splits meetings described
+one per leader. (`Options(meeting_answers="point")`, where the model lists the meetings and
+names them, and `"quote"`, where it also copies the sentence and every person, are kept so the
+formats can be measured side by side.)
 """
 from __future__ import annotations
 
@@ -19,18 +21,20 @@ from extract.kinds import phrases
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
 from extract.text.ground import GroundingError, ground
-from extract.text.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, EXHORTATION, GATHERING_END, GATHERING_KINDS,
+from extract.text.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, ENUMERATION, EXHORTATION, FUTURE, GATHERING_END,
+                             GATHERING_KINDS, HELD_VERBS, THIS_GATHERING,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TO_THE_PRESS, TOPIC_EMPTY,
                              TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
 from extract.text.normalize import (bodies, carried_date, parse_date, part_of_day_date, publication_year, split_people, stated_year,
                                     with_year)
 from extract.text.people import is_person_name, is_speech, listed_names, officials
 from extract.places.region import resolve_region
-from extract.llm.request_text import MAX_CHARS_PER_REQUEST, halves, marked_request
+from extract.llm.prompting import prompt_set
+from extract.llm.request_text import MAX_CHARS_PER_REQUEST, MAX_MARKS_PER_REQUEST, chunks, halves, marked_request, request_header
 from extract.text.script import to_simplified, to_simplified_chars
 from extract.text.spans import Span, clause_around, clauses, paragraphs, sentences, simplified, squash
 from schemas import Article, ErrorInfo, Evidence, Meeting, Person
-from schemas.llm import AnswerContext, MeetingAnswer, QuotedMeetingAnswer
+from schemas.llm import AnswerContext, MeetingAnswer, QuotedMeetingAnswer, Verdict
 
 # --- candidates --------------------------------------------------------------------------------
 
@@ -123,6 +127,42 @@ def _people(raw: list[str], skip: set[str], known: dict[str, str | None]) -> lis
             seen.add(name)
             out.append(Person(name=name, title=simplified(p.title) or known.get(name)))
     return out
+
+
+# --- names ------------------------------------------------------------------------------------
+
+# A gathering named after the verb that holds or attends it (召开全区…大会, 参加了…民主生活会,
+# 召开的…会议上): greedy to the clause's last gathering word, so …动员大会暨…建设大会 is one name.
+_NAMED_BY_VERB = re.compile("(?:" + CONVENE_VERBS + "|" + ATTEND_VERBS + r")(?:了|的)?(?P<name>[^，,。；;：:]{2,60}(?:"
+                            + GATHERING_KINDS + "))")
+# A gathering named first and then held (…对接会在哈尔滨市举行, …人大二次会议开幕).
+_NAMED_THEN_HELD = re.compile(r"^(?P<name>[^，,。；;：:]{2,60}?(?:" + GATHERING_KINDS + r"))(?:[在于][^，,。；;：:]{1,20}?)?"
+                              r"(?:隆重|正式|顺利)?(?:召开|举行|举办|开幕|闭幕|启动)")
+# When, said before what happened (11月8日下午，…; 会前，…): no part of a name.
+_LEADING_TIME = re.compile(r"^(?:(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?|\d{1,2}日|昨天|昨日|今天|今日|前天|近日|日前|连日来|近期|"
+                           r"会前|会后|此前|随后|当天|当日|上周|本周)(?:上午|下午|晚上|晚间|早上|中午)?[，,]?")
+# When, said by a gathering (会上，…; 开幕式前，…): the clause after it says what happened.
+_AT_A_GATHERING = re.compile(r"^[\u4e00-\u9fff]{0,5}(?:前|后|上|期间)$")
+MAX_NAME_CHARS = 60
+
+
+def code_name(sentence: str) -> str:
+    """The meeting or activity a sentence reports, in its words: the gathering after the verb
+    that holds or attends it, or named first and then held (…论坛发布了… too); else (a visit,
+    talks, a signing) the first clause that says what was done, its leading time left out."""
+    body = sentence[DATELINE.match(sentence).end():].rstrip("。！？!? ")
+    parts = [_LEADING_TIME.sub("", cl.text).strip() for cl in clauses(Span(0, len(body), body))]
+    parts = [p for p in parts if p and not _AT_A_GATHERING.match(p)] or [body]
+    for part in parts:
+        m = _NAMED_BY_VERB.search(part)
+        if m:
+            return m.group("name")
+    for part in parts:
+        m = _NAMED_THEN_HELD.match(part) or _GATHERING_THEN_ACT.match(part)
+        if m:
+            return m.group("name")
+    said = next((p for p in parts if MEETING_WORDS.search(p)), parts[0])
+    return said[:MAX_NAME_CHARS]
 
 
 def build_meeting(answer: MeetingAnswer, sentence: Span, article: Article) -> Meeting:
@@ -363,38 +403,52 @@ def merge(model_meetings: list[Meeting], separate: list[Meeting], text: str = ""
 # --- the step ----------------------------------------------------------------------------------
 
 def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extraction) -> None:
-    quoted = ex.options.meeting_answers == "quote"
-    found = (_asked_quoted if quoted else _asked_pointed)(ex, article, simple, out)
-    logprobs = any(p is not None for _, p in found)
-    names: set[str] = set()
-    probability: dict[int, float | None] = {}
-    for m, p in found:
+    mode = ex.options.meeting_answers
+    found = {"ask": _asked_verdicts, "point": _asked_pointed, "quote": _asked_quoted}[mode](ex, article, simple, out)
+    logprobs = any(v.p is not None for _, v in found)
+    verdicts: dict[int, Verdict] = {}
+    by_name: dict[str, Meeting] = {}
+    for m, v in found:
         m = named_from_text(m, article)
         if ex.options.drop_non_meetings and not is_meeting_name(m.name, m.evidence.quote):
             continue  # the model's non-meetings (a document issued, a measure)
         if ex.options.drop_non_meetings and m.date is None and m.time_text is None and \
                 PLANNED_GATHERING.search(to_simplified(m.evidence.quote)):
             continue  # one still to be held, with no date: nothing happened yet
-        if out.meetings and TOOK_PART_ONLY.search(m.name):
+        if by_name and TOOK_PART_ONLY.search(m.name):
             continue  # who took part in the meeting before: its people, no meeting of its own
-        if m.name not in names:
-            names.add(m.name)
-            out.meetings.append(m)
-            probability[id(m)] = p
+        # Two sentences naming one gathering are one meeting: the one the model is surer of.
+        seen = by_name.get(m.name)
+        if seen is not None and _sureness(verdicts[id(seen)]) >= _sureness(v):
+            continue
+        by_name[m.name] = m
+        verdicts[id(m)] = v
+    out.meetings = sorted(by_name.values(), key=lambda m: m.evidence.start)
     if ex.options.split_meetings:
         out.meetings = merge(out.meetings, separate_meetings(article), article.text)
+    own_people = {id(m): ([*m.chairs], [*m.attendees]) for m in out.meetings}
     add_people(out.meetings, article, complete=ex.options.complete_attendees)
     add_topics(out.meetings, simple, article.text)
     kept = []
-    for m in out.meetings:
-        asked = id(m) in probability
+    verbs_before: set[str] = set()
+    for m in sorted(out.meetings, key=lambda m: m.evidence.start):
+        v = verdicts.get(id(m))
         # A meeting code found (one per leader of a 分别 report) has no answer of its own.
-        p = (probability[id(m)] if asked else 0.5) if logprobs else None
-        features = {**model_features(p, asked), **meeting_features(m, asked)}
+        p = (v.p if v is not None else 0.5) if logprobs else None
+        features = {**model_features(p, v.yes if v is not None else False),
+                    **meeting_features(m, v is not None, verbs_before)}
+        verbs_before |= set(_ACTIVITY_VERB.findall(to_simplified(m.evidence.quote)))
         m.confidence = confidence("meetings", features)
         ex.judged(article, "meetings", m, features)
         if m.confidence >= ex.cut("meetings"):
             kept.append(m)
+    if len(kept) < len(out.meetings):
+        # People and topics again, over the kept meetings only: one left out must not cut the
+        # part of the text the meeting before it reads its people from.
+        for m in kept:
+            m.chairs, m.attendees = [*own_people[id(m)][0]], [*own_people[id(m)][1]]
+        add_people(kept, article, complete=ex.options.complete_attendees)
+        add_topics(kept, simple, article.text)
     for m in kept:
         # After the confidence: a day carried from the narration is no evidence of a meeting.
         if m.date is None and m.time_text is None:
@@ -402,14 +456,29 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
     out.meetings = kept
 
 
-def meeting_features(m: Meeting, asked: bool) -> dict[str, float]:
-    """What code knows of a meeting, as evidence for its confidence."""
+def _sureness(v: Verdict) -> float:
+    return v.p if v.p is not None else float(v.yes)
+
+
+def meeting_features(m: Meeting, asked: bool, verbs_before: set[str] = frozenset()) -> dict[str, float]:
+    """What code knows of a meeting, as evidence for its confidence. `verbs_before`: the held or
+    visit verbs of the article's meetings before it (a sentence that repeats one, with no time
+    and nothing convened, tends to go on about the same visit: 双方经过深入洽谈…)."""
     quote = to_simplified(m.evidence.quote)
+    convened = bool(_CONVENED.search(quote))
+    timed = m.time_text is not None
     return {"from_rules": float(not asked), "dated": float(m.date is not None),
-            "time_said": float(m.time_text is not None),
-            "convened": float(bool(_CONVENED.search(quote))),
+            "time_said": float(timed), "convened": float(convened),
             "gathering_kind": float(bool(_NAMES_A_GATHERING.search(m.name))),
-            "people": float(min(len(m.attendees), 5)) / 5}
+            "people": float(min(len(m.attendees), 5)) / 5,
+            # Words of a plan or a task list (要…, 将…, 三是…): what is to be done, not done.
+            "future_word": float(bool(FUTURE.search(quote))),
+            "listed": float(bool(ENUMERATION.match(quote))),
+            "this_gathering": float(bool(THIS_GATHERING.search(quote))),
+            "repeats_verb": float(not timed and not convened and bool(set(_ACTIVITY_VERB.findall(quote)) & verbs_before))}
+
+
+_ACTIVITY_VERB = re.compile(HELD_VERBS + "|" + VISIT_VERBS.pattern)
 
 
 def _headline(article: Article, simple: str) -> Span | None:
@@ -419,7 +488,28 @@ def _headline(article: Article, simple: str) -> Span | None:
     return Span(0, len(line), line)
 
 
-def _asked_pointed(ex: Extractor, article: Article, simple: str, out: Extraction) -> list[tuple[Meeting, float | None]]:
+def _asked_verdicts(ex: Extractor, article: Article, simple: str, out: Extraction) -> list[tuple[Meeting, Verdict]]:
+    """One question per sentence with meeting or visit wording, after the same prefix (the
+    headline, the publication date and the marked sentences: the prompt cache reads it once per
+    chunk): does it report the gathering code names in it as held? The answer is one token, 是
+    or 否, and its probability; the name, time, place and conveners are read by code."""
+    head = _headline(article, simple)
+    marks = meeting_sentences(simple, skip_to=head.end if head else 0)
+    header = request_header(article, simple)
+    template = prompt_set("meeting_held").question
+    found: list[tuple[Meeting, Verdict]] = []
+    for group in chunks(marks, MAX_MARKS_PER_REQUEST):
+        text, ids = marked_request(simple, [(sp, sp) for sp in group], at=lambda sp: sp.start)
+        prefix = f"{header}\n{text}"
+        for k, sp in ids.items():
+            name = code_name(sp.text)
+            v = ex._ask_verdict(out, "meeting_held", f"{prefix}\n\n{template.format(k=k, name=name)}")
+            if v is not None:  # a failed question is recorded in errors: nothing to judge
+                found.append((build_meeting(MeetingAnswer(id=k, name=name), sp, article), v))
+    return found
+
+
+def _asked_pointed(ex: Extractor, article: Article, simple: str, out: Extraction) -> list[tuple[Meeting, Verdict]]:
     """Meetings the model points at among the marked sentences; the headline goes first,
     unmarked, as context (a meeting is established by the body's sentence)."""
     head = _headline(article, simple)
@@ -431,15 +521,16 @@ def _asked_pointed(ex: Extractor, article: Article, simple: str, out: Extraction
         text, ids = marked_request(simple, [(sp, sp) for sp in part], at=lambda sp: sp.start)
         return (f"{head.text}\n{text}" if head else text), AnswerContext(ids=frozenset(ids))
 
-    found: list[tuple[Meeting, float | None]] = []
+    found: list[tuple[Meeting, Verdict]] = []
     for whole in span_chunks(marks):
         for part, items in ex._ask_in_parts(out, "meetings", whole, build, halves):
             for a in items:
-                found.append((build_meeting(a, part[a.id - 1], article), a.p))
+                # Listed is the model's yes; the probability is that of the sentence pointed at.
+                found.append((build_meeting(a, part[a.id - 1], article), Verdict(yes=True, p=a.p)))
     return found
 
 
-def _asked_quoted(ex: Extractor, article: Article, simple: str, out: Extraction) -> list[tuple[Meeting, float | None]]:
+def _asked_quoted(ex: Extractor, article: Article, simple: str, out: Extraction) -> list[tuple[Meeting, Verdict]]:
     """The previous format: whole paragraphs sent, the model copies the sentence and the people."""
     spans = meeting_paragraphs(simple)
     if not spans:
@@ -456,12 +547,12 @@ def _asked_quoted(ex: Extractor, article: Article, simple: str, out: Extraction)
         # re-asked here, not fail when the meeting is built.
         return text, AnswerContext(text=text, locate=partial(ground, article.text), bylines=people)
 
-    found: list[tuple[Meeting, float | None]] = []
+    found: list[tuple[Meeting, Verdict]] = []
     for whole in span_chunks(spans):
         for _, items in ex._ask_in_parts(out, "quoted_meetings", whole, build, _smaller_spans):
             for a in items:
                 try:
-                    found.append((build_quoted_meeting(a, article), None))
+                    found.append((build_quoted_meeting(a, article), Verdict(yes=True)))
                 except GroundingError as exc:
                     out.errors.append(ErrorInfo(stage="ground:meeting", message=str(exc)))
     return found

@@ -23,7 +23,7 @@ from extract.text.normalize import comparator_of, deadline_year, publication_yea
 from extract.text.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.places.region import resolve_region
 from extract.llm.prompting import prompt_set
-from extract.llm.request_text import MAX_MARKS_PER_REQUEST, chunks, marked_request
+from extract.llm.request_text import MAX_MARKS_PER_REQUEST, chunks, marked_request, request_header
 from extract.text.spans import Span, _append, clauses, sentence_of, sentences, simplified
 from schemas import Article, Evidence, Target
 
@@ -281,13 +281,6 @@ def frame(simple: str, sentence: Span) -> list[Span]:
     if lead is not None:
         out.append(Span(para_start + lead.start, para_start + lead.end, lead.text))
     return out
-
-
-def request_header(article: Article, simple: str) -> str:
-    """What every question about the article shares, after the fixed prompt: the headline and
-    the publication date (a year's goal and a year's result read alike without it)."""
-    title = simple.split("\n", 1)[0] if article.title else ""
-    return f"标题：{title}\n发布日期：{article.published or '未知'}"
 
 
 # --- answers to items --------------------------------------------------------------------------

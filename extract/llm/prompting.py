@@ -36,7 +36,8 @@ KINDS: dict[str, type[BaseModel]] = {
     "targets": Verdict,  # one question per clause, answered 是/否 (extract/kinds/targets.py)
     "policies": PolicyAnswers,
     "measures": MeasureAnswers,  # asked only for issued documents whose measures code cannot list
-    "meetings": MeetingAnswers,
+    "meeting_held": Verdict,  # one question per meeting sentence, answered 是/否 (extract/kinds/meetings.py)
+    "meetings": MeetingAnswers,  # the pointed list format (`Options(meeting_answers="point")`)
     "quoted_meetings": QuotedMeetingAnswers,  # the previous meeting format, kept to measure against
 }
 

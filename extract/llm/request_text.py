@@ -4,6 +4,7 @@ candidate (target clauses, document mentions), in chunks that fit a small model'
 from __future__ import annotations
 
 from extract.text.spans import Span
+from schemas import Article
 
 MAX_CHARS_PER_REQUEST = 1500  # meeting paragraphs per request
 MAX_MARKS_PER_REQUEST = 12  # marked clauses or documents per request
@@ -40,3 +41,10 @@ def marked_request(simple: str, marks: list[tuple[object, Span]],
         out.append(simple[pos:s1])
         lines.append("".join(out))
     return "\n".join(lines), ids
+
+
+def request_header(article: Article, simple: str) -> str:
+    """What every question about the article shares, after the fixed prompt: the headline and
+    the publication date (a year's goal and a year's result read alike without it)."""
+    title = simple.split("\n", 1)[0] if article.title else ""
+    return f"标题：{title}\n发布日期：{article.published or '未知'}"

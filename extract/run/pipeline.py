@@ -36,10 +36,11 @@ class Options:
     # Called with (article, kind, item, features) for every judged item, kept or not: how
     # benchmarks/calibrate.py collects what it fits on. Not part of any request.
     trace: Callable | None = field(default=None, compare=False)
-    # "point": the model answers a meeting with the 【n】 of its sentence and code takes the quote
-    # and the people from the text; "quote": the previous format, the model copies both (about
-    # three times the completion tokens), kept so benchmarks can compare the two.
-    meeting_answers: str = "point"
+    # "ask": one 是/否 question per sentence with meeting wording, code reads the name, time,
+    # place and people; "point": the model lists the meetings, naming each and pointing at its
+    # sentence; "quote": the model copies the sentence and the people. The last two are kept so
+    # benchmarks can compare the formats.
+    meeting_answers: str = "ask"
 
 
 class ArticleExtractor:

@@ -124,6 +124,9 @@ REFERS_BACK = re.compile(r"^(?:会议|会上|大会|会议上|大会上|座谈�
 # A sentence that only says who took part in a gathering already reported (区领导…参加活动,
 # 副市长王红陪同): it names no gathering of its own.
 TOOK_PART_ONLY = re.compile(r"(?:出席|参加|陪同|主持)了?(?:会议|活动|仪式|座谈会|调研|视察|考察)?(?:并讲话|并致辞)?$")
+# The gathering the article already reports, referred to (本次会议不仅是…, 此次活动共签约…): a
+# comment on it or a detail of it, no gathering of its own.
+THIS_GATHERING = re.compile(r"(?:本次|此次|这次|该次)(?:[^，。；]{0,8}?)(?:会|活动|论坛|仪式|调研|考察)")
 # Kinds of gathering, as the last word of a meeting's name (…推进会, …签约仪式).
 GATHERING_KINDS = (r"会议|大会|座谈会|论坛|仪式|典礼|动员会|推进会|生活会|报告会|培训会|研讨会|推介会|发布会|交流会|"
                    r"签约会|见面会|对接会|峰会|活动")
