@@ -138,10 +138,8 @@ _NAMED_BY_VERB = re.compile("(?:" + CONVENE_VERBS + "|" + ATTEND_VERBS + r")(?:�
 # A gathering named first and then held (…对接会在哈尔滨市举行, …人大二次会议开幕).
 _NAMED_THEN_HELD = re.compile(r"^(?P<name>[^，,。；;：:]{2,60}?(?:" + GATHERING_KINDS + r"))(?:[在于][^，,。；;：:]{1,20}?)?"
                               r"(?:隆重|正式|顺利)?(?:召开|举行|举办|开幕|闭幕|启动)")
-# When, said before what happened (11月8日下午，…; 会前，…): no part of a name.
-_LEADING_TIME = re.compile(r"^(?:(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?|\d{1,2}日|昨天|昨日|今天|今日|前天|近日|日前|连日来|近期|"
-                           r"会前|会后|此前|随后|当天|当日|上周|本周)(?:上午|下午|晚上|晚间|早上|中午)?[，,]?")
-# When, said by a gathering (会上，…; 开幕式前，…): the clause after it says what happened.
+# When, said by a gathering or by what came before (会上，…; 开幕式前，…; 随后，…): the clause
+# after it says what happened.
 _AT_A_GATHERING = re.compile(r"^[\u4e00-\u9fff]{0,5}(?:前|后|上|期间)$")
 MAX_NAME_CHARS = 60
 
@@ -151,7 +149,7 @@ def code_name(sentence: str) -> str:
     that holds or attends it, or named first and then held (…论坛发布了… too); else (a visit,
     talks, a signing) the first clause that says what was done, its leading time left out."""
     body = sentence[DATELINE.match(sentence).end():].rstrip("。！？!? ")
-    parts = [_LEADING_TIME.sub("", cl.text).strip() for cl in clauses(Span(0, len(body), body))]
+    parts = [_after_time(cl.text) for cl in clauses(Span(0, len(body), body))]
     parts = [p for p in parts if p and not _AT_A_GATHERING.match(p)] or [body]
     for part in parts:
         m = _NAMED_BY_VERB.search(part)
@@ -163,6 +161,13 @@ def code_name(sentence: str) -> str:
             return m.group("name")
     said = next((p for p in parts if MEETING_WORDS.search(p)), parts[0])
     return said[:MAX_NAME_CHARS]
+
+
+def _after_time(clause: str) -> str:
+    """The clause without the time expression it opens with (11月8日下午, 昨天, 连日来): when is
+    no part of a name."""
+    _, said = parse_date(clause, None)
+    return clause[len(said):].strip() if said and clause.startswith(said) else clause.strip()
 
 
 def build_meeting(answer: MeetingAnswer, sentence: Span, article: Article) -> Meeting:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from extract.text.spans import Span
 from schemas import Article
 
-MAX_CHARS_PER_REQUEST = 1500  # meeting paragraphs per request
-MAX_MARKS_PER_REQUEST = 12  # marked clauses or documents per request
+MAX_CHARS_PER_REQUEST = 1500  # meeting paragraphs per listing request ("point", "quote")
+MAX_MARKS_PER_REQUEST = 12  # marked clauses, documents or meeting sentences per request
 
 
 def chunks(items: list, size: int) -> list[list]:
