@@ -4,6 +4,7 @@ what code knows of each target candidate (its features: looks ahead, reports, a 
 Every quantity clause is a target candidate; whether it states a goal is the calibrated
 decision's. `_ahead` reads the features as the candidate rules used to gate on them, so these
 tables check that the features say what code can tell from the words alone."""
+import pytest
 from extract.kinds.meetings import meeting_paragraphs
 from extract.kinds.policies import policy_candidates
 from extract.kinds.targets import head_quantity, target_candidates
@@ -364,3 +365,23 @@ def test_what_code_knows_of_a_meeting_sentence_is_evidence_for_its_confidence():
     # The same visit going on: its verb was an earlier meeting's, no time, nothing convened.
     assert feats("双方经过深入洽谈，达成合作意向", "双方经过深入洽谈", before={"洽谈"})["repeats_verb"] == 1.0
     assert feats("双方经过深入洽谈，达成合作意向", "双方经过深入洽谈", before={"调研"})["repeats_verb"] == 0.0
+
+
+def test_a_meeting_split_out_of_a_sentence_is_judged_by_the_answer_on_that_sentence(fake_llm):
+    import extract
+    from extract.kinds.judgement import logit
+    text = ("北岭县领导参加民主生活会\n\n连日来，县领导分别参加指导各单位民主生活会。\n"
+            "县委副书记陈立参加了县发展改革局党组领导班子民主生活会，要求抓好整改。\n"
+            "副县长林海参加了县财政局党组领导班子民主生活会，要求落实责任。")
+    judged = []
+    options = extract.Options(min_confidence=0.0,
+                              trace=lambda article, kind, item, features: judged.append((kind, item.name, features)))
+    with extract.Extractor(base_url=fake_llm.base_url, model="fake", env=False, cache=False, options=options) as ex:
+        [rec] = ex.extract_text(text, published="2026-03-03")
+    meetings = {name: f for kind, name, f in judged if kind == "meetings"}
+    split = ["县发展改革局党组领导班子民主生活会", "县财政局党组领导班子民主生活会"]
+    assert set(split) <= set(meetings)
+    for name in split:  # asked about its own sentence: the model's probability, not a blank
+        assert meetings[name]["from_rules"] == 0.0
+        assert meetings[name]["model_logit"] == pytest.approx(logit(fake_llm.p_true), abs=1e-3)
+    assert {m.attendees[0].name for m in rec.meetings if m.name in split} == {"陈立", "林海"}

@@ -83,6 +83,11 @@ def test_calibrator_is_a_logistic_model_over_named_features():
     x = {"model_logit": logit(0.8), "future_sentence": 1.0}
     assert cal(x) == pytest.approx(1 / (1 + math.exp(-(-1.0 + 1.5 * math.log(4) + 2.0))))
     assert cal({}) == pytest.approx(1 / (1 + math.exp(1.0)))  # a feature not given counts as 0
+    # With a beta map on top: sigmoid(c + a·ln s − b·ln(1 − s)), s the logistic model's value.
+    s = cal(x)
+    mapped = Calibrator(cal.features, cal.weights, cal.bias, tails=(2.0, 0.5, 0.3))
+    assert mapped(x) == pytest.approx(1 / (1 + math.exp(-(0.3 + 2.0 * math.log(s) - 0.5 * math.log(1 - s)))))
+    assert Calibrator(cal.features, cal.weights, cal.bias, tails=(1.0, 1.0, 0.0))(x) == pytest.approx(s)
 
 
 def test_the_shipped_calibration_covers_every_kind_with_a_cut_inside_0_1():
@@ -168,10 +173,35 @@ def test_the_platt_step_undoes_a_squeezed_logit_and_keeps_the_ranking():
     a, b = rescale(true_z / 3, y)
     assert 2.5 < a < 3.5 and abs(b) < 0.3
     # One feature, a strong ridge: fit_scaled's confidences spread wider than fit's, same order.
-    x = rng.normal(0, 1, 600)
-    yy = (rng.random(600) < 1 / (1 + np.exp(-4 * x))).astype(float)
-    X = np.column_stack([np.ones(600), x])
-    pages = np.arange(600) % 12
-    w0, w1 = fit(X, yy, ["f"], l2=200.0), fit_scaled(X, yy, pages, ["f"], l2=200.0)
-    assert w1[1] > 1.5 * w0[1] > 0
+    # 100 items, 18 of the rarer label: too few for the beta map, so Platt's step, folded.
+    x = rng.normal(-1.0, 1, 100)
+    yy = (rng.random(100) < 1 / (1 + np.exp(-4 * x))).astype(float)
+    assert min(yy.sum(), 100 - yy.sum()) < 60
+    X = np.column_stack([np.ones(100), x])
+    pages = np.arange(100) % 10
+    w0, (w1, tails) = fit(X, yy, ["f"], l2=200.0), fit_scaled(X, yy, pages, ["f"], l2=200.0)
+    assert tails is None and w1[1] > 1.5 * w0[1] > 0
     assert np.array_equal(np.argsort(X @ w0), np.argsort(X @ w1))
+
+
+def test_the_beta_map_stretches_the_two_ends_of_the_scale_apart():
+    """Scores squeezed differently at the low and the high end (the truth is a·ln s − b·ln(1−s)
+    with a = 2, b = 0.5): the beta map finds both numbers and fits the labels better than
+    Platt's one scale can; where the rarer label is plentiful, fit_scaled ships it."""
+    import numpy as np
+    from benchmarks.calibrate import beta_logit, beta_map, fit_scaled, predict, rescale
+    rng = np.random.default_rng(1)
+    z = rng.normal(0, 2, 6000)
+    truth = 1 / (1 + np.exp(-beta_logit(z, (2.0, 0.5, 0.0))))
+    y = (rng.random(6000) < truth).astype(float)
+    a, b, c = beta_map(z, y)
+    assert abs(a - 2.0) < 0.3 and abs(b - 0.5) < 0.15 and abs(c) < 0.3
+    pa, pb = rescale(z, y)
+    platt = 1 / (1 + np.exp(-(pa * z + pb)))
+    beta = predict(np.array([1.0]), z[:, None], (a, b, c))
+    assert np.abs(beta - truth).mean() < 0.5 * np.abs(platt - truth).mean()
+    X = np.column_stack([np.ones_like(z), z])
+    w, tails = fit_scaled(X, y, np.arange(6000) % 12, ["f"])
+    assert tails is not None
+    conf = predict(w, X, tails)
+    assert np.array_equal(np.argsort(conf, kind="stable"), np.argsort(X @ w, kind="stable"))

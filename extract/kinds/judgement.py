@@ -28,16 +28,27 @@ def logit(p: float | None, floor: float = 1e-4) -> float:
     return math.log(p / (1 - p))
 
 
+def _softplus(z: float) -> float:
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
 @dataclass(frozen=True)
 class Calibrator:
-    """A logistic model over named features: confidence = sigmoid(bias + Σ w·x)."""
+    """A logistic model over named features, s = sigmoid(bias + Σ w·x), and where `tails` is
+    given a beta-calibration map on top (Kull et al. 2017): confidence = sigmoid(c + a·ln s −
+    b·ln(1 − s)) with (a, b, c) = tails. With a = b it is Platt's scaling; a ≠ b lets the low and
+    the high end of the scale be stretched differently."""
 
     features: tuple[str, ...]
     weights: tuple[float, ...]
     bias: float
+    tails: tuple[float, float, float] | None = None
 
     def __call__(self, x: dict[str, float]) -> float:
         z = self.bias + sum(w * float(x.get(f, 0.0)) for f, w in zip(self.features, self.weights))
+        if self.tails is not None:
+            a, b, c = self.tails  # ln s = −softplus(−z), −ln(1 − s) = softplus(z)
+            z = c - a * _softplus(-z) + b * _softplus(z)
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
@@ -66,7 +77,9 @@ def calibration() -> dict[str, KindCalibration]:
 
 def _calibrator(spec: dict) -> Calibrator:
     names = tuple(spec["weights"])
-    return Calibrator(names, tuple(float(spec["weights"][n]) for n in names), float(spec["bias"]))
+    tails = spec.get("tails")
+    return Calibrator(names, tuple(float(spec["weights"][n]) for n in names), float(spec["bias"]),
+                      (float(tails["a"]), float(tails["b"]), float(tails["c"])) if tails else None)
 
 
 _PLAIN = KindCalibration(Calibrator(("model_logit",), (1.0,), 0.0), Calibrator(("model_yes",), (4.0,), -2.0), 0.5)

@@ -413,6 +413,9 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
     logprobs = any(v.p is not None for _, v in found)
     verdicts: dict[int, Verdict] = {}
     by_name: dict[str, Meeting] = {}
+    # The answer given on each sentence, kept before the dedupe: a meeting split out of the
+    # sentence later (one per leader of a 分别 report) is judged by it.
+    said = [(m.evidence.start, m.evidence.end, v) for m, v in found]
     for m, v in found:
         m = named_from_text(m, article)
         if ex.options.drop_non_meetings and not is_meeting_name(m.name, m.evidence.quote):
@@ -430,7 +433,13 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
         verdicts[id(m)] = v
     out.meetings = sorted(by_name.values(), key=lambda m: m.evidence.start)
     if ex.options.split_meetings:
-        out.meetings = merge(out.meetings, separate_meetings(article), article.text)
+        split = separate_meetings(article)
+        for m in split:
+            v = next((v for start, end, v in said if start <= m.evidence.start < end
+                      or m.evidence.start <= start < m.evidence.end), None)
+            if v is not None:
+                verdicts[id(m)] = v
+        out.meetings = merge(out.meetings, split, article.text)
     own_people = {id(m): ([*m.chairs], [*m.attendees]) for m in out.meetings}
     add_people(out.meetings, article, complete=ex.options.complete_attendees)
     add_topics(out.meetings, simple, article.text)
@@ -438,7 +447,7 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
     verbs_before: set[str] = set()
     for m in sorted(out.meetings, key=lambda m: m.evidence.start):
         v = verdicts.get(id(m))
-        # A meeting code found (one per leader of a 分别 report) has no answer of its own.
+        # A meeting split out of a sentence nobody asked about has no answer of its own.
         p = (v.p if v is not None else 0.5) if logprobs else None
         features = {**model_features(p, v.yes if v is not None else False),
                     **meeting_features(m, v is not None, verbs_before)}

@@ -37,14 +37,6 @@ def _part_path(n: int) -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data" / f"part{n:02d}.bin"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def model_path() -> Path:
     """Path of the verified GGUF file, assembling it on first use."""
     target = cache_dir() / "models" / f"{MODEL_NAME}.gguf"
@@ -55,16 +47,18 @@ def model_path() -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".partial")
+    h = hashlib.sha256()  # hashed as it is written: one pass over the 1.1 GB, not two
     try:
         with tmp.open("wb") as out:
             for n in range(1, N_PARTS + 1):
                 with _part_path(n).open("rb") as part:
                     while block := part.read(1 << 22):
                         out.write(block)
+                        h.update(block)
     except BaseException:
         tmp.unlink(missing_ok=True)  # a missing part or Ctrl-C leaves no half-written model
         raise
-    digest = _sha256(tmp)
+    digest = h.hexdigest()
     if digest != MODEL_SHA256:
         tmp.unlink(missing_ok=True)
         raise ModelFileError(
