@@ -365,6 +365,12 @@ def test_what_code_knows_of_a_meeting_sentence_is_evidence_for_its_confidence():
     # The same visit going on: its verb was an earlier meeting's, no time, nothing convened.
     assert feats("双方经过深入洽谈，达成合作意向", "双方经过深入洽谈", before={"洽谈"})["repeats_verb"] == 1.0
     assert feats("双方经过深入洽谈，达成合作意向", "双方经过深入洽谈", before={"调研"})["repeats_verb"] == 0.0
+    # Its time told by the gathering reported: an event beside it (会前, 开幕式前, 在…期间).
+    for quote in ("会前，陈立会见了华信集团客商代表", "开幕式前，陈立会见了参加论坛的来宾",
+                  "在北岭期间，陈立一行考察了县产业园"):
+        assert feats(quote, quote.split("，")[1])["beside_gathering"] == 1.0, quote
+    assert feats("陈立会见了华信集团客商代表，双方进行了交流", "陈立会见了华信集团客商代表")["beside_gathering"] == 0.0
+    assert feats("本报讯 会前，陈立会见了客商代表", "陈立会见了客商代表")["beside_gathering"] == 1.0  # after the dateline
 
 
 def test_a_meeting_split_out_of_a_sentence_is_judged_by_the_answer_on_that_sentence(fake_llm):

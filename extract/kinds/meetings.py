@@ -481,6 +481,8 @@ def meeting_features(m: Meeting, asked: bool, verbs_before: set[str] = frozenset
     quote = to_simplified(m.evidence.quote)
     convened = bool(_CONVENED.search(quote))
     timed = m.time_text is not None
+    body = quote[DATELINE.match(quote).end():]
+    opening = clauses(Span(0, len(body), body))
     return {"from_rules": float(not asked), "dated": float(m.date is not None),
             "time_said": float(timed), "convened": float(convened),
             "gathering_kind": float(bool(_NAMES_A_GATHERING.search(m.name))),
@@ -489,6 +491,9 @@ def meeting_features(m: Meeting, asked: bool, verbs_before: set[str] = frozenset
             "future_word": float(bool(FUTURE.search(quote))),
             "listed": float(bool(ENUMERATION.match(quote))),
             "this_gathering": float(bool(THIS_GATHERING.search(quote))),
+            # Its time told by the gathering reported (会前，…; 开幕式前，…; 在兴安盟期间，…): an
+            # event beside it, with no date of its own.
+            "beside_gathering": float(bool(opening) and bool(_AT_A_GATHERING.match(opening[0].text.strip()))),
             "repeats_verb": float(not timed and not convened and bool(set(_ACTIVITY_VERB.findall(quote)) & verbs_before))}
 
 
