@@ -113,6 +113,23 @@ def test_a_speech_is_what_someone_said_not_what_a_sentence_acts_on(sentence, spe
     assert bool(meeting_sentences(sentence + "。")) is not speech
 
 
+@pytest.mark.parametrize("second, asked", [
+    # Who spoke, presided and reported at the gathering just named: its people, no gathering.
+    ("副县长林海出席会议并发表讲话，县财政局局长周明主持会议，副局长王芳在会上作工作报告", False),
+    ("推介会由副县长林海主持，各乡镇负责人作项目推介", False),
+    ("县委书记陈立等三人分别作为先进代表在大会上作了发言", False),
+    # A clause that names a gathering of its own keeps the sentence asked.
+    ("副县长林海出席会议并讲话，随后参加了县财政局党组民主生活会", True),
+    ("会后，林海调研了县产业园建设情况", True),
+])
+def test_a_sentence_that_only_adds_people_to_the_gathering_before_is_not_asked(second, asked):
+    from extract.kinds.meetings import meeting_sentences
+
+    text = f"3月2日，北岭县召开全县财政工作会议。{second}。"
+    found = [s.text for s in meeting_sentences(text)]
+    assert found[0].startswith("3月2日") and (len(found) == 2) is asked
+
+
 def test_a_gathering_named_first_then_what_it_did_is_cut_to_the_gathering():
     from extract.kinds.meetings import named_from_text
     from schemas import Article, Evidence, Meeting

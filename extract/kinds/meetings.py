@@ -24,7 +24,7 @@ from extract.text.ground import GroundingError, ground
 from extract.text.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, ENUMERATION, EXHORTATION, FUTURE, GATHERING_END,
                              GATHERING_KINDS, HELD_VERBS, THIS_GATHERING,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TO_THE_PRESS, TOPIC_EMPTY,
-                             TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
+                             TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS, AT_THE_GATHERING)
 from extract.text.normalize import (bodies, carried_date, parse_date, part_of_day_date, publication_year, split_people, stated_year,
                                     with_year)
 from extract.text.people import is_person_name, is_speech, listed_names, officials
@@ -61,10 +61,18 @@ def meeting_sentences(text: str, skip_to: int = 0) -> list[Span]:
             if EXHORTATION.match(body):
                 continue  # what should be done (要…): nothing held
             if is_speech(body) or (out and not _CONVENED.search(body) and (
-                    REFERS_BACK.match(body) or TOOK_PART_ONLY.search(body))):
+                    REFERS_BACK.match(body) or _adds_people_only(body))):
                 continue
             out.append(Span(p.start + s.start, p.start + s.end, s.text))
     return out
+
+
+def _adds_people_only(body: str) -> bool:
+    """Every clause with meeting wording only says who took part in, presided over or spoke at
+    an unnamed gathering (张光荣出席会议并发表讲话，程丽华主持会议，徐珑在会上作主题报告): the
+    sentence adds people to the gathering before it and names none of its own."""
+    said = [c.text.strip() for c in clauses(Span(0, len(body), body)) if MEETING_WORDS.search(c.text)]
+    return bool(said) and all(TOOK_PART_ONLY.search(c) or AT_THE_GATHERING.search(c) for c in said)
 
 
 def span_chunks(spans: list[Span]) -> list[list[Span]]:

@@ -121,9 +121,11 @@ SPEECH = re.compile(r"^(?!根据|按照|依据|依照|遵照)(?:(?:就|在|对|�
                     r"(?:要求|强调|指出|表示|希望|提出|说)[，,：:]?")
 # A sentence about the gathering just reported (会议表彰了…, 会上，…): it adds to that gathering.
 REFERS_BACK = re.compile(r"^(?:会议|会上|大会|会议上|大会上|座谈会上|全会)(?!召开|举行)")
-# A sentence that only says who took part in a gathering already reported (区领导…参加活动,
-# 副市长王红陪同): it names no gathering of its own.
-TOOK_PART_ONLY = re.compile(r"(?:出席|参加|陪同|主持)了?(?:会议|活动|仪式|座谈会|调研|视察|考察)?(?:并讲话|并致辞)?$")
+# A clause that only says who took part in a gathering already reported (区领导…参加活动,
+# 副市长王红陪同, 出席会议并发表讲话): the gathering is unnamed, so it is the one before.
+TOOK_PART_ONLY = re.compile(r"(?:出席|参加|陪同|主持)了?(?:会议|活动|仪式|座谈会|调研|视察|考察)?(?:并[^，,。；;]{1,8})?$")
+# What was done at the gathering just reported (徐珑在会上作主题报告).
+AT_THE_GATHERING = re.compile(r"在(?:会|会议|大会)上")
 # The gathering the article already reports, referred to (本次会议不仅是…, 此次活动共签约…): a
 # comment on it or a detail of it, no gathering of its own.
 THIS_GATHERING = re.compile(r"(?:本次|此次|这次|该次)(?:[^，。；]{0,8}?)(?:会|活动|论坛|仪式|调研|考察)")
