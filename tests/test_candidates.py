@@ -391,3 +391,16 @@ def test_a_meeting_split_out_of_a_sentence_is_judged_by_the_answer_on_that_sente
         assert meetings[name]["from_rules"] == 0.0
         assert meetings[name]["model_logit"] == pytest.approx(logit(fake_llm.p_true), abs=1e-3)
     assert {m.attendees[0].name for m in rec.meetings if m.name in split} == {"陈立", "林海"}
+
+
+def test_a_gathering_named_as_the_source_of_a_spirit_is_not_reported(fake_llm):
+    import extract
+    text = ("北岭县召开财政工作会议\n\n本报讯 3月2日上午，北岭县财政工作会议在县行政中心召开。"
+            "会议的主要任务是贯彻落实2月召开的全省财政工作会议精神，部署今年工作。\n"
+            "3月3日，县委召开常委会议，传达学习全省财政工作会议精神。")
+    with extract.Extractor(base_url=fake_llm.base_url, model="fake", env=False, cache=False,
+                           options=extract.Options(min_confidence=0.0)) as ex:
+        [rec] = ex.extract_text(text, published="2026-03-04")
+    names = {m.name for m in rec.meetings}
+    assert "全省财政工作会议" not in names  # only studied: the sentence reports the studying
+    assert {"北岭县财政工作会议", "常委会议"} <= names

@@ -23,11 +23,11 @@ FAKE_KEY = "sk-test-NEVER-WRITE-THIS-KEY-0123456789"
 # report the gathering code read in it as held?; a meeting split out of a 分别 report judged by
 # the answer on its sentence), calibrated confidence (beta-calibrated targets, Platt-scaled
 # meetings) at the fitted cut: targets P 0.870 R 0.870 F1 0.870 (0.844 leave-one-page-out);
-# meetings 0.957 / 0.917 / 0.936 (0.917); policies 1.000 / 0.833 / 0.909; target region 1.00,
-# attendee names 0.87 (press interviewees left out), issuers 0.90, deadline 0.99, meeting date
+# meetings 1.000 / 0.917 / 0.957 (0.936); policies 1.000 / 0.833 / 0.909; target region 1.00,
+# attendee names 0.88 (press interviewees left out), issuers 0.90, deadline 0.99, meeting date
 # 0.95 (a sentence with no time of its own takes the day the narration last stated).
-F1_FLOORS = {"targets": 0.86, "policies": 0.90, "meetings": 0.92}
-FIELD_FLOORS = {("targets", "region"): 0.99, ("meetings", "attendees"): 0.86, ("policies", "issuers"): 0.90,
+F1_FLOORS = {"targets": 0.86, "policies": 0.90, "meetings": 0.95}
+FIELD_FLOORS = {("targets", "region"): 0.99, ("meetings", "attendees"): 0.87, ("policies", "issuers"): 0.90,
                 ("meetings", "date"): 0.94, ("targets", "deadline_year"): 0.97}
 
 

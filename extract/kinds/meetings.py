@@ -24,7 +24,7 @@ from extract.text.ground import GroundingError, ground
 from extract.text.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, ENUMERATION, EXHORTATION, FUTURE, GATHERING_END,
                              GATHERING_KINDS, HELD_VERBS, THIS_GATHERING,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TO_THE_PRESS, TOPIC_EMPTY,
-                             TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS, AT_THE_GATHERING)
+                             SPIRIT_OF, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS, AT_THE_GATHERING)
 from extract.text.normalize import (bodies, carried_date, parse_date, part_of_day_date, publication_year, split_people, stated_year,
                                     with_year)
 from extract.text.people import is_person_name, is_speech, listed_names, officials
@@ -431,6 +431,8 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
         if ex.options.drop_non_meetings and m.date is None and m.time_text is None and \
                 PLANNED_GATHERING.search(to_simplified(m.evidence.quote)):
             continue  # one still to be held, with no date: nothing happened yet
+        if ex.options.drop_non_meetings and _only_its_spirit(m):
+            continue  # a gathering whose spirit is carried out: its source, not what is reported
         if by_name and TOOK_PART_ONLY.search(m.name):
             continue  # who took part in the meeting before: its people, no meeting of its own
         # Two sentences naming one gathering are one meeting: the one the model is surer of.
@@ -476,6 +478,10 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
         if m.date is None and m.time_text is None:
             m.date = carried_date(m.evidence.quote, article.text[: m.evidence.start], article.published)
     out.meetings = kept
+
+
+def _only_its_spirit(m: Meeting) -> bool:
+    return any(m.name in said.group(0) for said in SPIRIT_OF.finditer(to_simplified(m.evidence.quote)))
 
 
 def _sureness(v: Verdict) -> float:

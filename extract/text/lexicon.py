@@ -114,6 +114,9 @@ EXHORTATION = re.compile(r"^(要|将|必须|应当|应|需要|需)")
 # A gathering still to be arranged (优先在临港地区安排举办…会议展览, 将召开…): without a date, nothing
 # was held (spec §2: a meeting happened, or is announced with a date).
 PLANNED_GATHERING = re.compile(r"(?:安排|鼓励|支持|优先|争取|计划|拟|将要?|准备)[^，。；]{0,12}?(?:举办|召开|举行)")
+# A gathering named as the source of what is studied or carried out (贯彻落实…会议精神): the
+# sentence reports the studying, not that gathering.
+SPIRIT_OF = re.compile(r"(?:学习|贯彻|落实|传达|领会)[^。；]{0,80}?精神")
 # What someone said at a gathering (李强要求…, 会议强调…): the speech, no gathering of its own.
 # (Code checks that `who` is a person or the gathering.) 根据/按照…要求，… names what the sentence
 # acts on, never a speaker: 根据市委文件要求，…召开了… reports a gathering.
