@@ -316,6 +316,17 @@ def test_a_target_request_shows_the_lead_and_heading_that_frame_its_sentences():
     assert "据统计" in lines[-1] and "【" in lines[-1]
 
 
+def test_a_headline_amount_the_body_states_again_is_marked_restated():
+    text = ("青禾区今年将开建15个水源工程\n"
+            "今年，青禾区将开工建设15个中型水源工程项目，完成投资8亿元。\n"
+            "去年全区建成水厂3座。")
+    cands = target_candidates(text, "2031-01-05", headline_end=text.find("\n"))
+    # The headline's 15个 is said again below, whatever verb it shortens to; the body's is not
+    # a restatement, and an amount only the body states is none.
+    assert [(c.clause.start == 0, c.quantity.text, c.features["restated_below"]) for c in cands] == [
+        (True, "15个", 1.0), (False, "15个", 0.0), (False, "8亿元", 0.0), (False, "3座", 0.0)]
+
+
 # --- meetings: the name code reads, the question the model answers -----------------------------
 
 def test_a_meetings_name_is_read_from_its_sentence():

@@ -114,6 +114,12 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
                 features["reported_clause"] or governed or past_sentence or features["provision"]))
             shifted = Quantity(q.value, q.unit, cl.start + q.start, cl.start + q.end, q.text)
             out.append(TargetCandidate(cl, sent, shifted, {k: float(v) for k, v in features.items()}))
+    # A headline's amount the body states again (…将开建20个… over …将开工建设20个…): the body's
+    # statement is the goal (spec §2), the headline's a restatement, whatever verb it shortens to.
+    said_below = {(c.quantity.value, normalize_unit(c.quantity.unit)) for c in out if c.clause.start > headline_end}
+    for c in out:
+        c.features["restated_below"] = float(c.clause.start <= headline_end
+                                             and (c.quantity.value, normalize_unit(c.quantity.unit)) in said_below)
     return out
 
 
