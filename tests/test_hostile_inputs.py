@@ -112,7 +112,9 @@ def test_ten_megabyte_page(fake_llm, tmp_path):
 
 @contextmanager
 def time_limit(seconds: int):
-    """Fail fast instead of waiting out a quadratic blow-up (SIGALRM, main thread only)."""
+    """Fail fast instead of waiting out a quadratic blow-up (SIGALRM, main thread only). The
+    limits are far above the linear time (2–3 s on 2 busy cores for the huge paragraph) and far
+    below a quadratic one (each of 40,000 sentences rescanning 1.1 M characters: hours)."""
     def _raise(*_):
         raise TimeoutError(f"over {seconds} s")
     old = signal.signal(signal.SIGALRM, _raise)
@@ -128,13 +130,13 @@ def test_page_of_many_articles_segments_in_linear_time(tmp_path):
     page = tmp_path / "many.txt"
     page.write_text(synthetic_page(1, 2000), encoding="utf-8")  # ~0.2 MB, no masthead
     doc = read_document(page)
-    with time_limit(3):
+    with time_limit(30):
         assert len(segment(doc)) == 2000
 
 
 def test_one_huge_paragraph_candidates_in_linear_time():
     text = "区委部署全区产业工作\n本报讯 " + "全区上下认真学习贯彻有关精神，扎实推进各项工作落实落细。" * 40_000
-    with time_limit(3):
+    with time_limit(30):
         assert cand.target_candidates(text) == []
 
 
