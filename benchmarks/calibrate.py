@@ -11,7 +11,7 @@ boolean. The ridge squeezes the logits, so a map fitted on the leave-one-page-ou
 same rows undoes it: beta calibration (a·ln s − b·ln(1 − s) + c, three numbers: the low and the
 high end stretched apart) where the kind's rarer label has EVENTS_PER_PARAMETER items for each
 of them, else Platt's step (a scale and a shift, folded into the weights). Figures are
-leave-one-page-out: each page is scored by a model (weights and Platt step) fitted on all the
+leave-one-page-out: each page is scored by a model (weights and map) fitted on all the
 other pages; the default cut is the one that maximises that F1. `--check` prints the figures and
 writes nothing. Refit whenever a prompt, the candidates or the model change (the cassettes are
 then re-recorded first).

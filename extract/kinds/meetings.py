@@ -21,10 +21,10 @@ from extract.kinds import phrases
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
 from extract.text.ground import GroundingError, ground
-from extract.text.lexicon import (ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, ENUMERATION, EXHORTATION, FUTURE, GATHERING_END,
+from extract.text.lexicon import (AT_THE_GATHERING, ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, ENUMERATION, EXHORTATION, FUTURE, GATHERING_END,
                              GATHERING_KINDS, HELD_VERBS, THIS_GATHERING,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TO_THE_PRESS, TOPIC_EMPTY,
-                             SPIRIT_OF, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS, AT_THE_GATHERING)
+                             SPIRIT_OF, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
 from extract.text.normalize import (bodies, carried_date, parse_date, part_of_day_date, publication_year, split_people, stated_year,
                                     with_year)
 from extract.text.people import is_person_name, is_speech, listed_names, officials
@@ -71,8 +71,14 @@ def _adds_people_only(body: str) -> bool:
     """Every clause with meeting wording only says who took part in, presided over or spoke at
     an unnamed gathering (张光荣出席会议并发表讲话，程丽华主持会议，徐珑在会上作主题报告): the
     sentence adds people to the gathering before it and names none of its own."""
-    said = [c.text.strip() for c in clauses(Span(0, len(body), body)) if MEETING_WORDS.search(c.text)]
+    said = [c for c in _body_clauses(body) if MEETING_WORDS.search(c)]
     return bool(said) and all(TOOK_PART_ONLY.search(c) or AT_THE_GATHERING.search(c) for c in said)
+
+
+def _body_clauses(sentence: str) -> list[str]:
+    """The sentence's clauses after its dateline (本报讯 …), stripped."""
+    body = sentence[DATELINE.match(sentence).end():].rstrip("。！？!? ")
+    return [c.text.strip() for c in clauses(Span(0, len(body), body))]
 
 
 def span_chunks(spans: list[Span]) -> list[list[Span]]:
@@ -157,7 +163,7 @@ def code_name(sentence: str) -> str:
     that holds or attends it, or named first and then held (…论坛发布了… too); else (a visit,
     talks, a signing) the first clause that says what was done, its leading time left out."""
     body = sentence[DATELINE.match(sentence).end():].rstrip("。！？!? ")
-    parts = [_after_time(cl.text) for cl in clauses(Span(0, len(body), body))]
+    parts = [_after_time(cl) for cl in _body_clauses(body)]
     parts = [p for p in parts if p and not _AT_A_GATHERING.match(p)] or [body]
     for part in parts:
         m = _NAMED_BY_VERB.search(part)
@@ -495,8 +501,7 @@ def meeting_features(m: Meeting, asked: bool, verbs_before: set[str] = frozenset
     quote = to_simplified(m.evidence.quote)
     convened = bool(_CONVENED.search(quote))
     timed = m.time_text is not None
-    body = quote[DATELINE.match(quote).end():]
-    opening = clauses(Span(0, len(body), body))
+    opening = _body_clauses(quote)
     return {"from_rules": float(not asked), "dated": float(m.date is not None),
             "time_said": float(timed), "convened": float(convened),
             "gathering_kind": float(bool(_NAMES_A_GATHERING.search(m.name))),
@@ -507,7 +512,7 @@ def meeting_features(m: Meeting, asked: bool, verbs_before: set[str] = frozenset
             "this_gathering": float(bool(THIS_GATHERING.search(quote))),
             # Its time told by the gathering reported (会前，…; 开幕式前，…; 在兴安盟期间，…): an
             # event beside it, with no date of its own.
-            "beside_gathering": float(bool(opening) and bool(_AT_A_GATHERING.match(opening[0].text.strip()))),
+            "beside_gathering": float(bool(opening) and bool(_AT_A_GATHERING.match(opening[0]))),
             "repeats_verb": float(not timed and not convened and bool(set(_ACTIVITY_VERB.findall(quote)) & verbs_before))}
 
 
