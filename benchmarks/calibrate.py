@@ -289,9 +289,11 @@ def fit_all(sets: list[str], report=print) -> dict:
             for band, n, mean, share in reliability(lopo, y):
                 flag = "" if n < 10 or abs(mean - share) <= 0.1 else " (off by > 0.1)"
                 report(f"| {band} | {n} | {mean:.2f} | {share:.2f}{flag} |")
-            if with_lp:
-                spec["threshold"] = cut
-                spec["lopo_f1"] = {s: round(f1_at(lopo[sel], y[sel], need[s], cut)[2], 3) for s, sel in by_set.items()}
+            # Each variant its own cut: the boolean's confidences spread differently, and an
+            # endpoint without log-probabilities is cut where its own F1 peaks.
+            spec[variant]["threshold"] = cut
+            spec[variant]["lopo_f1"] = {s: round(f1_at(lopo[sel], y[sel], need[s], cut)[2], 3)
+                                        for s, sel in by_set.items()}
         spec["prompt"] = kind_version(kind)
         result["kinds"][kind] = spec
     text = json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

@@ -140,6 +140,27 @@ def test_an_endpoint_without_logprobs_falls_back_to_the_boolean(fake_llm):
     assert rec.targets and all(t.confidence is not None for t in rec.targets)
 
 
+def test_each_way_of_judging_has_its_own_fitted_cut(fake_llm):
+    """An item judged by the boolean alone is cut where the boolean model's F1 peaked, not where
+    the log-probability model's did: the two spread their confidences differently."""
+    data = json.loads((PROMPTS_DIR / CALIBRATION_FILE).read_text(encoding="utf-8"))
+    for kind in KINDS:
+        assert threshold(kind) == data["kinds"][kind]["with_logprobs"]["threshold"]
+        assert threshold(kind, with_logprobs=False) == data["kinds"][kind]["boolean"]["threshold"]
+    fake_llm.logprobs = False
+    everything, default = _run(fake_llm, min_confidence=0.0), _run(fake_llm)
+    cut = threshold("targets", with_logprobs=False)
+    assert {t.value for t in default.targets} == {t.value for t in everything.targets if t.confidence >= cut}
+    # The extractor picks the cut by how each item was judged; the user's cut overrides both.
+    from extract.run.pipeline import ArticleExtractor, Options
+    ex = ArticleExtractor(client=None, options=Options())
+    assert ex.cut("targets", {"has_logprobs": 0.0}) == cut
+    assert ex.cut("targets", {"has_logprobs": 1.0}) == threshold("targets")
+    assert cut != threshold("targets")  # the shipped fit: 0.64 against 0.47
+    mine = ArticleExtractor(client=None, options=Options(min_confidence=0.3))
+    assert mine.cut("targets", {"has_logprobs": 0.0}) == mine.cut("targets", {"has_logprobs": 1.0}) == 0.3
+
+
 def test_the_run_summary_says_how_decisions_were_read(fake_llm, tmp_path):
     from typer.testing import CliRunner
 

@@ -56,7 +56,10 @@ class Calibrator:
 class KindCalibration:
     with_logprobs: Calibrator
     boolean: Calibrator  # the endpoint returned no log-probabilities
-    threshold: float  # the default cut: the one that maximised F1 on the development gold
+    # The default cuts, one per variant: each the one that maximised its F1 on the development
+    # gold (leave-one-page-out).
+    threshold: float
+    boolean_threshold: float
 
 
 @lru_cache(maxsize=None)
@@ -70,7 +73,8 @@ def calibration() -> dict[str, KindCalibration]:
         out[kind] = KindCalibration(
             with_logprobs=_calibrator(spec["with_logprobs"]),
             boolean=_calibrator(spec["boolean"]),
-            threshold=float(spec["threshold"]),
+            threshold=float(spec["with_logprobs"]["threshold"]),
+            boolean_threshold=float(spec["boolean"]["threshold"]),
         )
     return out
 
@@ -82,7 +86,7 @@ def _calibrator(spec: dict) -> Calibrator:
                       (float(tails["a"]), float(tails["b"]), float(tails["c"])) if tails else None)
 
 
-_PLAIN = KindCalibration(Calibrator(("model_logit",), (1.0,), 0.0), Calibrator(("model_yes",), (4.0,), -2.0), 0.5)
+_PLAIN = KindCalibration(Calibrator(("model_logit",), (1.0,), 0.0), Calibrator(("model_yes",), (4.0,), -2.0), 0.5, 0.5)
 
 
 def confidence(kind: str, features: dict[str, float]) -> float:
@@ -92,8 +96,11 @@ def confidence(kind: str, features: dict[str, float]) -> float:
     return round(model(features), 4)
 
 
-def threshold(kind: str) -> float:
-    return calibration().get(kind, _PLAIN).threshold
+def threshold(kind: str, with_logprobs: bool = True) -> float:
+    """The default cut for items of `kind` judged with log-probabilities, or (False) by the
+    boolean answer alone."""
+    cal = calibration().get(kind, _PLAIN)
+    return cal.threshold if with_logprobs else cal.boolean_threshold
 
 
 def model_features(p: float | None, said_yes: bool) -> dict[str, float]:

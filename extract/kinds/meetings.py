@@ -470,7 +470,7 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
         verbs_before |= set(_ACTIVITY_VERB.findall(to_simplified(m.evidence.quote)))
         m.confidence = confidence("meetings", features)
         ex.judged(article, "meetings", m, features)
-        if m.confidence >= ex.cut("meetings"):
+        if m.confidence >= ex.cut("meetings", features):
             kept.append(m)
     if len(kept) < len(out.meetings):
         # People and topics again, over the kept meetings only: one left out must not cut the

@@ -521,7 +521,7 @@ def _add_policies(ex: Extractor, article: Article, simple: str, ids: dict, items
             p_ = build_policy(c, a.issuers if a is not None else [], article, simple)
             p_.confidence = conf
             ex.judged(article, "policies", p_, features)
-            if conf < ex.cut("policies"):
+            if conf < ex.cut("policies", features):
                 continue
             in_body = c.mention.start > headline_end
             by_title.setdefault(p_.title, []).append((verb and in_body, p_))

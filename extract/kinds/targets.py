@@ -467,7 +467,7 @@ def _add_targets(ex: Extractor, out: Extraction, article: Article, simple: str, 
             if _passed(target, article.published):
                 continue  # a deadline already over when the article appeared: a result, not a goal
             ex.judged(article, "targets", target, features)
-            if target.confidence >= ex.cut("targets"):
+            if target.confidence >= ex.cut("targets", features):
                 out.targets.append(target)
 
 

@@ -48,9 +48,12 @@ class ArticleExtractor:
         self.client = client
         self.options = options
 
-    def cut(self, kind: str) -> float:
-        """The confidence an item of `kind` needs to be written."""
-        return self.options.min_confidence if self.options.min_confidence is not None else threshold(kind)
+    def cut(self, kind: str, features: dict[str, float]) -> float:
+        """The confidence an item of `kind` with these features needs to be written: the user's
+        cut, else the fitted one for how the item was judged (log-probabilities or boolean)."""
+        if self.options.min_confidence is not None:
+            return self.options.min_confidence
+        return threshold(kind, with_logprobs=bool(features.get("has_logprobs")))
 
     def judged(self, article: Article, kind: str, item, features: dict[str, float]) -> None:
         if self.options.trace is not None:
