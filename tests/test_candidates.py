@@ -164,6 +164,19 @@ def test_a_verbs_counted_object_after_the_number_joins_the_metric():
     assert _metric(cand, text) == "完成投资"
 
 
+def test_a_year_and_its_time_words_are_no_part_of_the_metric():
+    from extract.kinds.targets import _metric
+
+    # 年度 belongs to the year (2031年度计划…), not to what is counted.
+    text = "2031年度计划投资约45.6亿元。"
+    [cand] = _ahead(text, "2031-03-01")
+    assert _metric(cand, text) == "计划投资"
+    # A relative time after 在 (在今年…) opens the clause, as 今年 alone does.
+    text = "在今年全镇力争新增规上企业15家。"
+    [cand] = _ahead(text, "2031-03-01")
+    assert _metric(cand, text) == "全镇力争新增规上企业"
+
+
 def test_a_list_or_a_change_takes_its_metric_from_what_it_counts_or_changes():
     from extract.kinds.targets import _metric
 

@@ -292,7 +292,8 @@ def frame(simple: str, sentence: Span) -> list[Span]:
 # --- answers to items --------------------------------------------------------------------------
 
 _LEAD_WORDS = re.compile(r"^(力争|确保|争取|努力|全力|着力|重点|将|要|并|实现|其中|从而|同时|推动|使|打造|培育|搭建|建成)+")
-_TIME_WORDS = re.compile(r"(到|至|在)?\s*(20\d\d|“?" + FIVE_YEAR_PLAN + r"”?)\s*年?(底|末|期间|时期|内)?(前)?[，,]?")
+# (2022年度计划投资…: 年度 is the year's, not the metric's first character.)
+_TIME_WORDS = re.compile(r"(到|至|在)?\s*(20\d\d|“?" + FIVE_YEAR_PLAN + r"”?)\s*年?(度|底|末|期间|时期|内)?(前)?[，,]?")
 _TRAIL_WORDS = re.compile(r"(突破|超过|超|达到|达|为|实现|不少于|不低于|约|控制在|稳定在|保持在|递增|增长)+$")
 
 

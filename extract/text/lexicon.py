@@ -87,7 +87,7 @@ STATES_AMOUNT = re.compile(f"(?:{THERE_ARE_WORDS}|占|全长|总长|总投资|�
 # …or open the clause that counts (累计关停企业21家, 其中有13个项目…).
 STATES_AMOUNT_LEAD = re.compile(r"^(?:累计|共计|合计|总计|其中有|共有|现有)")
 # Relative time words that open a clause (今年内将…), no part of a metric.
-RELATIVE_TIME_LEAD = re.compile(r"^(?:今年内?|明年|年内|当年|本年度?|近期|未来[一二三四五两\d]年)(?:将|要|计划|力争)?")
+RELATIVE_TIME_LEAD = re.compile(r"^在?(?:今年内?|明年|年内|当年|本年度?|近期|未来[一二三四五两\d]年)(?:将|要|计划|力争)?")
 
 # Quoted or titled spans: names of programmes and documents (“腾飞计划”, 《…规划》). Words inside
 # them say nothing about the sentence's tense.
