@@ -177,6 +177,24 @@ def test_a_year_and_its_time_words_are_no_part_of_the_metric():
     assert _metric(cand, text) == "全镇力争新增规上企业"
 
 
+def test_the_metric_keeps_amounts_and_drops_markers_and_modal_words():
+    from extract.kinds.targets import code_metric
+
+    def metric(before: str) -> str:
+        return code_metric(before + "12个", len(before), len(before) + 3)
+
+    # A 20xx that is an amount, not a year, stays (安排了2000万元以上的…).
+    assert metric("今年共安排2000万元以上的重点项目") == "今年共安排2000万元以上的重点项目"
+    # A year after 到/至 needs no 年; a five-year plan in straight quotes goes with them.
+    assert metric("至2035，全县新建口袋公园") == "全县新建口袋公园"
+    assert metric('"十五五"全市物流枢纽将达') == "全市物流枢纽"
+    # The modal word before a comparator (将超, 要达, 力争达到) is no part of what is counted.
+    assert metric("全区孵化器总数要达") == "全区孵化器总数"
+    assert metric("示范园区数量力争达到") == "示范园区数量"
+    # An enumeration's marker opens the list item, not its metric.
+    assert metric("三是全面建成智慧停车场") == "全面建成智慧停车场"
+
+
 def test_a_list_or_a_change_takes_its_metric_from_what_it_counts_or_changes():
     from extract.kinds.targets import _metric
 

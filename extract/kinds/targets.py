@@ -17,7 +17,7 @@ from rapidfuzz.distance import LCSseq
 
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
-from extract.text.lexicon import (CHANGE_VERB, COUNT_VERB_END, DEADLINE, FIVE_YEAR_PLAN, FUTURE, LIST_END, PAST,
+from extract.text.lexicon import (CHANGE_VERB, COUNT_VERB_END, DEADLINE, ENUMERATION, FIVE_YEAR_PLAN, FUTURE, LIST_END, PAST,
                              PAST_LEAD, PAST_SENTENCE, PLAN_HEADING, PROVISION_BEFORE, STATES_AMOUNT, STATES_AMOUNT_LEAD, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
 from extract.text.normalize import comparator_of, deadline_year, publication_year
 from extract.text.numbers import Quantity, find_quantities, fold, normalize_unit
@@ -292,15 +292,22 @@ def frame(simple: str, sentence: Span) -> list[Span]:
 # --- answers to items --------------------------------------------------------------------------
 
 _LEAD_WORDS = re.compile(r"^(力争|确保|争取|努力|全力|着力|重点|将|要|并|实现|其中|从而|同时|推动|使|打造|培育|搭建|建成)+")
-# (2022年度计划投资…: 年度 is the year's, not the metric's first character.)
-_TIME_WORDS = re.compile(r"(到|至|在)?\s*(20\d\d|“?" + FIVE_YEAR_PLAN + r"”?)\s*年?(度|底|末|期间|时期|内)?(前)?[，,]?")
-_TRAIL_WORDS = re.compile(r"(突破|超过|超|达到|达|为|实现|不少于|不低于|约|控制在|稳定在|保持在|递增|增长)+$")
+# A deadline or a year before the number, with what follows it (到2025年底前，2022年度,
+# “十四五”时期). A bare 20xx is a year only after 到/至 and before a break (至2030，…);
+# elsewhere (安排了2000万元以上的…) it is an amount and stays.
+_TIME_WORDS = re.compile(r"(?:(?:到|至)\s*20\d\d(?=\s*年|[，,、\s]|$)(?:\s*年)?|(?:在\s*)?20\d\d\s*年|"
+                         r"(?:到|至|在)?\s*[“\"]?" + FIVE_YEAR_PLAN + r"[”\"]?)"
+                         r"(?:度|底|末|期间|时期|内)?(?:前)?[，,]?")
+# Comparators before the number (达到, 突破 …) and the modal words before them (将超, 力争达到).
+_TRAIL_WORDS = re.compile(r"(?:将|要|力争|确保|争取)?(突破|超过|超|达到|达|为|实现|不少于|不低于|约|控制在|稳定在|保持在|递增|增长)+$")
 
 
 def code_metric(clause: str, q0: int, q1: int) -> str:
     """What the clause counts, by rule: the words before the number without time, lead-in and
     comparator words; or, when nothing is left, the words after it (打造30家以上…的“链主企业”)."""
     before = _TIME_WORDS.sub("", clause[:q0]).strip()
+    if (item := ENUMERATION.match(before)):  # 二是…, （三）…: a list item's marker, not its metric
+        before = before[item.end():]
     before = _TRAIL_WORDS.sub("", _LEAD_WORDS.sub("", before)).strip()
     if len(before) >= 2:
         return before
