@@ -236,6 +236,21 @@ def test_a_meetings_date_and_place_are_read_from_its_sentence():
     assert place_held("全省政府采购工作会议在西宁市召开") == "西宁市"
     assert place_held("昨天下午，市人大常委会副主任陈立来临江调研乡村振兴工作") == "临江"
     assert place_held("我区召开全区安全生产工作会议") is None
+    # 来…进行专题调研: the place ends before what is done there.
+    assert place_held("市领导一行来县科技创业中心进行专题调研") == "县科技创业中心"
+    # A time (于5月8日组织召开) or a verb of its own (在京出席…开幕式) is no place.
+    assert place_held("镇党委于5月8日组织召开专题组织生活会") is None
+    assert place_held("王明12日在京出席第三届城乡发展论坛开幕式") is None
+
+
+def test_a_gathering_that_is_the_subject_is_not_its_own_convener():
+    from extract.kinds.meetings import conveners
+
+    # …推介会在某地举行: the sentence's subject is the gathering, so no convener is said.
+    assert conveners("第三届湖滨文旅产业推介会在南湖举行", None) == []
+    assert conveners("县委、县政府在县会议中心召开全县招商引资推进会", None) == ["县委、县政府"]
+    # A standing committee is a body, though its name ends in 会.
+    assert conveners("县人大常委会召开第十次会议", None) == ["县人大常委会"]
 
 
 def test_a_pointed_meeting_takes_its_place_and_conveners_from_its_sentence():

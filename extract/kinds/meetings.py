@@ -21,7 +21,7 @@ from extract.kinds import phrases
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
 from extract.text.ground import GroundingError, ground
-from extract.text.lexicon import (AT_THE_GATHERING, ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, ENUMERATION, EXHORTATION, FUTURE, GATHERING_END,
+from extract.text.lexicon import (AT_THE_GATHERING, ATTEND_VERBS, BYLINE, NEWS_TIME, CONVENE_VERBS, DATELINE, ENUMERATION, EXHORTATION, FUTURE, GATHERING_END,
                              GATHERING_KINDS, HELD_VERBS, THIS_GATHERING,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TO_THE_PRESS, TOPIC_EMPTY,
                              SPIRIT_OF, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
@@ -218,19 +218,27 @@ def conveners(quote: str, published: str | None) -> list[str]:
         _, said = parse_date(who, published)
         if said:
             who = who.replace(said, "").strip("，, ")
-        if _BODY_END.search(who) and not officials(who + "，"):
+        # …对接会在哈尔滨举行: the subject is the gathering itself, not who convened it.
+        if _BODY_END.search(who) and not _NAMES_A_GATHERING.search(who) and not officials(who + "，"):
             return [who]
     return []
 
 
-# Where it was held, as the sentence says: 在西宁市召开, 来临江调研, 赴和县考察.
-_PLACE_HELD = re.compile(r"(?:在|于)(?P<at>[^，,。；;在于]{2,20}?)(?:召开|举行|举办|开幕|隆重召开|隆重举行)"
-                         r"|(?:来|赴|到|前往)(?P<to>[^，,。；;来赴到]{1,15}?)(?:调研|考察|视察|检查|走访)")
+# Where it was held, as the sentence says: 在西宁市召开, 来临江调研, 赴和县考察, 来…进行专题调研.
+_PLACE_HELD = re.compile(r"(?:在|于)(?P<at>[^，,。；;在于]{2,20}?)(?:组织|隆重|正式)?(?:召开|举行|举办|开幕)"
+                         r"|(?:来|赴|到|前往)(?P<to>[^，,。；;来赴到]{1,15}?)(?:进行|开展)?(?:专题|实地)?"
+                         r"(?:调研|考察|视察|检查|走访)")
 
 
 def place_held(quote: str) -> str | None:
-    m = _PLACE_HELD.search(to_simplified(quote))
-    return (m.group("at") or m.group("to")).strip() if m else None
+    """The place the sentence names, or None: a span holding a time (于4月3日召开) or a verb of
+    its own (在京出席…论坛开幕式) is no place."""
+    simple = to_simplified(quote)
+    for m in _PLACE_HELD.finditer(simple):
+        place = (m.group("at") or m.group("to")).strip()
+        if not (NEWS_TIME.search(place) or parse_date(place, None)[1] or _ACTIVITY_VERB.search(place)):
+            return place
+    return None
 
 
 def meeting_date(quote: str, published: str | None) -> tuple[str | None, str | None]:
