@@ -152,29 +152,25 @@ def test_a_number_inside_quotes_names_a_slogan():
     assert head_quantity("实施“双十”计划，培育企业12家").value == 12
 
 
-def test_a_verbs_counted_object_after_the_number_joins_the_metric():
+def _metric_of(text: str, published: str) -> str:
+    """The metric code reads for the one candidate of `text`."""
     from extract.kinds.targets import _metric
 
-    text = "今年内将开工建设20个中型骨干水源工程项目"
-    [cand] = _ahead(text, "2011-03-01")
-    assert _metric(cand, text) == "开工建设中型骨干水源工程项目"
+    [cand] = _ahead(text, published)
+    return _metric(cand, text)
+
+
+def test_a_verbs_counted_object_after_the_number_joins_the_metric():
+    assert _metric_of("今年内将开工建设20个中型骨干水源工程项目", "2011-03-01") == "开工建设中型骨干水源工程项目"
     # An amount (亿元) keeps the words before it: what follows it is not what it counts.
-    text = "今年将完成投资4亿元"
-    [cand] = _ahead(text, "2011-03-01")
-    assert _metric(cand, text) == "完成投资"
+    assert _metric_of("今年将完成投资4亿元", "2011-03-01") == "完成投资"
 
 
 def test_a_year_and_its_time_words_are_no_part_of_the_metric():
-    from extract.kinds.targets import _metric
-
     # 年度 belongs to the year (2031年度计划…), not to what is counted.
-    text = "2031年度计划投资约45.6亿元。"
-    [cand] = _ahead(text, "2031-03-01")
-    assert _metric(cand, text) == "计划投资"
+    assert _metric_of("2031年度计划投资约45.6亿元。", "2031-03-01") == "计划投资"
     # A relative time after 在 (在今年…) opens the clause, as 今年 alone does.
-    text = "在今年全镇力争新增规上企业15家。"
-    [cand] = _ahead(text, "2031-03-01")
-    assert _metric(cand, text) == "全镇力争新增规上企业"
+    assert _metric_of("在今年全镇力争新增规上企业15家。", "2031-03-01") == "全镇力争新增规上企业"
 
 
 def test_the_metric_keeps_amounts_and_drops_markers_and_modal_words():
