@@ -183,6 +183,7 @@ def test_the_metric_keeps_amounts_and_drops_markers_and_modal_words():
     assert metric("今年共安排2000万元以上的重点项目") == "今年共安排2000万元以上的重点项目"
     # A year after 到/至 needs no 年; a five-year plan in straight quotes goes with them.
     assert metric("至2035，全县新建口袋公园") == "全县新建口袋公园"
+    assert metric("2031—2035年全县新建口袋公园") == "全县新建口袋公园"
     assert metric('"十五五"全市物流枢纽将达') == "全市物流枢纽"
     # The modal word before a comparator (将超, 要达, 力争达到) is no part of what is counted.
     assert metric("全区孵化器总数要达") == "全区孵化器总数"

@@ -292,10 +292,10 @@ def frame(simple: str, sentence: Span) -> list[Span]:
 # --- answers to items --------------------------------------------------------------------------
 
 _LEAD_WORDS = re.compile(r"^(力争|确保|争取|努力|全力|着力|重点|将|要|并|实现|其中|从而|同时|推动|使|打造|培育|搭建|建成)+")
-# A deadline or a year before the number, with what follows it (到2025年底前，2022年度,
-# “十四五”时期). A bare 20xx is a year only after 到/至 and before a break (至2030，…);
+# A deadline, a year or a span of years before the number, with what follows it (到2025年底前，
+# 2022年度, 2021—2025年, “十四五”时期). A bare 20xx is a year only after 到/至 and before a break (至2030，…);
 # elsewhere (安排了2000万元以上的…) it is an amount and stays.
-_TIME_WORDS = re.compile(r"(?:(?:到|至)\s*20\d\d(?=\s*年|[，,、\s]|$)(?:\s*年)?|(?:在\s*)?20\d\d\s*年|"
+_TIME_WORDS = re.compile(r"(?:(?:到|至)\s*20\d\d(?=\s*年|[，,、\s]|$)(?:\s*年)?|(?:在|从)?\s*(?:20\d\d\s*年?\s*[-—–~]\s*)?20\d\d\s*年|"
                          r"(?:到|至|在)?\s*[“\"]?" + FIVE_YEAR_PLAN + r"[”\"]?)"
                          r"(?:度|底|末|期间|时期|内)?(?:前)?[，,]?")
 # Comparators before the number (达到, 突破 …) and the modal words before them (将超, 力争达到).
