@@ -21,7 +21,7 @@ from extract.kinds import phrases
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
 from extract.text.ground import GroundingError, ground
-from extract.text.lexicon import (AT_THE_GATHERING, ATTEND_VERBS, BYLINE, NEWS_TIME, CONVENE_VERBS, DATELINE, ENUMERATION, EXHORTATION, FUTURE, GATHERING_END,
+from extract.text.lexicon import (AT_THE_GATHERING, ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, ENUMERATION, EXHORTATION, FUTURE, GATHERING_END,
                              GATHERING_KINDS, HELD_VERBS, THIS_GATHERING,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TO_THE_PRESS, TOPIC_EMPTY,
                              SPIRIT_OF, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
@@ -236,7 +236,7 @@ def place_held(quote: str) -> str | None:
     simple = to_simplified(quote)
     for m in _PLACE_HELD.finditer(simple):
         place = (m.group("at") or m.group("to")).strip()
-        if not (NEWS_TIME.search(place) or parse_date(place, None)[1] or _ACTIVITY_VERB.search(place)):
+        if not (parse_date(place, None)[1] or _ACTIVITY_VERB.search(place)):
             return place
     return None
 
