@@ -21,14 +21,17 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from benchmarks.replay import GOLD, PAGE_SETS, run_pages
+from benchmarks import validation
+from benchmarks.replay import GOLD, PAGE_SETS, ROOT, run_pages
 from extract.api import Options
 from extract.kinds.judgement import CALIBRATION_FILE
 from extract.review.match import KINDS, load_side, pair_items
@@ -54,15 +57,23 @@ class Row:
     kind: str
     features: dict[str, float]
     label: int
+    group: str = ""  # the source left out together (see source_group)
 
 
-def collect(sets: list[str]) -> tuple[list[Row], dict[str, dict[str, int]]]:
-    """Every judged item of both sets with its features and label, and the required gold items
-    per page and kind (recall's denominator)."""
+def collect(sets: list[str], base_url: str | None = None, model: str | None = None) -> tuple[list[Row], dict[str, dict[str, int]]]:
+    """Every judged item of the sets with its features and label, and the required gold items
+    per page and kind (recall's denominator). Seeds and corpus replay from the cassettes; a
+    validation set runs live where its pages are on this machine, else comes from the committed
+    table of its features and labels (no text)."""
     rows: list[Row] = []
     required: dict[str, dict[str, int]] = defaultdict(dict)
     with tempfile.TemporaryDirectory() as tmp:
         for name in sets:
+            if name in validation.SETS and not validation.available(name):
+                r, q = read_table(validation.TABLE, name)
+                rows += r
+                required.update(q)
+                continue
             traced: dict[tuple, dict[str, float]] = {}
 
             def trace(article, kind, item, features):
@@ -70,8 +81,14 @@ def collect(sets: list[str]) -> tuple[list[Row], dict[str, dict[str, int]]]:
                 traced[(article.id, kind, ev.start, ev.end, _label_key(kind, item.model_dump()))] = dict(features)
 
             out = Path(tmp) / f"{name}.jsonl"
-            run_pages(name, out, options=Options(min_confidence=0.0, trace=trace))
-            run, gold = load_side(out), load_side(GOLD[name])
+            options = Options(min_confidence=0.0, trace=trace)
+            if name in validation.SETS:
+                validation.run_set(name, out, options, base_url, model, log=lambda line: None)
+                gold_file = validation.gold_path(name)
+            else:
+                run_pages(name, out, options=options)
+                gold_file = GOLD[name]
+            run, gold = load_side(out), load_side(gold_file)
             for source, group in gold.sources.items():
                 page = f"{name}/{source}"
                 mine = run.sources.get(source)
@@ -88,8 +105,65 @@ def collect(sets: list[str]) -> tuple[list[Row], dict[str, dict[str, int]]]:
                         key = (item.article_id, kind, ev["start"], ev["end"], _label_key(kind, item.data))
                         if key not in traced:
                             raise SystemExit(f"{page}: no features traced for {kind} {key}")
-                        rows.append(Row(page, kind, traced[key], y))
+                        rows.append(Row(page, kind, traced[key], y, source_group(name, source)))
     return rows, required
+
+
+def source_group(name: str, source: str) -> str:
+    """The unit a leave-one-source-out figure leaves out: a validation or seed page is its own
+    source; the corpus pages taken from one repository are one (../shared/corpus/SOURCES.md)."""
+    if name == "corpus":
+        return f"corpus/{_corpus_sources().get(source, source)}"
+    return f"{name}/{source}"
+
+
+@lru_cache(maxsize=1)
+def _corpus_sources() -> dict[str, str]:
+    """Corpus file → the repository it was taken from ("same repo" rows repeat the one above)."""
+    path = ROOT.parent / "shared" / "corpus" / "SOURCES.md"
+    out: dict[str, str] = {}
+    last = ""
+    if not path.is_file():
+        return out
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or not re.fullmatch(r"\d{3}", cells[0]):
+            continue
+        repo = cells[2].split("·")[0].strip()
+        last = last if repo.startswith("same") else repo
+        out[cells[1]] = last
+    return out
+
+
+def read_table(path: Path, name: str) -> tuple[list[Row], dict[str, dict[str, int]]]:
+    """A validation set's rows from the committed table (written by `benchmarks.validation table`)."""
+    rows: list[Row] = []
+    required: dict[str, dict[str, int]] = {}
+    if not path.is_file():
+        raise SystemExit(f"{path}: missing; run `python -m benchmarks.validation table` where the pages are")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        if not d["page"].startswith(name + "/"):
+            continue
+        if "required" in d:
+            required[d["page"]] = d["required"]
+        else:
+            rows.append(Row(d["page"], d["kind"], d["features"], d["label"], d["page"]))
+    return rows, required
+
+
+def write_validation_table(path: Path, base_url: str | None = None, model: str | None = None) -> None:
+    """Run both validation sets live with no cut and write their rows: numbers only, no text."""
+    lines = []
+    for name in validation.SETS:
+        rows, required = collect([name], base_url, model)
+        lines += [json.dumps({"page": p, "required": q}, sort_keys=True) for p, q in sorted(required.items())]
+        lines += [json.dumps({"page": r.page, "kind": r.kind, "label": r.label,
+                              "features": {k: round(v, 4) for k, v in sorted(r.features.items())}}, sort_keys=True)
+                  for r in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    print(f"written {path}: {len(lines)} lines")
 
 
 def _label_key(kind: str, data: dict) -> str:
@@ -219,7 +293,7 @@ def fit_scaled(X: np.ndarray, y: np.ndarray, pages: np.ndarray, names: list[str]
 
 def leave_one_page_out(rows: list[Row], names: list[str]) -> np.ndarray:
     """Each page scored by the whole fit (weights and Platt step) made without it."""
-    pages = np.array([r.page for r in rows])
+    pages = np.array([r.group for r in rows])
     out = np.zeros(len(rows))
     X, y = design(rows, names), np.array([r.label for r in rows], dtype=float)
     for page in np.unique(pages):
@@ -270,7 +344,7 @@ def fit_all(sets: list[str], report=print) -> dict:
         spec: dict = {}
         for variant, with_lp in (("with_logprobs", True), ("boolean", False)):
             names = feature_names(mine, with_lp)
-            w, tails = fit_scaled(design(mine, names), y, np.array([r.page for r in mine]), names)
+            w, tails = fit_scaled(design(mine, names), y, np.array([r.group for r in mine]), names)
             spec[variant] = {"bias": round(float(w[0]), 4),
                              "weights": {n: round(float(v), 4) for n, v in zip(names, w[1:])}}
             if tails is not None:
@@ -279,7 +353,7 @@ def fit_all(sets: list[str], report=print) -> dict:
             cut = best_cut(lopo, y, sum(need.values()))
             by_set = {s: np.array([r.page.startswith(s + "/") for r in mine]) for s in sets}
             report(f"\n## {kind}, {variant}: {len(mine)} items ({int(y.sum())} right), cut {cut:.2f} "
-                   f"(leave-one-page-out)")
+                   f"(leave-one-source-out)")
             report("| set | P | R | F1 at the cut | F1, every item kept |\n|---|---|---|---|---|")
             for s, sel in by_set.items():
                 p, r, f = f1_at(lopo[sel], y[sel], need[s], cut)
@@ -304,7 +378,7 @@ def fit_all(sets: list[str], report=print) -> dict:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="print the figures, write nothing")
-    ap.add_argument("--sets", nargs="+", default=list(PAGE_SETS), choices=list(PAGE_SETS),
+    ap.add_argument("--sets", nargs="+", default=[*PAGE_SETS, *validation.SETS], choices=[*PAGE_SETS, *validation.SETS],
                     help="the gold sets to fit on (default: all; fewer only to look, with --check)")
     args = ap.parse_args(argv)
     result = fit_all(args.sets)

@@ -8,6 +8,7 @@ cleaned by the same rules without changing their text.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from extract.text.lexicon import NEWS_TIME_WORDS
@@ -197,8 +198,9 @@ def join_broken(lines: list[Line], marked: bool = False) -> list[Line]:
     text, not a subheading.
     """
     out: list[Line] = []
+    widths = Counter(len(ln.text) for ln in lines)
     for line in lines:
-        if out and _is_split(out[-1], line, marked):
+        if out and _is_split(out[-1], line, marked, widths):
             prev = out[-1]
             sep = " " if re.match(r"[A-Za-z0-9]", line.text) and re.search(r"[A-Za-z0-9]$", prev.text) else ""
             out[-1] = Line(prev.text + sep + line.text, gap=prev.gap, heading=prev.heading)
@@ -207,7 +209,12 @@ def join_broken(lines: list[Line], marked: bool = False) -> list[Line]:
     return out
 
 
-def _is_split(prev: Line, nxt: Line, marked: bool) -> bool:
+_CLAUSE_BREAK = re.compile(r"[，。；：,;:！？]")
+# A paragraph this long that stops without a sentence end was cut by a page break.
+BROKEN_PARAGRAPH_CHARS = 60
+
+
+def _is_split(prev: Line, nxt: Line, marked: bool, widths: Counter | None = None) -> bool:
     if prev.heading or nxt.heading or is_terminated(prev.text) or _CREDIT_END.search(prev.text):
         return False
     if is_lead(nxt.text) or is_continued_from(nxt.text) or is_furniture(nxt.text):
@@ -216,7 +223,15 @@ def _is_split(prev: Line, nxt: Line, marked: bool) -> bool:
         return True
     if marked:
         return len(nxt.text) >= 20
-    return len(prev.text) >= 25 and (len(nxt.text) >= 10 or is_terminated(nxt.text))
+    if len(prev.text) < 25 or not (len(nxt.text) >= 10 or is_terminated(nxt.text)):
+        return False
+    # A hard wrap cuts lines at one width, so several lines share it; a paragraph cut by a page
+    # break is prose (its clauses run on: ，。；) or long. A short unterminated line of its own
+    # width with no clause break is a list item or a heading (新增上市企业10家以上 /
+    # 整备产业用地1.5平方公里以上): complete, not cut.
+    shared = sum((widths or Counter()).get(len(prev.text) + d, 0) for d in (-1, 0, 1))
+    return (widths is None or len(prev.text) >= BROKEN_PARAGRAPH_CHARS or shared >= 3
+            or bool(_CLAUSE_BREAK.search(prev.text)))
 
 
 def clean_text(text: str, marked: bool = False) -> str:

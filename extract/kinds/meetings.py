@@ -22,15 +22,15 @@ from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
 from extract.text.ground import GroundingError, ground
 from extract.text.lexicon import (AT_THE_GATHERING, ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, ENUMERATION, EXHORTATION, FUTURE, GATHERING_END,
-                             GATHERING_KINDS, HELD_VERBS, THIS_GATHERING,
-                             HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TO_THE_PRESS, TOPIC_EMPTY,
+                             GATHERING_KINDS, HELD_VERBS, HOLD_VERBS, THIS_GATHERING,
+                             HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TO_THE_PRESS, TOPIC_EMPTY, TRIP_OR_SIGNING,
                              SPIRIT_OF, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
 from extract.text.normalize import (bodies, carried_date, parse_date, part_of_day_date, publication_year, split_people, stated_year,
                                     with_year)
 from extract.text.people import is_person_name, is_speech, listed_names, officials
 from extract.places.region import resolve_region
 from extract.llm.prompting import prompt_set
-from extract.llm.request_text import MAX_CHARS_PER_REQUEST, MAX_MARKS_PER_REQUEST, chunks, halves, marked_request, request_header
+from extract.llm.request_text import MAX_CHARS_PER_REQUEST, MAX_MARKS_PER_REQUEST, chunks, halves, headline, marked_request, request_header
 from extract.text.script import to_simplified, to_simplified_chars
 from extract.text.spans import Span, clause_around, clauses, paragraphs, sentences, simplified, squash
 from schemas import Article, ErrorInfo, Evidence, Meeting, Person
@@ -147,7 +147,7 @@ def _people(raw: list[str], skip: set[str], known: dict[str, str | None]) -> lis
 
 # A gathering named after the verb that holds or attends it (召开全区…大会, 参加了…民主生活会,
 # 召开的…会议上): greedy to the clause's last gathering word, so …动员大会暨…建设大会 is one name.
-_NAMED_BY_VERB = re.compile("(?:" + CONVENE_VERBS + "|" + ATTEND_VERBS + r")(?:了|的)?(?P<name>[^，,。；;：:]{2,60}(?:"
+_NAMED_BY_VERB = re.compile("(?:" + HOLD_VERBS + "|" + ATTEND_VERBS + r")(?:了|的)?(?P<name>[^，,。；;：:]{2,60}(?:"
                             + GATHERING_KINDS + "))")
 # A gathering named first and then held (…对接会在哈尔滨市举行, …人大二次会议开幕).
 _NAMED_THEN_HELD = re.compile(r"^(?P<name>[^，,。；;：:]{2,60}?(?:" + GATHERING_KINDS + r"))(?:[在于][^，,。；;：:]{1,20}?)?"
@@ -332,7 +332,7 @@ def is_meeting_name(name: str, quote: str = "") -> bool:
     q = to_simplified(quote).strip()
     if EXHORTATION.match(q) or is_speech(simple):
         return False
-    if VISIT_VERBS.search(simple):
+    if VISIT_VERBS.search(simple) or TRIP_OR_SIGNING.search(simple):
         return True  # a visit's name may end on what it saw: 视察…活动开展情况
     if _ABOUT_A_MEETING.search(simple):
         return False
@@ -527,19 +527,12 @@ def meeting_features(m: Meeting, asked: bool, verbs_before: set[str] = frozenset
 _ACTIVITY_VERB = re.compile(HELD_VERBS + "|" + VISIT_VERBS.pattern)
 
 
-def _headline(article: Article, simple: str) -> Span | None:
-    if not article.title:
-        return None
-    line = simple.split("\n", 1)[0]
-    return Span(0, len(line), line)
-
-
 def _asked_verdicts(ex: Extractor, article: Article, simple: str, out: Extraction) -> list[tuple[Meeting, Verdict]]:
     """One question per sentence with meeting or visit wording, after the same prefix (the
     headline, the publication date and the marked sentences: the prompt cache reads it once per
     chunk): does it report the gathering code names in it as held? The answer is one token, 是
     or 否, and its probability; the name, time, place and conveners are read by code."""
-    head = _headline(article, simple)
+    head = headline(article, simple)
     marks = meeting_sentences(simple, skip_to=head.end if head else 0)
     header = request_header(article, simple)
     template = prompt_set("meeting_held").question
@@ -558,7 +551,7 @@ def _asked_verdicts(ex: Extractor, article: Article, simple: str, out: Extractio
 def _asked_pointed(ex: Extractor, article: Article, simple: str, out: Extraction) -> list[tuple[Meeting, Verdict]]:
     """Meetings the model points at among the marked sentences; the headline goes first,
     unmarked, as context (a meeting is established by the body's sentence)."""
-    head = _headline(article, simple)
+    head = headline(article, simple)
     marks = meeting_sentences(simple, skip_to=head.end if head else 0)
     if not marks:
         return []
@@ -581,7 +574,7 @@ def _asked_quoted(ex: Extractor, article: Article, simple: str, out: Extraction)
     spans = meeting_paragraphs(simple)
     if not spans:
         return []
-    title = simple.split("\n", 1)[0] if article.title else None
+    title = head.text if (head := headline(article, simple)) else None
     if title and spans and spans[0].start == 0:
         title = None  # the headline is already the first paragraph sent
     people = tuple(sorted(bylines(article.text)))

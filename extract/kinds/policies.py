@@ -22,6 +22,7 @@ from extract.places.gazetteer import mentions
 from extract.text.script import to_simplified
 from extract.places.region import resolve_region
 from extract.llm.request_text import MAX_MARKS_PER_REQUEST, chunks, halves, marked_request
+from extract.llm.request_text import headline_end as headline_end_of
 from extract.text.spans import Span, clause_around, paragraphs, phrase_at, sentences, simplified, squash
 from schemas import Article, Evidence, Meeting, Policy
 from schemas.llm import AnswerContext
@@ -33,6 +34,16 @@ _DOC_END = re.compile(DOC_WORDS + r"(（[^）]*）|\([^)]*\))?$")
 # "关于A、B、C等三方面实施意见": one document per listed subject.
 _LISTED = re.compile(r"关于([^，。；《》]{2,120}?)等[一二三四五六七八九十两\d]+(?:方面|项|个|份)的?(" + DOC_WORDS + r")")
 _UNTITLED = re.compile(r"关于[^，。；《》、]{2,40}?的" + DOC_WORDS)
+# What a verb does to a document: issues or adopts it, approves it at a meeting, studies it,
+# presents or enforces it. A title it governs is a document whatever its last word (工作要点,
+# 议事规则); a noun phrase it governs that ends in a document word is one without 《》
+# (制定了…三年方案（2022-2024年）, 审议并同意关于…实施方案的汇报).
+_DOC_VERBS = ISSUE_VERBS + "|" + PRESENT_VERBS + r"|审议|研究|同意|批准|学习"
+_GOVERNED_BEFORE = re.compile(r"(?:" + _DOC_VERBS + r")(?:[了并和及、]|通过|同意)*(?:《[^《》]*》[及和、与]?)*$")
+_GOVERNED_AFTER = re.compile(r"^(?:[（(][^）)]*[）)])?(?:[及和、与]《[^《》]*》)*(?:等[^，。；]{0,6}?)?"
+                             r"(?:已(?:经)?[^，。；]{0,40}?(?:通过|同意|批准|审定)|(?:现予|予以|正式)?(?:印发|发布|施行|实施))")
+_VERB_OBJECT = re.compile(r"(?:" + _DOC_VERBS + r")(?:了|并通过了?|并同意了?|通过了?|同意了?)?"
+                          r"(?P<title>(?:关于)?[^，。；《》、“”]{2,40}?" + DOC_WORDS + r"(?:（[^）]*）|\([^)]*\))?)")
 
 
 @dataclass(frozen=True)
@@ -48,7 +59,8 @@ def policy_candidates(text: str) -> list[PolicyCandidate]:
         taken: list[tuple[int, int]] = []
         for m in _TITLED.finditer(sent.text):
             title = m.group(1).strip()
-            if _DOC_END.search(title):
+            if _DOC_END.search(title) or _GOVERNED_BEFORE.search(sent.text, 0, m.start()) or \
+                    _GOVERNED_AFTER.match(sent.text[m.end():]):
                 out.append(PolicyCandidate(title, Span(sent.start + m.start(), sent.start + m.end(), m.group(0)), sent))
                 taken.append(m.span())
         for m in _LISTED.finditer(sent.text):
@@ -62,6 +74,13 @@ def policy_candidates(text: str) -> list[PolicyCandidate]:
             if any(a <= m.start() < b for a, b in taken):
                 continue
             out.append(PolicyCandidate(m.group(0), Span(sent.start + m.start(), sent.start + m.end(), m.group(0)), sent))
+            taken.append(m.span())
+        for m in _VERB_OBJECT.finditer(sent.text):
+            a, b = m.span("title")
+            if any(x < b and a < y for x, y in taken):
+                continue
+            out.append(PolicyCandidate(m.group("title"), Span(sent.start + a, sent.start + b, m.group("title")), sent))
+            taken.append((a, b))
     return out
 
 
@@ -302,7 +321,7 @@ def measure_questions(article: Article, simple: str, cands: list[PolicyCandidate
     before the name, or a headline that is the name: the article is the document) whose
     measures code cannot list. Decided from the text alone, not from the model's policy
     answers, so a batch submits these with the first requests."""
-    headline_end = simple.find("\n") if article.title else -1
+    headline_end = headline_end_of(article, simple)
     issued: list[tuple[PolicyCandidate, Policy]] = []
     for group in by_mention(cands):
         c0 = group[0]
@@ -463,7 +482,7 @@ def issuers_from_meetings(policies: list[Policy], meetings: list[Meeting], simpl
 
 def extract_policies(ex: Extractor, article: Article, simple: str, out: Extraction) -> None:
     by_title: dict[str, list[tuple[bool, Policy]]] = {}
-    headline_end = simple.find("\n") if article.title else -1
+    headline_end = headline_end_of(article, simple)
 
     def build(group: list) -> tuple[str, AnswerContext]:
         text, ids = marked_request(simple, [(m, m[0].sentence) for m in group])

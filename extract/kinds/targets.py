@@ -17,13 +17,14 @@ from rapidfuzz.distance import LCSseq
 
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
-from extract.text.lexicon import (CHANGE_VERB, COUNT_VERB_END, DEADLINE, ENUMERATION, FIVE_YEAR_PLAN, FUTURE, LIST_END, PAST,
+from extract.text.lexicon import (CHANGE_VERB, COUNT_VERB_END, DEADLINE, ENUMERATION, FIVE_YEAR_PLAN, FUTURE, GOAL_FRAME, LIST_END, PAST,
                              PAST_LEAD, PAST_SENTENCE, PLAN_HEADING, PROVISION_BEFORE, STATES_AMOUNT, STATES_AMOUNT_LEAD, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
 from extract.text.normalize import comparator_of, deadline_year, publication_year
 from extract.text.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.places.region import resolve_region
 from extract.llm.prompting import prompt_set
 from extract.llm.request_text import MAX_MARKS_PER_REQUEST, chunks, marked_request, request_header
+from extract.llm.request_text import headline_end as headline_end_of
 from extract.text.spans import Span, _append, clauses, sentence_of, sentences, simplified
 from schemas import Article, Evidence, Target
 
@@ -179,7 +180,9 @@ def _split_lists(clause: Span) -> list[Span]:
     things), and "完成5个灌区项目和6个示范项目" at a 和/及 that joins two counted things (a
     number follows it)."""
     qs = find_quantities(clause.text)
-    cuts = [(q.end, q.end + 1) for q in qs if clause.text[q.end:q.end + 1] == "、"]
+    # 、 right after the quantity or its qualifier (增速保持在2.6%以上、增加值…冲刺63.3亿元).
+    ends = [q.end + (m.end() if (m := _NOT_MOD.match(clause.text[q.end:])) else 0) for q in qs]
+    cuts = [(e, e + 1) for e in ends if clause.text[e:e + 1] == "、"]
     counts = [q for q in qs if _COUNT_UNIT.search(q.unit or "")]
     cuts += [(q.start - 1, q.start) for q in counts if clause.text[q.start - 1:q.start] == "、"
              and any(c.end < q.start - 1 for c in counts)]
@@ -225,6 +228,8 @@ def _is_year_or_date(clause: str, q: Quantity) -> bool:
     return q.unit in {"年", "月", "日", "号"} and q.value >= 1
 
 
+# Nouns that frame the amount before them as the level to reach: no modifier, the goal itself.
+_GOAL_FRAME = re.compile(r"^(?:以上|以下|左右|以内)?的?(?:" + GOAL_FRAME + ")")
 _MOD_FOLLOW = re.compile(r"[\u4e00-\u9fff（(“]")
 _NOT_MOD = re.compile(r"^(以上|以下|以内|左右|上下|多|余|之内)")
 
@@ -234,6 +239,8 @@ def _is_modifier(clause: str, q: Quantity) -> bool:
     counts that noun (12家龙头企业); so does a threshold (占地30亩以上的项目) or a figure in
     parentheses (收益（8%以上）)."""
     rest = clause[q.end:]
+    if _GOAL_FRAME.match(rest):
+        return False  # the amount is the level to be reached (16亿元以上的目标, 迈上3600亿元台阶)
     if clause.rfind("（", 0, q.start) > clause.rfind("）", 0, q.start) or \
             clause.rfind("(", 0, q.start) > clause.rfind(")", 0, q.start):
         return True
@@ -246,8 +253,10 @@ def _is_modifier(clause: str, q: Quantity) -> bool:
         return False
     if rest.startswith("的"):
         return True
-    if _COUNT_UNIT.search(q.unit or ""):
-        return False  # a count before what it counts (培育12家龙头企业, 开工建设12个项目) is the head
+    if _COUNT_UNIT.search(q.unit or "") or COUNT_VERB_END.search(clause[: q.start]):
+        # A count before what it counts (培育12家龙头企业, 开工建设12个项目), or an amount a verb
+        # puts before its object (新建改造21公里碧道): the head.
+        return False
     return bool(_MOD_FOLLOW.match(rest)) and not re.match(r"^[，。；、]", rest)
 
 
@@ -327,7 +336,8 @@ def _metric(cand: TargetCandidate, simple: str) -> str:
         return subject + change
     metric = RELATIVE_TIME_LEAD.sub("", code_metric(clause, q0, q1)) or clause
     counted = _COUNTED_AFTER.match(clause, q1)
-    if counted and _COUNT_UNIT.search(cand.quantity.unit or "") and counted.group(1) not in metric:
+    if counted and counted.group(1) not in metric and (_COUNT_UNIT.search(cand.quantity.unit or "")
+                                                       or COUNT_VERB_END.search(metric)):
         if COUNT_VERB_END.search(metric):
             return metric + counted.group(1)
         # 今年将有 + 86个 + 投资亿元以上项目, A、B等 + 20个 + 重点片区: the noun is counted
@@ -446,7 +456,7 @@ def extract_targets(ex: Extractor, article: Article, simple: str, out: Extractio
     """One question per candidate clause, each after the same prefix (the server's prompt cache
     reads that once per chunk): the model's answer is one token, 是 or 否, and its probability."""
     seen: set[tuple] = set()
-    headline_end = simple.find("\n") if article.title else -1
+    headline_end = headline_end_of(article, simple)
     header = request_header(article, simple)
     candidates = target_candidates(simple, article.published, headline_end)
     for group in chunks(candidates, MAX_MARKS_PER_REQUEST):

@@ -3,7 +3,9 @@ candidate (target clauses, document mentions), in chunks that fit a small model'
 """
 from __future__ import annotations
 
-from extract.text.spans import Span
+import re
+
+from extract.text.spans import Span, squash
 from schemas import Article
 
 MAX_CHARS_PER_REQUEST = 1500  # meeting paragraphs per listing request ("point", "quote")
@@ -43,8 +45,33 @@ def marked_request(simple: str, marks: list[tuple[object, Span]],
     return "\n".join(lines), ids
 
 
+# A sentence end inside a line (not at its end): the line holds body text.
+_SENTENCE_INSIDE = re.compile(r"[。；;！？!?](?=.)")
+
+
+def headline(article: Article, simple: str) -> Span | None:
+    """The article's headline line: its first line when that line is the title. A digest item
+    or a page with no headline line has its title cut from the first sentence; that sentence
+    is body text (本报讯 9月23日，县里召开…会。…) and is read as such."""
+    if not article.title:
+        return None
+    line, _, body = simple.partition("\n")
+    if not body.strip():
+        return None  # the article is its headline alone (a one-line digest item): that line is its text
+    if squash(line).strip("◆●■▲★◎□○*#") != squash(article.title) and _SENTENCE_INSIDE.search(line.strip()):
+        return None
+    return Span(0, len(line), line)
+
+
+def headline_end(article: Article, simple: str) -> int:
+    """Where the headline line ends, -1 when there is none."""
+    head = headline(article, simple)
+    return head.end if head else -1
+
+
 def request_header(article: Article, simple: str) -> str:
     """What every question about the article shares, after the fixed prompt: the headline and
     the publication date (a year's goal and a year's result read alike without it)."""
-    title = simple.split("\n", 1)[0] if article.title else ""
+    head = headline(article, simple)
+    title = head.text if head else ""
     return f"标题：{title}\n发布日期：{article.published or '未知'}"

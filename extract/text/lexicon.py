@@ -86,6 +86,9 @@ CHANGE_VERB = re.compile(r"^(?:同比|比上年|较上年)?(?:增长|增加|提�
 STATES_AMOUNT = re.compile(f"(?:{THERE_ARE_WORDS}|占|全长|总长|总投资|总面积|总规模)(?:约|近|超|达)?$")
 # …or open the clause that counts (累计关停企业21家, 其中有13个项目…).
 STATES_AMOUNT_LEAD = re.compile(r"^(?:累计|共计|合计|总计|其中有|共有|现有)")
+# Nouns that frame the amount before them as a level to reach (…16亿元以上的目标, 迈上3600亿元台阶,
+# 突破1000亿元大关): the amount is the goal, not a modifier of the noun.
+GOAL_FRAME = r"目标|任务|台阶|大关|关口"
 # Relative time words that open a clause (今年内将…), no part of a metric.
 RELATIVE_TIME_LEAD = re.compile(r"^在?(?:今年内?|明年|年内|当年|本年度?|近期|未来[一二三四五两\d]年)(?:将|要|计划|力争)?")
 
@@ -132,15 +135,29 @@ AT_THE_GATHERING = re.compile(r"在(?:会|会议|大会)上")
 # The gathering the article already reports, referred to (本次会议不仅是…, 此次活动共签约…): a
 # comment on it or a detail of it, no gathering of its own.
 THIS_GATHERING = re.compile(r"(?:本次|此次|这次|该次)(?:[^，。；]{0,8}?)(?:会|活动|论坛|仪式|调研|考察)")
-# Kinds of gathering, as the last word of a meeting's name (…推进会, …签约仪式).
-GATHERING_KINDS = (r"会议|大会|座谈会|论坛|仪式|典礼|动员会|推进会|生活会|报告会|培训会|研讨会|推介会|发布会|交流会|"
-                   r"签约会|见面会|对接会|峰会|活动")
+# The head of a gathering's name (…推进会, …调度会, …签约仪式, …联谊活动): a noun ending in 会 —
+# not a body that ends so (协会, 学会, 商会, 工会, 基金会, 委员会, 理事会, 联合会) nor a word that
+# only ends in the character (社会, 机会, 体会; 会长, 会员, 会计) — or in 会议, 仪式, 典礼, 论坛,
+# 峰会, 活动, 开幕式. A class by its last morpheme, not a list of meetings seen.
+GATHERING_KINDS = (r"会议|(?<!委员)(?<![协学商工金事合社机体都将不])会(?![长员计谈见商])|仪式|典礼|论坛|峰会|活动|开幕式|闭幕式")
+# Verbs that hold a gathering (召开, 开展…活动, 组织…会) or take part in one.
+HOLD_VERBS = CONVENE_VERBS + r"|开展|组织"
+# A visit told by its movement (…带队到我县对接…, 来我区考察, 赴…调研): someone goes to a place to
+# do official business.
+VISIT_TRIP = r"(?:带队|率队|一行)[^，。；]{0,6}?(?:到|来|赴|前往)|(?:到|来|赴|前往)[^，。；]{1,15}?(?:调研|考察|视察|检查|督导|对接|洽谈|走访)"
+# A signing told by what is signed (签订了…协议, 签署…合作备忘录).
+SIGNING = r"签(?:订|署)了?[^，。；]{0,50}?(?:协议|合同|备忘录|协议书)"
+# A visit or a signing told by its verbs rather than named as a gathering.
+TRIP_OR_SIGNING = re.compile(VISIT_TRIP + "|" + SIGNING)
 # A paragraph with one of these may report a meeting or visit: it is sent to the model.
-# (Every verb that names a visit is one: 前往…进行项目洽谈, 现勘…工程.)
-MEETING_WORDS = re.compile(HELD_VERBS + "|" + VISIT_VERBS.pattern + r"|会议|大会|生活会|动员会|论坛|推介会|仪式|检查")
+# (Every verb that names a visit is one: 前往…进行项目洽谈, 现勘…工程; so is a gathering held,
+# named first and then held, a trip and a signing.)
+MEETING_WORDS = re.compile(HELD_VERBS + "|" + VISIT_VERBS.pattern + r"|会议|大会|生活会|动员会|论坛|推介会|仪式|检查|"
+                           r"(?:" + HOLD_VERBS + r")[^，。；]{0,40}?(?:" + GATHERING_KINDS + r")|"
+                           r"(?:" + GATHERING_KINDS + r")(?:在[^，。；]{1,20}?)?(?:召开|举行|开幕|闭幕)|" + VISIT_TRIP + "|" + SIGNING)
 # A name ending so names a gathering; a body that ends in 会 (协会, 学会, 商会, 工会, 基金会,
 # 委员会, 理事会, 联合会) does not.
-GATHERING_END = re.compile(r"(?<!协|学|商|工|金|员|事|合)会$|会议$|仪式$|典礼$|论坛$|峰会$|活动$")
+GATHERING_END = re.compile("(?:" + GATHERING_KINDS + ")$")
 
 # --- documents (policies) ----------------------------------------------------------------------
 

@@ -210,6 +210,14 @@ _UNIT_RE = re.compile(
     rf"(?:/(?:{_MAG_ALT})?(?:{_BASE_ALT}))?)"
 )
 _BARE_MAG_RE = re.compile(rf"(?P<approx>[多余来])?(?P<unit>{_MAG_ALT})")
+# Units written in Latin letters, SI-style (47μg/m3, 1.2kWh, 300MW): a letter and then no
+# letter, so identifiers (5G, 4K, PM2.5) stay identifiers.
+_LATIN_UNIT_RE = re.compile(r"(?P<unit>(?:[μµu]g|mg|kg|km|cm|mm|kWh|kW|MW|GW|TEU|m|t)(?:/(?:m3|m2|km2|km|h|d|L|m³|m²))?[23²³]?)"
+                            r"(?![A-Za-z0-9])")
+# After an Arabic number, one Han character that no list above knows and after which the clause
+# ends (勘探开发井超过100口, 新增机位12个 is listed): the word written after the number is its unit.
+_OPEN_CLASSIFIER_RE = re.compile(r"(?P<unit>[\u4e00-\u9fff])(?=以上|以下|左右|以内|$|[，。；、,;）)\s])")
+_NOT_A_UNIT = re.compile(r"[月日号时年后前里中内上下至到的和与及或等是为在了万亿千百十]")
 
 _NUM_START = re.compile(rf"百分之|千分之|\d|[{_CN_CHARS}]")
 _CN_RUN = re.compile(rf"[{_CN_CHARS}]+(?:点[{''.join(_DIGITS)}]+)?")
@@ -275,7 +283,8 @@ def _numerals(folded: str) -> list[tuple[_Num, int]]:
             e = am.end()
             # Identifiers and ordinals: PM2.5, 5G, 第47位, 1.2.3 — not quantities.
             skip = (prev != "" and prev.isascii() and (prev.isalpha() or prev in "._-")) or prev == "第" \
-                or (e < n and folded[e].isascii() and folded[e].isalpha() and folded[e] not in "%")
+                or (e < n and folded[e].isascii() and folded[e].isalpha() and folded[e] not in "%"
+                    and not _LATIN_UNIT_RE.match(folded, e))
             if not skip:
                 v = float(am.group().replace(",", ""))
                 unit_at = e
@@ -338,7 +347,10 @@ def _scan(text: str, need_unit: bool) -> list[Quantity]:
                 continue
             um = _UNIT_RE.match(folded, unit_at)
             if not um and not num.chinese:
-                um = _BARE_MAG_RE.match(folded, unit_at)  # 1.2万亿 (GDP 1.2万亿)
+                um = (_BARE_MAG_RE.match(folded, unit_at)  # 1.2万亿 (GDP 1.2万亿)
+                      or _LATIN_UNIT_RE.match(folded, unit_at))
+                if not um and (oc := _OPEN_CLASSIFIER_RE.match(folded, unit_at)) and not _NOT_A_UNIT.match(oc.group()):
+                    um = oc
             if um:
                 unit, end = um.group("unit"), um.end()
             elif need_unit or num.chinese:
