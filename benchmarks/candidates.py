@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks import validation
 from benchmarks.replay import GOLD, PAGE_SETS, page_files
-from extract.api import Extractor, Options, read_articles
+from extract.api import Extractor, Options, evaluate_files, read_articles
 from extract.llm.client import CallStats, LLMClient
 from extract.review.match import KINDS, load_side, pair_items
 from schemas.llm import ANSWER_CONTEXT, MeasureAnswers, PolicyAnswer, PolicyAnswers, Verdict
@@ -59,9 +59,10 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", nargs="+", default=[*PAGE_SETS, *validation.SETS], choices=[*PAGE_SETS, *validation.SETS])
     ap.add_argument("--misses", action="store_true")
+    ap.add_argument("--fields", action="store_true", help="also the fields code fills, on the items reached")
     args = ap.parse_args(argv)
     print("| set | " + " | ".join(f"{k} reached" for k in KINDS) + " |\n|---|" + "---|" * len(KINDS))
-    misses = []
+    misses, fields = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.sets:
             if name in validation.SETS and not validation.available(name):
@@ -86,6 +87,11 @@ def main(argv: list[str] | None = None) -> None:
                             misses.append((name, source, kind, g.data))
                 cells.append(f"{got / need:.3f} ({got}/{need})" if need else "—")
             print(f"| {name} | " + " | ".join(cells) + " |")
+            if args.fields:
+                report = evaluate_files(out, gold)
+                fields.append(f"{name}: " + "; ".join(
+                    ", ".join(f"{f} {v:.2f}" for f, v in report.types[k].fields.items() if v is not None) for k in KINDS))
+    print("\n".join(fields))
     if args.misses:
         for name, source, kind, d in misses:
             label = d.get("title") or d.get("name") or f"{d.get('metric')} {d.get('value')}{d.get('unit')}"

@@ -219,7 +219,8 @@ def conveners(quote: str, published: str | None) -> list[str]:
         if said:
             who = who.replace(said, "").strip("，, ")
         # …对接会在哈尔滨举行: the subject is the gathering itself, not who convened it.
-        if _BODY_END.search(who) and not _NAMES_A_GATHERING.search(who) and not officials(who + "，"):
+        # A standing committee (…人大常委会) is a body that meets, not a gathering.
+        if _BODY_END.search(who) and (who.endswith("常委会") or not _NAMES_A_GATHERING.search(who)) and not officials(who + "，"):
             return [who]
     return []
 

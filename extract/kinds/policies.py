@@ -13,9 +13,9 @@ from difflib import SequenceMatcher
 from extract.kinds import phrases
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
-from extract.text.lexicon import (DOC_CONTENT_VERBS, DOC_WORDS, ENUMERATION, ISSUE_VERB, ISSUE_VERBS, PRESENT_VERBS,
+from extract.text.lexicon import (BODY_END, DOC_CONTENT_VERBS, DOC_WORDS, ENUMERATION, ISSUE_VERB, ISSUE_VERBS, PRESENT_VERBS,
                              SELF_REFERENCE_ALONE)
-from extract.text.normalize import bodies, parse_date
+from extract.text.normalize import bodies, body_of_gathering, parse_date
 from extract.text.numbers import parse_number
 from extract.text.people import is_person_name, is_speech, officials
 from extract.places.gazetteer import mentions
@@ -110,10 +110,13 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     region = resolve_region(clause, simple, article.outlet, article.page_division)
     # The model's issuers without the people it may list among them; else the bodies that open
     # the clause ("县委、县政府近日印发了《…》"); else a place that is the subject (我区发布《…》).
-    issuers = [i for i in issuers if not is_person_name(to_simplified(i).strip()) and _named_outside(i, c)]
+    # What the page's structure says exactly comes first (the notice that prints it, the body
+    # its title opens with, the body whose meeting approved it); then the model's issuers
+    # without the people it may list among them; then the clause's subject.
+    issuers = structural_issuers(c, before, simple) or [
+        i for i in issuers if not is_person_name(to_simplified(i).strip()) and _named_outside(i, c)]
     if not issuers:
-        lead = _ISSUER_LEAD.match(before)
-        issuers = [lead.group(1)] if lead else _place_issuer(before) or _approving_body(article.text, c, before)
+        issuers = issuers_by_code(c, before, article, simple)
     return Policy(
         title=simplified(c.title),
         doc_type=doc.group(1)[-2:] if doc else None,
@@ -434,6 +437,98 @@ def _is_measure(sp: Span, names: list[Span]) -> bool:
 # region itself issued it (its 我区 resolves through the region).
 _PLACE_LEAD = re.compile(r"^((?:我|本)(?:省|市|区|县)|[\u4e00-\u9fff]{2,10}?(?:省|市|区|县))"
                          r"(?:近日|日前|近期|今年|正式|先后|再次|又|还|于[^，。；]{0,10}?)?(?:" + ISSUE_VERBS + ")")
+
+
+def issuers_by_code(c: PolicyCandidate, before: str, article: Article, simple: str) -> list[str]:
+    """Who issued the document, as the text shows it, in order of what says it most directly:
+    the notice that prints it (…人民政府办公室关于印发《…》的通知); the bodies that open the
+    clause (县委、县政府近日印发了《…》); a body that opens its own title (《区政协关于…》,
+    《县政协2022年…计划》); a place that is the subject (我区发布《…》); the body whose meeting
+    approved it (县政府常务会议…审议通过《…》 → 县政府)."""
+    found = structural_issuers(c, before, simple)
+    if found:
+        return found
+    lead = _ISSUER_LEAD.match(_TIME_LEAD.sub("", before))
+    if lead and _A_BODY.match(lead.group(1)):
+        return [lead.group(1)]
+    if _A_BODY.match(before.strip()) and BODY_END.search(before.strip()):
+        return [before.strip()]  # the body opens the document's name (…人民政府办公室关于…的通知)
+    found = _place_issuer(before) or _approving_body(simple, c, before)
+    return [b for b in found if _A_BODY.match(b)]
+
+
+def structural_issuers(c: PolicyCandidate, before: str, simple: str) -> list[str]:
+    """Issuers the page's structure states: the notice that prints the document, a body that
+    opens its title, the body whose meeting approved it (when no subject issues it)."""
+    notice = _notice_issuers(simple, c)
+    if notice:
+        return notice
+    own = _TITLE_BODY.match(to_simplified(c.title))
+    if own:
+        return [own.group("body") or own.group("whole")]
+    if ISSUE_VERB.search(before) and _ISSUER_LEAD.match(_TIME_LEAD.sub("", before)):
+        return []
+    return [b for b in _meeting_body(simple, c) if _A_BODY.match(b)]
+
+
+# What can be a body's name: Han characters (with a bracketed part), none of a meeting's verbs.
+_A_BODY = re.compile(r"^(?!.*(?:会议|审议|通过|会上|召开|举行))[\u4e00-\u9fff（）()、]{2,40}$")
+
+
+_TIME_LEAD = re.compile(r"^(?:去年|今年|前年|近日|日前|近期|\d{1,2}月\d{1,2}日)[，,]?")
+_APPROVAL_WORD = re.compile(r"会议|审议|通过|会上")
+# A body that opens a title (区委财经委员会2025年工作要点, 松江区政协关于…): the title names its issuer.
+_TITLE_BODY = re.compile(r"^(?:[第]?[一二三四五六七八九十\d]+届)?(?P<body>[\u4e00-\u9fff]{1,20}?(?:人民政府办公室|政府办公室|"
+                         r"人民政府|政府|委员会|政协|人大常委会|党委|党组|委|局|厅))"
+                         r"(?=关于|20\d\d年|[（(])|^(?P<whole>[\u4e00-\u9fff]{1,12}?(?:人民政府|政协|人大常委会))")
+# The notice a page is (…人民政府办公室关于印发《…》的通知; two bodies of a joint notice are apart).
+_NOTICE = re.compile(r"(?P<bodies>[^《》，。；|]{2,80}?)(?:关于(?:印发|发布|转发)|(?:印发|发布)关于)")
+
+
+def _notice_issuers(simple: str, c: PolicyCandidate) -> list[str]:
+    """The issuers of the notice that prints the document: a line near the top names them before
+    关于印发 and names the document (or the document's name holds that line's remainder)."""
+    name = re.sub(r"[《》〈〉“”\s]", "", to_simplified(c.title))
+    for line in to_simplified(simple[: c.mention.start]).split("\n")[:12]:
+        m = _NOTICE.search(line)
+        if not m:
+            continue
+        rest = re.sub(r"[《》〈〉“”\s]", "", line[m.end():])
+        if name and (name[:8] in rest or rest[:8] in name):
+            # A document number may open the line (鞍立政发〔2023〕2号…): bodies are the Han runs.
+            runs = re.findall(r"[\u4e00-\u9fff（）()、]{2,}", re.sub(r"^.*?〔\d{4}〕\s*\d+\s*号", "", m.group("bodies")))
+            found = [b for b in runs if BODY_END.search(b)]
+            if found:
+                return found
+    return []
+
+
+# The gathering that approved it: named in its sentence (已经县政府常务会议研究同意), else the one
+# the article reports first (县委书记…主持召开十五届县委常委会第8次会议).
+_APPROVED_AT = re.compile(r"(?:已经|经|在)(?:20\d\d年\d{1,2}月\d{1,2}日召开的)?(?P<name>[^，。；《》]{2,40}?(?:会议|常委会|常务会|全会))")
+_CONVENED_GATHERING = re.compile(r"(?:召开|举行)了?(?P<name>[^，。；《》]{2,60}?(?:会议|常委会|常务会|全会))")
+_APPROVES = re.compile(r"审议|通过|同意|批准|研究")
+
+
+def _meeting_body(simple: str, c: PolicyCandidate) -> list[str]:
+    sentence = to_simplified(c.sentence.text)
+    if not _APPROVES.search(sentence):
+        return []
+    named = _APPROVED_AT.search(sentence)
+    if named and (body := body_of_gathering(named.group("name"))):
+        return [body]
+    # The gathering the article reports: its name's body (召开县政府常务会议 → 县政府), else the
+    # body that convened it (区委常委会近日举行会议, 县政府召开常务会议).
+    for m in _CONVENING.finditer(to_simplified(simple[: c.sentence.end])):
+        who = m.group("who") or ""
+        body = body_of_gathering(m.group("name") or "") or body_of_gathering(who) or (who if BODY_END.search(who) else None)
+        if body:
+            return [body]
+    return []
+
+
+_CONVENING = re.compile(r"(?P<who>[\u4e00-\u9fff]{1,16}?(?:委|政府|政协|人大|常委会|党组))?(?:近日|日前|今天|昨天|上午|下午)?"
+                        r"(?:主持)?(?:召开|举行)了?(?P<name>[^，。；《》\n]{0,60}?(?:会议|常委会|常务会|全会))")
 
 
 def _place_issuer(before: str) -> list[str]:

@@ -211,7 +211,7 @@ CHANNEL_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff])(?:官方网站|门户网站|�
 # bodies (市委和市政府), so 人力资源和社会保障局 and 工业和信息化局 stay whole.
 BODY_END = re.compile(
     r"(?:委|政府|局|厅|部|办|院|会|所|校|处|科|室|中心|公司|集团|镇|街道|区|市|县|省|村|社区|园|"
-    r"组|队|站|党委|党工委|协会|学院|大学|银行|联|团|馆|台|社|署|委员会|管委会|班子)$"
+    r"组|队|站|党委|党工委|协会|学院|大学|银行|联|团|馆|台|社|署|委员会|管委会|班子|政协|人大)$"
 )
 # Last characters of a body or place, never of a personal name: a 2–4 character "name" ending
 # in one (市委, 常工院, 华为公司) is something the model listed among people by mistake. Wider than

@@ -325,11 +325,28 @@ def _day_in_month_of(day: int, pub_day: _dt.date | None) -> str | None:
 
 
 
+# The parts of a gathering's name after the body that holds it: its term (十五届, 2022年), its
+# number (第9次), its kind (常委会, 常务会议, 全体会议, 全会, 会议).
+_GATHERING_PART = re.compile(r"[第]?[一二三四五六七八九十百\d]+届|20\d\d年|第?[一二三四五六七八九十百\d]+次|"
+                             r"(?<=[委府协党])(?:常委|常务|全体|扩大|全会|党组会|会议|会)")
+
+
+def body_of_gathering(name: str) -> str | None:
+    """The body a gathering belongs to, by its name: 县政府常务会议 → 县政府, 十五届县委常委会第8次会议
+    → 县委, 区政协六届十一次常委会议 → 区政协, 区委全面深化改革委员会第二十次会议 → 区委全面深化改革委员会;
+    None when no body opens the name (全县经济工作会议)."""
+    name = re.sub(r"^[第]?[一二三四五六七八九十百\d]+届", "", to_simplified(name).strip())
+    m = _GATHERING_PART.search(name)
+    body = name[: m.start()] if m else ""
+    return body if len(body) >= 2 and BODY_END.search(body) and not re.search(r"[省市区县镇乡]$", body) else None
+
+
 def split_bodies(s: str) -> list[str]:
     """'区委、区政府' → ['区委', '区政府']. Splits on 、，,;； and on 和/及/与/以及 when the part
     before ends like a body (委, 政府, 局, …); strips, drops empties, de-duplicates in order."""
     out: list[str] = []
-    for part in re.split(r"[、，,;；/\n]+", s or ""):
+    # Separators inside brackets belong to a name (温州湾新区（高新区、经开区）党政办公室).
+    for part in re.split(r"[、，,;；/\n]+(?![^（(]*[）)])", s or ""):
         pieces = [part]
         while True:
             last = pieces[-1]
