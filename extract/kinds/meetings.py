@@ -430,6 +430,10 @@ def merge(model_meetings: list[Meeting], separate: list[Meeting], text: str = ""
 
 # --- the step ----------------------------------------------------------------------------------
 
+def _dated(m: Meeting) -> bool:
+    return m.date is not None or m.time_text is not None
+
+
 def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extraction) -> None:
     mode = ex.options.meeting_answers
     found = {"ask": _asked_verdicts, "point": _asked_pointed, "quote": _asked_quoted}[mode](ex, article, simple, out)
@@ -451,8 +455,9 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
         if by_name and TOOK_PART_ONLY.search(m.name):
             continue  # who took part in the meeting before: its people, no meeting of its own
         # Two sentences naming one gathering are one meeting: the one the model is surer of.
+        # A sentence that says when (12月7日，…观摩活动) is the evidence over a heading that does not.
         seen = by_name.get(m.name)
-        if seen is not None and _sureness(verdicts[id(seen)]) >= _sureness(v):
+        if seen is not None and (_dated(seen), _sureness(verdicts[id(seen)])) >= (_dated(m), _sureness(v)):
             continue
         by_name[m.name] = m
         verdicts[id(m)] = v

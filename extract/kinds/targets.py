@@ -19,7 +19,7 @@ from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
 from extract.text.lexicon import (CHANGE_VERB, COUNT_VERB_END, DEADLINE, ENUMERATION, FIVE_YEAR_PLAN, FUTURE, GOAL_FRAME, LIST_END, PAST,
                              PAST_LEAD, PAST_SENTENCE, PLAN_HEADING, PROVISION_BEFORE, STATES_AMOUNT, STATES_AMOUNT_LEAD, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
-from extract.text.normalize import comparator_of, deadline_year, publication_year
+from extract.text.normalize import comparator_of, deadline_year, plan_year, publication_year
 from extract.text.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.places.region import resolve_region
 from extract.llm.prompting import prompt_set
@@ -418,14 +418,20 @@ def build_target(cand: TargetCandidate, article: Article, simple: str, confidenc
         cand.quantity.value, cand.quantity.unit, cand.quantity.start - cand.clause.start,
         cand.quantity.end - cand.clause.start, cand.quantity.text,
     )
-    # The deadline usually opens the sentence or paragraph ("到2025年，…；…；…").
+    # The deadline usually opens the sentence or paragraph ("到2025年，…；…；…"). With no
+    # publication date, 今年 and an unstated deadline mean the year the text plans for
+    # (2022年，…将…: its goals listed after hold for 2022).
+    planned = plan_year(simple) if publication_year(article.published) is None else None
+    reference = article.published or (str(planned) if planned else None)
     year, time_text = None, None
     for scope in _time_scopes(simple, cand):
-        year, time_text = deadline_year(scope, article.published)
+        year, time_text = deadline_year(scope, reference)
         if year is not None or time_text is not None:
             break
     else:
-        year, time_text = _later_in_sentence(simple, cand, article.published)
+        year, time_text = _later_in_sentence(simple, cand, reference)
+    if year is None and planned is not None:
+        year = planned
     return Target(
         metric=simplified(metric or _metric(cand, simple)),
         value=cand.quantity.value,

@@ -152,6 +152,13 @@ def resolve_region(clause: str, article_text: str, outlet: str | None, page: str
         if county is not None:
             return county.name
     if home is not None:
+        # An article that speaks for a district or county (全区, 我县) in a city it names more:
+        # the district it names is the most specific division it speaks for.
+        art_level = _self_level(article_text)
+        if home.level != "county" and art_level in ("区", "县") and not level:
+            county = _county_named(article_text, art_level, home)
+            if county is not None:
+                return county.name
         return home.name
     level = _self_level(article_text)
     if level in ("区", "县"):

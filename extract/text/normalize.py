@@ -115,6 +115,19 @@ def publication_year(published: str | None) -> int | None:
     return None
 
 
+# A year the text sets a plan for: 2022年，…将…; 2023年主要预期目标; 2010年度项目建设…目标; a year of
+# its own (not 到2025年, the end of a span), with looking-ahead words after it in its sentence.
+_PLAN_YEAR = re.compile(r"(?<![到至\-—–~～\d])(?P<y>20\d\d)\s*年度?"
+                        r"(?=[^。；！？\n]{0,30}?(?:将|要|力争|确保|计划|目标|任务|工作安排|重点工作|预期))")
+
+
+def plan_year(text: str) -> int | None:
+    """The first year the text sets out a plan for, or None: for a text with no publication
+    date, the year its 今年, 全年 and unstated deadlines mean."""
+    m = _PLAN_YEAR.search(fold(text or ""))
+    return int(m.group("y")) if m else None
+
+
 def deadline_year(text: str, published: str | None = None) -> tuple[int | None, str | None]:
     """(year, time_text as written) by which a target is to hold.
 
