@@ -147,8 +147,9 @@ def _people(raw: list[str], skip: set[str], known: dict[str, str | None]) -> lis
 
 # A gathering named after the verb that holds or attends it (召开全区…大会, 参加了…民主生活会,
 # 召开的…会议上): greedy to the clause's last gathering word, so …动员大会暨…建设大会 is one name.
-_NAMED_BY_VERB = re.compile("(?:" + HOLD_VERBS + "|" + ATTEND_VERBS + r")(?:了|的)?(?P<name>[^，,。；;：:]{2,60}(?:"
-                            + GATHERING_KINDS + "))")
+# The name holds no verb of its own: the nearest verb governs it (主持召开…会议, 组织…开展…活动).
+_NAMED_BY_VERB = re.compile("(?:" + HOLD_VERBS + "|" + ATTEND_VERBS + r")(?:了|的)?(?P<name>(?:(?!" + HOLD_VERBS + "|"
+                            + ATTEND_VERBS + r")[^，,。；;：:]){2,60}(?:" + GATHERING_KINDS + "))")
 # A gathering named first and then held (…对接会在哈尔滨市举行, …人大二次会议开幕).
 _NAMED_THEN_HELD = re.compile(r"^(?P<name>[^，,。；;：:]{2,60}?(?:" + GATHERING_KINDS + r"))(?:[在于][^，,。；;：:]{1,20}?)?"
                               r"(?:隆重|正式|顺利)?(?:召开|举行|举办|开幕|闭幕|启动)")

@@ -1,0 +1,169 @@
+"""Classes of wording that closed word lists missed, each on sentences written for the test:
+candidates found by structure (a gathering's head noun under a holding verb, a title a verb
+issues or approves, every written unit), and the fields analysts join on (issuers of a
+document approved at a meeting or printed by a notice, the year a dateless text plans for,
+the district an article speaks for)."""
+from __future__ import annotations
+
+import pytest
+
+from extract.ingest.clean import clean_text
+from extract.kinds.meetings import code_name, is_meeting_name, meeting_sentences
+from extract.kinds.policies import build_policy, policy_candidates
+from extract.kinds.targets import build_target, head_quantity, target_candidates
+from extract.llm.request_text import headline
+from extract.places.region import resolve_region
+from extract.text.normalize import body_of_gathering, plan_year
+from extract.text.numbers import find_quantities
+from schemas import Article
+
+
+def _article(text: str, title: str | None = None, published: str | None = None) -> Article:
+    return Article(id="t#1", source="t.txt", source_sha256="0" * 64, index=1, title=title,
+                   published=published, text=text)
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, name", [
+    ("6月2日，我镇在镇政府三楼会议室召开秋粮收购工作调度会。", "秋粮收购工作调度会"),
+    ("5月8日，市侨联组织归侨代表开展“看变化 话发展”联谊活动。", "“看变化 话发展”联谊活动"),
+    ("县委召开全县冬春农田水利建设动员会。", "全县冬春农田水利建设动员会"),
+    ("第九届南方特色农产品洽谈会在县会展中心开幕。", "第九届南方特色农产品洽谈会"),
+    ("市委书记王明主持召开市委财经委员会第三次会议。", "市委财经委员会第三次会议"),
+])
+def test_a_gathering_is_named_by_its_head_noun(sentence, name):
+    assert meeting_sentences(sentence)
+    assert code_name(sentence) == name
+    assert is_meeting_name(name)
+
+
+@pytest.mark.parametrize("sentence", [
+    "省商务厅副厅长刘建带队到我县对接产业协作工作。",
+    "县人民政府与某某实业有限公司签订了食品产业园项目投资框架协议。",
+])
+def test_a_trip_or_a_signing_told_by_its_verbs_is_a_candidate(sentence):
+    marks = meeting_sentences(sentence)
+    assert marks
+    assert is_meeting_name(code_name(marks[0].text), marks[0].text)
+
+
+@pytest.mark.parametrize("body", ["市商会", "区工会", "县委员会", "区社会"])
+def test_a_body_or_word_ending_in_hui_is_no_gathering(body):
+    assert not is_meeting_name(body)
+
+
+def test_a_digest_item_is_body_text_not_a_headline():
+    # A digest item's title is cut from its first sentence: that sentence is still asked about.
+    text = "◆5月6日，我县在县政府会议室召开防汛工作部署会。副县长王强出席。"
+    article = _article(text, title="5月6日，我县在县政府会议室召开防汛工作部署会")
+    assert headline(article, text) is None
+    assert meeting_sentences(text)
+    # A real headline line stays the headline.
+    text2 = "县里召开防汛工作部署会\n5月6日，我县召开防汛工作部署会。"
+    assert headline(_article(text2, title="县里召开防汛工作部署会"), text2).text == "县里召开防汛工作部署会"
+
+
+# --- policies ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, titles", [
+    ("会议审议通过了《区科技委员会2026年工作要点》及《区人才工作领导小组2026年工作要点》等文件。",
+     {"区科技委员会2026年工作要点", "区人才工作领导小组2026年工作要点"}),
+    ("青山县制定了推进农业现代化行动三年方案（2026-2028年）。", {"推进农业现代化行动三年方案（2026-2028年）"}),
+    ("会议审议并同意关于组建区文旅投资公司实施方案的汇报。", {"关于组建区文旅投资公司实施方案"}),
+    ("《青山县人民政府专题会议议事规则》已经县政府常务会议通过，现予印发。", {"青山县人民政府专题会议议事规则"}),
+])
+def test_a_document_is_any_title_a_verb_issues_or_approves(sentence, titles):
+    assert {c.title for c in policy_candidates(sentence)} >= titles
+
+
+def test_a_quoted_name_no_verb_acts_on_is_no_candidate():
+    assert policy_candidates("他说，《平凡的世界》是他最爱读的书。") == []
+
+
+def _issuers(text: str, title: str | None = None, key: str = "") -> list[str]:
+    article = _article(text, title=title)
+    cand = next(c for c in policy_candidates(text) if key in c.title)
+    return build_policy(cand, [], article, text).issuers
+
+
+def test_the_notice_that_prints_a_document_issued_it():
+    text = ("青山县人民政府办公室关于印发青山县2026年农村公路养护方案的通知\n"
+            "各乡镇人民政府：\n《青山县2026年农村公路养护方案》已经县政府同意，现印发给你们，请认真贯彻执行。")
+    assert _issuers(text, title="青山县人民政府办公室关于印发青山县2026年农村公路养护方案的通知",
+                    key="养护方案") == ["青山县人民政府办公室"]
+
+
+def test_a_body_that_opens_a_title_issued_it():
+    text = "会议审议通过了《县政协关于加强委员履职管理的实施办法》。"
+    assert _issuers(text, key="实施办法") == ["县政协"]
+
+
+@pytest.mark.parametrize("name, body", [
+    ("县政府常务会议", "县政府"),
+    ("十二届县委常委会第15次会议", "县委"),
+    ("区政协七届九次常委会议", "区政协"),
+    ("市委全面深化改革委员会第八次会议", "市委全面深化改革委员会"),
+    ("全县经济工作会议", None),
+])
+def test_the_body_a_gathering_belongs_to(name, body):
+    assert body_of_gathering(name) == body
+
+
+def test_a_document_approved_at_the_reported_meeting_is_issued_by_the_body_that_met():
+    text = ("5月9日，县长李明主持召开县政府常务会议。\n"
+            "会议原则通过了《青山县庭院经济发展实施方案》。")
+    assert _issuers(text, key="庭院经济") == ["县政府"]
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("细颗粒物年均浓度低于35μg/m3", 35, "μg/m3"),
+    ("新建光伏装机300MW以上", 300, "MW"),
+    ("新打机井超过40眼", 40, "眼"),
+])
+def test_every_written_unit_counts(text, value, unit):
+    q = find_quantities(text)[0]
+    assert (q.value, q.unit) == (value, unit)
+
+
+@pytest.mark.parametrize("clause, value", [
+    ("确保实现引进外资5亿元以上的目标", 5),
+    ("力争全区工业总产值迈上800亿元台阶", 800),
+    ("新建改造12.5公里绿道", 12.5),
+])
+def test_an_amount_framed_as_the_level_to_reach_is_the_head(clause, value):
+    assert head_quantity(clause).value == value
+
+
+def test_a_qualifier_before_a_list_comma_ends_the_item():
+    clauses = target_candidates("到2030年，农业增加值年均增长3.5%以上、总量达到80亿元。")
+    assert [c.quantity.value for c in clauses] == [3.5, 80]
+
+
+def test_list_lines_without_punctuation_stay_apart():
+    text = ("今年的主要目标是：\n新增高新技术企业50家以上\n引进重大产业项目12个\n建成城市绿道30公里以上\n"
+            "完成全年节能减排任务")
+    assert "50家以上\n引进" in clean_text(text)
+    # A page break that cuts a prose paragraph is still joined.
+    broken = "本报讯 昨天上午，县政府召开安全生产会议。会议要求全县事故起数下降\n20%，各乡镇要压实责任。"
+    assert "下降20%" in clean_text(broken)
+
+
+def test_a_dateless_text_plans_for_the_year_it_names():
+    text = "2027年，青山区将大力推动产业升级。\n今年青山区主要预期目标：\n地区生产总值增长6%左右\n新增上市企业3家"
+    assert plan_year(text) == 2027
+    article = _article(text)
+    cands = [c for c in target_candidates(text) if c.quantity.value in (6, 3)]
+    assert {build_target(c, article, text).deadline_year for c in cands} == {2027}
+
+
+def test_a_deadline_or_a_review_year_is_no_plan_year():
+    assert plan_year("到2030年，全县将建成……。2024年度全县完成投资20亿元。") is None
+
+
+def test_an_article_speaking_for_a_district_is_the_districts():
+    text = ("杭州市萧山区召开区人代会。杭州市要求各区加快建设，杭州市将支持。全区将推动高质量发展。"
+            "萧山区今年全区地区生产总值增长6%。")
+    assert resolve_region("地区生产总值增长6%", text, None) == "萧山区"
