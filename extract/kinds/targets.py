@@ -109,6 +109,9 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
                 "states_amount": bool(STATES_AMOUNT.search(cl.text[: q.start].rstrip())
                                       or STATES_AMOUNT_LEAD.match(cl_plain)),
             }
+            # A listed project's size (…项目，总投资5亿元，当年计划投资2亿元): the amount describes
+            # the project, a goal only where the text sets it as one.
+            features["project_amount"] = bool(_PROJECT_AMOUNT.search(cl_plain[: q.start]) and _PROJECT.search(plain))
             # What the candidate rules used to gate on, as one feature: the clause looks ahead
             # (its sentence or paragraph) and nothing in it reports or sets a provision.
             features["code_goal"] = bool((ahead or inherited) and not (
@@ -135,6 +138,8 @@ def _plan_headings(text: str) -> list[int]:
 
 
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_PROJECT_AMOUNT = re.compile(r"(?:总投资|计划投资|概算投资|估算投资|概算|年度投资|当年投资)(?:约|为|达)?$")
+_PROJECT = re.compile(r"项目|工程")
 # 计划 alone opens a report's figures too (计划总投资…): only after a time word does it plan.
 _OWN_PLAN = re.compile(r"(?:今年|明年|年内|下一步)?(?:还|也)?(?:将|要|力争|确保|争取|拟)|(?:今年|明年|年内)计划")
 _YEAR_END = re.compile(r"(20\d\d)\s*年(?:底|末|内)")
