@@ -15,7 +15,8 @@ from extract.review.evaluate import evaluate
 from extract.review.match import load_side
 from extract.run.pipeline import Options
 from schemas.llm import MeetingAnswers, PolicyAnswer, PolicyAnswers, Verdict
-from benchmarks.replay import ROOT, run_seeds
+from benchmarks.replay import run_seeds
+from benchmarks.shared import SEED_GOLD
 
 
 class AcceptAll(LLMClient):
@@ -54,4 +55,4 @@ def main(gold: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "gold" / "seeds.jsonl")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else SEED_GOLD)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.replay import GOLD, PAGE_SETS, run_pages
+from benchmarks.replay import GOLD, PAGE_SETS, missing, run_pages
 from extract.api import Options
 from extract.kinds.judgement import CALIBRATION_FILE
 from extract.review.match import KINDS, load_side, pair_items
@@ -307,6 +307,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sets", nargs="+", default=list(PAGE_SETS), choices=list(PAGE_SETS),
                     help="the gold sets to fit on (default: all; fewer only to look, with --check)")
     args = ap.parse_args(argv)
+    for name in args.sets:
+        if (gone := missing(name)) is not None:
+            raise SystemExit(f"{gone} not found: the {name} set is read in ../shared beside the checkout "
+                             f"(or the folder EXTRACT_SHARED names); without it there is nothing to fit")
     result = fit_all(args.sets)
     if not args.check:
         (PROMPTS_DIR / CALIBRATION_FILE).write_text(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n",

@@ -3,7 +3,9 @@
     python -m benchmarks.scores [--errors]
 
 Prints, per set, P/R/F1 and field agreement per kind, grounding and articles with errors; with
---errors also the per-item error report (`extract eval --errors`). No model is needed.
+--errors also the per-item error report (`extract eval --errors`). No model is needed. The corpus
+set is read in ../shared (or the folder EXTRACT_SHARED names); without it, it is skipped and
+the missing folder named.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from benchmarks.replay import GOLD, PAGE_SETS, run_pages
+from benchmarks.replay import GOLD, PAGE_SETS, missing, run_pages
 from extract.api import error_files, evaluate_files
 from extract.review.match import KINDS
 
@@ -22,6 +24,9 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         for name in PAGE_SETS:
+            if (gone := missing(name)) is not None:
+                print(f"## {name}: skipped, {gone} not found (../shared is not beside the checkout)\n")
+                continue
             out = Path(tmp) / f"{name}.jsonl"
             run_pages(name, out)
             report = evaluate_files(out, GOLD[name])
