@@ -18,7 +18,7 @@ from tests.shared import CORPUS, CORPUS_GOLD, SEED_GOLD, SPEC, needs, require
 
 FAKE_KEY = "sk-test-NEVER-WRITE-THIS-KEY-0123456789"
 
-# Measured by this test on the recorded cassettes (benchmarks/RESULTS.md, "Corpus pages").
+# Measured by this test on the recorded cassettes (benchmarks/RESULTS.md, "Quality: corpus pages").
 # Recorded 2026-12-03 with log-probabilities, every quantity clause a candidate asked on its own
 # (one 是/否 token, after eight made-up examples; the marked sentences framed by their paragraph's
 # opening sentence and the heading above it), every meeting sentence asked the same way (does it
