@@ -1,6 +1,7 @@
 """What each design choice contributes to F1 on the seeds, replayed from the cassettes (no
-model needed): the full pipeline, each post-model step switched off, and the code's candidates
-alone (every candidate accepted, no model judgement, no meetings).
+model needed): the full pipeline, each post-model step switched off, and no model at all (every
+question answered 是 without log-probabilities, every document mention accepted: the fallback
+confidence model then decides on code's features alone).
 
     python -m benchmarks.ablations [GOLD]     # default ../shared/gold/seeds.jsonl
 """
@@ -15,11 +16,13 @@ from extract.review.evaluate import evaluate
 from extract.review.match import load_side
 from extract.run.pipeline import Options
 from schemas.llm import MeetingAnswers, PolicyAnswer, PolicyAnswers, Verdict
-from benchmarks.replay import ROOT, run_seeds
+from benchmarks.replay import run_seeds
+from benchmarks.shared import SEED_GOLD
 
 
 class AcceptAll(LLMClient):
-    """No model: every target clause and document mention is accepted, no meetings."""
+    """No model: every question (target clause, meeting sentence) answered 是 with no
+    log-probabilities, every document mention accepted."""
 
     def ask(self, kind, text, context=None):
         ids = sorted(context.ids or ()) if context else []
@@ -36,7 +39,7 @@ VARIANTS = [
     ("  without splitting separately described meetings", Options(split_meetings=False), LLMClient),
     ("  without completing attendees from the text", Options(complete_attendees=False), LLMClient),
     ("  without dropping non-meeting names", Options(drop_non_meetings=False), LLMClient),
-    ("code candidates alone (no model)", Options(), AcceptAll),
+    ("no model (every question answered yes)", Options(), AcceptAll),
 ]
 
 
@@ -54,4 +57,4 @@ def main(gold: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "gold" / "seeds.jsonl")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else SEED_GOLD)

@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import validation
-from benchmarks.replay import GOLD, PAGE_SETS, ROOT, run_pages
+from benchmarks.shared import SHARED
+from benchmarks.replay import GOLD, PAGE_SETS, ROOT, missing, run_pages
 from extract.api import Options
 from extract.kinds.judgement import CALIBRATION_FILE
 from extract.review.match import KINDS, load_side, pair_items
@@ -120,7 +121,7 @@ def source_group(name: str, source: str) -> str:
 @lru_cache(maxsize=1)
 def _corpus_sources() -> dict[str, str]:
     """Corpus file → the repository it was taken from ("same repo" rows repeat the one above)."""
-    path = ROOT.parent / "shared" / "corpus" / "SOURCES.md"
+    path = SHARED / "corpus" / "SOURCES.md"
     out: dict[str, str] = {}
     last = ""
     if not path.is_file():
@@ -381,6 +382,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sets", nargs="+", default=[*PAGE_SETS, *validation.SETS], choices=[*PAGE_SETS, *validation.SETS],
                     help="the gold sets to fit on (default: all; fewer only to look, with --check)")
     args = ap.parse_args(argv)
+    for name in args.sets:
+        if name in validation.SETS:
+            continue  # live where its pages are, else its committed table
+        if (gone := missing(name)) is not None:
+            raise SystemExit(f"{gone} not found: the {name} set is read in ../shared beside the checkout "
+                             f"(or the folder EXTRACT_SHARED names); without it there is nothing to fit")
     result = fit_all(args.sets)
     if not args.check:
         (PROMPTS_DIR / CALIBRATION_FILE).write_text(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n",

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import validation
-from benchmarks.replay import GOLD, PAGE_SETS, page_files
+from benchmarks.replay import GOLD, PAGE_SETS, missing, page_files
 from extract.api import Extractor, Options, evaluate_files, read_articles
 from extract.llm.client import CallStats, LLMClient
 from extract.review.match import KINDS, load_side, pair_items
@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> None:
         for name in args.sets:
             if name in validation.SETS and not validation.available(name):
                 print(f"| {name} | skipped: no pages in {validation.validation_dir()} |")
+                continue
+            if name in PAGE_SETS and (gone := missing(name)) is not None:
+                print(f"| {name} | skipped: {gone} not found |")
                 continue
             out = Path(tmp) / f"{name}.jsonl"
             gold = reach(name, out)

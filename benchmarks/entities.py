@@ -15,7 +15,7 @@ from pathlib import Path
 from extract.review.match import KINDS, load_side, pair_items
 from extract.text.normalize import split_bodies
 
-from benchmarks.replay import GOLD, run_pages
+from benchmarks.replay import GOLD, missing, run_pages
 
 
 def _set_f1(a: list[str], b: list[str]) -> float:
@@ -76,6 +76,11 @@ def main() -> None:
     given = dict(x.split("=", 1) for x in args.run)
     with tempfile.TemporaryDirectory() as tmp:
         for page_set in ("seeds", "corpus"):
+            # The corpus set's pages and gold are read in ../shared; a given run needs only the gold.
+            gone = missing(page_set) if page_set not in given else None if GOLD[page_set].exists() else GOLD[page_set]
+            if gone is not None:
+                print(f"## {page_set}: skipped, {gone} not found (../shared is not beside the checkout)")
+                continue
             path = Path(given[page_set]) if page_set in given else Path(tmp) / f"{page_set}.jsonl"
             if page_set not in given:
                 run_pages(page_set, path)

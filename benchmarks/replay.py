@@ -14,6 +14,7 @@ from pathlib import Path
 import vcr
 import yaml
 
+from benchmarks.shared import CORPUS, CORPUS_GOLD
 from extract.api import Extractor, Options, Summary, read_articles
 from extract.llm.client import LLMClient
 from extract.llm.engine import ENGINE_NAME
@@ -112,10 +113,16 @@ def make_vcr(record_mode: str = "none") -> vcr.VCR:
     return v
 
 
-# The page sets replayed from cassettes: the seed pages and the corpus pages (a copy of
-# ../shared/corpus/articles, so CI needs nothing beside the checkout), one cassette per page.
-PAGE_SETS = {"seeds": SEEDS, "corpus": ROOT / "tests" / "data" / "corpus"}
-GOLD = {name: ROOT / "tests" / "data" / "gold" / f"{name}.jsonl" for name in PAGE_SETS}
+# The page sets replayed from cassettes, one cassette per page, and their gold: the seed pages and
+# their gold are the project's own; the corpus pages and their gold are read in ../shared
+# (benchmarks/shared.py), never copied here.
+PAGE_SETS = {"seeds": SEEDS, "corpus": CORPUS}
+GOLD = {"seeds": ROOT / "tests" / "data" / "gold" / "seeds.jsonl", "corpus": CORPUS_GOLD}
+
+
+def missing(page_set: str) -> Path | None:
+    """The first of a set's pages folder and gold file that is absent, else None."""
+    return next((p for p in (PAGE_SETS[page_set], GOLD[page_set]) if not p.exists()), None)
 
 
 def cassette_path(stem: str, page_set: str = "seeds") -> str:
@@ -123,7 +130,11 @@ def cassette_path(stem: str, page_set: str = "seeds") -> str:
 
 
 def page_files(page_set: str = "seeds") -> list[Path]:
-    return sorted(p for p in PAGE_SETS[page_set].iterdir() if p.is_file() and not p.name.startswith("."))
+    folder = PAGE_SETS[page_set]
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} not found: the {page_set} pages are read from ../shared beside "
+                                f"the checkout (or the folder EXTRACT_SHARED names)")
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
 def seed_files() -> list[Path]:
@@ -142,7 +153,9 @@ def run_pages(page_set: str, output: Path, base_url: str = REPLAY_URL, record_mo
         with Extractor(base_url=base_url, api_key=api_key, model=MODEL_NAME, mode="json_schema",
                        engine=ENGINE_NAME, cache=False, env=False, options=options,
                        client_class=client_class) as ex:
-            articles, summary = read_articles([str(path.relative_to(ROOT))])
+            # A path inside the checkout is given relative to it (the seeds: records name
+            # seeds/…); the corpus pages, outside it, by their full path.
+            articles, summary = read_articles([str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)])
             with v.use_cassette(cassette_path(path.stem, page_set)):
                 ex.run_batch(articles, output, summary=summary, keep_records=False)
         for name in ("files", "articles", "done", "policies", "targets", "meetings", "article_errors",

@@ -8,6 +8,8 @@ this machine (`benchmarks/validation.py`), and are skipped, saying so, where the
 Prints, per set, P/R/F1 and field agreement per kind at the shipped cuts, the recall with every
 judged item kept (cut 0: what the candidates can reach), grounding and articles with errors;
 with --errors also the per-item error counts (`extract eval --errors`).
+The corpus set is read in ../shared (or the folder EXTRACT_SHARED names); without it, it
+is skipped and the missing folder named.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import validation
-from benchmarks.replay import GOLD, PAGE_SETS, run_pages
+from benchmarks.replay import GOLD, PAGE_SETS, missing, run_pages
 from extract.api import Options, error_files, evaluate_files
 from extract.review.match import KINDS
 
@@ -41,6 +43,9 @@ def main(argv: list[str] | None = None) -> None:
             if name in validation.SETS and not validation.available(name):
                 print(f"## {name}: skipped, its pages are not in {validation.validation_dir()} "
                       "(../shared/validation/README.md)\n")
+                continue
+            if name in PAGE_SETS and (gone := missing(name)) is not None:
+                print(f"## {name}: skipped, {gone} not found (../shared is not beside the checkout)\n")
                 continue
             out, all_kept = Path(tmp) / f"{name}.jsonl", Path(tmp) / f"{name}.cut0.jsonl"
             gold = run_set(name, out)

@@ -3,6 +3,15 @@ user's cache (~/.cache/cn-policy-extract) and no test sees another's answers."""
 import pytest
 
 from tests.fake_llm import fake_llm  # noqa: F401 - the misbehaving OpenAI server, for any test
+from tests.shared import require
+
+
+@pytest.fixture(autouse=True)
+def shared_paths(request):
+    """A test marked `@needs(path, …)` (tests/shared.py) is skipped, naming the path, when ../shared
+    lacks it; under CI it fails."""
+    for mark in request.node.iter_markers("shared"):
+        require(*mark.args)
 
 
 @pytest.fixture(autouse=True)

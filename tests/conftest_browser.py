@@ -17,9 +17,10 @@ import pytest
 
 from extract.review.match import normalize_unit
 from schemas import Record
+from tests.shared import SEED_GOLD, require
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = Path(os.environ.get("GOLD_PATH", ROOT.parent / "shared" / "gold" / "seeds.jsonl"))
+GOLD = Path(os.environ.get("GOLD_PATH", SEED_GOLD))  # in ../shared (tests/shared.py)
 SEEDS = ROOT / "seeds"
 REAL_RUN = ROOT / "tests" / "data" / "runs" / "seeds.jsonl"
 KINDS = ("policies", "targets", "meetings")
@@ -36,8 +37,7 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
 
 
 def gold_path() -> Path:
-    if not GOLD.exists():
-        pytest.skip(f"no gold file at {GOLD}")
+    require(GOLD)
     return GOLD
 
 

@@ -5,8 +5,10 @@
 Default: every page of the seed set. `--changed` first replays each page and records only
 those whose requests no longer match their cassette (a prompt, candidate or schema change),
 or that have none. It starts the embedded server, deletes the cassettes it is about to record,
-runs the pages through the same code path as the replay tests and writes the recorded run to
-tests/data/runs/<set>.recorded.jsonl (the other pages' records from earlier recordings kept).
+runs the pages through the same code path as the replay tests and writes the recorded run (the
+other pages' records from earlier recordings kept) to RECORDED[set]: the seed run is committed,
+tests/data/runs/seeds.recorded.jsonl; the corpus run holds the corpus pages' text, which stays out
+of the repository, so it goes to runs/corpus.recorded.jsonl (ignored by git).
 """
 from __future__ import annotations
 
@@ -18,6 +20,9 @@ from pathlib import Path
 
 from benchmarks.replay import CASSETTES, PAGE_SETS, ROOT, cassette_path, page_files, run_pages
 from extract.llm.engine import EmbeddedServer
+
+RECORDED = {"seeds": ROOT / "tests" / "data" / "runs" / "seeds.recorded.jsonl",
+            "corpus": ROOT / "runs" / "corpus.recorded.jsonl"}
 
 
 def changed_pages(page_set: str, files: list[Path]) -> list[Path]:
@@ -44,7 +49,7 @@ def record(page_set: str, stems: list[str], only_changed: bool) -> None:
         return
     for p in files:
         (CASSETTES / cassette_path(p.stem, page_set)).unlink(missing_ok=True)
-    out = ROOT / "tests" / "data" / "runs" / f"{page_set}.recorded.jsonl"
+    out = RECORDED[page_set]
     out.parent.mkdir(parents=True, exist_ok=True)
     fresh = out.with_suffix(".partial")
     t0 = time.monotonic()

@@ -1,7 +1,8 @@
 """The corpus pages (37 real pages the rules were not written for), replayed from cassettes
 recorded from the embedded model and scored against their gold. The floors pin what the
 recorded model achieved with the current code, so a change that lowers a figure fails; they are
-development figures, not a promise for unseen pages."""
+development figures, not a promise for unseen pages. The pages and their gold are read in
+../shared (tests/shared.py): without it these tests are skipped, naming the missing folder."""
 from __future__ import annotations
 
 import json
@@ -9,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.replay import GOLD, page_files, run_pages
+from benchmarks.replay import GOLD, ROOT, page_files, run_pages
 from extract.review.evaluate import evaluate
 from extract.review.match import load_side
 from schemas import Record
+from tests.shared import CORPUS, CORPUS_GOLD, SEED_GOLD, SPEC, needs, require
 
 FAKE_KEY = "sk-test-NEVER-WRITE-THIS-KEY-0123456789"
 
-# Measured by this test on the recorded cassettes (benchmarks/RESULTS.md, "Corpus pages").
+# Measured by this test on the recorded cassettes (benchmarks/RESULTS.md, "Quality: corpus pages").
 # Recorded 2026-12-03 with log-probabilities, every quantity clause a candidate asked on its own
 # (one 是/否 token, after eight made-up examples; the marked sentences framed by their paragraph's
 # opening sentence and the heading above it), every meeting sentence asked the same way (does it
@@ -35,6 +37,7 @@ FIELD_FLOORS = {("targets", "region"): 0.99, ("meetings", "attendees"): 0.87, ("
 def corpus_run(tmp_path_factory) -> Path:
     # Pages that make no request (statistics only, no meeting) have no cassette; a page whose
     # request no cassette holds fails below with an error that says to re-record.
+    require(CORPUS, CORPUS_GOLD)
     out = tmp_path_factory.mktemp("run") / "corpus.jsonl"
     run_pages("corpus", out, api_key=FAKE_KEY)
     return out
@@ -66,16 +69,13 @@ def test_corpus_scores_at_least_the_pinned_figures(corpus_run):
         assert value >= floor, f"{kind} {field} {value:.3f} < pinned {floor}"
 
 
-def test_corpus_gold_is_the_shared_one():
-    """tests/data/gold and tests/data/corpus are copies of ../shared (so CI needs nothing beside
-    the checkout); where ../shared is present they must not have drifted."""
-    shared = Path(__file__).resolve().parents[2] / "shared"
-    if not shared.is_dir():
-        pytest.skip("../shared not beside this checkout")
-    for name in ("seeds.jsonl", "corpus.jsonl"):
-        assert (shared / "gold" / name).read_bytes() == GOLD[name.split(".")[0]].read_bytes()
-    for p in page_files("corpus"):
-        assert (shared / "corpus" / "articles" / p.name).read_bytes() == p.read_bytes()
-    spec = Path(__file__).resolve().parents[1] / "docs" / "extraction-spec.md"  # the README links this copy
-    assert (shared / "spec" / "extraction-spec.md").read_bytes() == spec.read_bytes()
-    assert json.loads(GOLD["corpus"].read_text(encoding="utf-8").splitlines()[0])["source"]
+@needs(SEED_GOLD, SPEC)
+def test_the_project_copies_of_shared_files_have_not_drifted():
+    """The seed gold (tests/data/gold/seeds.jsonl: the seed pages are the project's own, so CI
+    scores them with nothing beside the checkout) and the spec the README links
+    (docs/extraction-spec.md) are copies of ../shared; they must not have drifted. The corpus
+    pages and their gold have no copy here: they are read in ../shared."""
+    assert SEED_GOLD.read_bytes() == GOLD["seeds"].read_bytes()
+    assert SPEC.read_bytes() == (ROOT / "docs" / "extraction-spec.md").read_bytes()
+    assert GOLD["corpus"] == CORPUS_GOLD and json.loads(CORPUS_GOLD.read_text(encoding="utf-8").splitlines()[0])["source"]
+    assert not (ROOT / "tests" / "data" / "corpus").exists()

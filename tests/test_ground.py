@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from extract.text.ground import FUZZY_THRESHOLD, GroundingError, ground, normalize, quote_contains_number
+from tests.shared import SEED_GOLD, require
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-GOLD = SHARED / "gold" / "seeds.jsonl"
+GOLD = SEED_GOLD  # in ../shared (tests/shared.py)
 
 
 def seed(prefix: str) -> str:
@@ -134,8 +134,7 @@ def test_fuzzy_prefers_near():
 
 
 def test_every_gold_quote_grounds_in_its_seed_page():
-    if not GOLD.exists():
-        pytest.skip(f"gold file {GOLD} not present (shared dir absent in this checkout)")
+    require(GOLD)
     n = 0
     for line in GOLD.read_text(encoding="utf-8").splitlines():
         if not line.strip():

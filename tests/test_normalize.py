@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +14,9 @@ from extract.text.normalize import (
 from extract.text.numbers import find_quantities, same_quantity
 from extract.text.script import to_simplified_chars
 from schemas.record import Person
+from tests.shared import SEED_GOLD, require
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-GOLD = SHARED / "gold" / "seeds.jsonl"
+GOLD = SEED_GOLD  # in ../shared (tests/shared.py)
 
 # Gold deadline years that no rule can derive from the quote's own words (listed, not skipped).
 DEADLINE_BY_CONTEXT = {
@@ -28,8 +27,7 @@ DEADLINE_BY_CONTEXT = {
 
 
 def gold_lines() -> list[dict]:
-    if not GOLD.exists():
-        pytest.skip(f"gold file {GOLD} not present (shared dir absent in this checkout)")
+    require(GOLD)
     return [json.loads(x) for x in GOLD.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 

@@ -2,20 +2,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import cn2an
 import pytest
 
 from extract.text.numbers import find_numbers, find_quantities, normalize_unit, parse_number, same_quantity
+from tests.shared import SEED_GOLD, require
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-GOLD = SHARED / "gold" / "seeds.jsonl"
+GOLD = SEED_GOLD  # in ../shared (tests/shared.py)
 
 
 def required_targets() -> list[dict]:
-    if not GOLD.exists():
-        pytest.skip(f"gold file {GOLD} not present (shared dir absent in this checkout)")
+    require(GOLD)
     out = []
     for line in GOLD.read_text(encoding="utf-8").splitlines():
         if line.strip():

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+# The manual: the README and the pages of docs/ it links for the long parts.
+DOCS = sorted((README.parent / "docs").glob("*.md"))
 
 
 def python_example() -> str:
@@ -44,6 +46,20 @@ def test_readme_points_only_inside_the_project():
             assert (README.parent / link).exists(), f"README links {link}, which a plain clone lacks"
 
 
+def test_the_docs_pages_link_what_a_clone_has():
+    """Every page of docs/ is linked from the README, and every link of a page resolves inside
+    the project."""
+    text = README.read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\((docs/[^)#]+)\)", text))
+    for page in DOCS:
+        if page.name != "extraction-spec.md":  # linked as the spec, a copy of ../shared/spec
+            assert f"docs/{page.name}" in linked, f"README does not link docs/{page.name}"
+        for link in re.findall(r"\]\(([^)#]+)\)", page.read_text(encoding="utf-8")):
+            if not link.startswith("http"):
+                target = (page.parent / link).resolve()
+                assert target.exists() and README.parent in target.parents, f"docs/{page.name} links {link}"
+
+
 def test_readme_eval_command_runs_as_written(tmp_path, monkeypatch):
     """`extract eval out/seeds.jsonl tests/data/gold/seeds.jsonl`, with the replayed seeds run
     standing in for out/seeds.jsonl (the main job's output is identical to it)."""
@@ -64,14 +80,29 @@ def test_readme_eval_command_runs_as_written(tmp_path, monkeypatch):
     assert "targets" in res.output and "precision" in res.output
 
 
+def command_lines(text: str) -> list[str]:
+    """The `extract …` command lines of a Markdown page: in fenced or indented code (prose that
+    wraps onto a line starting with "extract" is no command)."""
+    out, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif fenced or line.startswith("    "):
+            m = re.match(r"^\s*(extract [^#\n]*)", line)
+            if m:
+                out.append(m.group(1))
+    return out
+
+
 def test_every_command_and_option_the_readme_shows_exists():
-    """Each `extract …` line in the README names a real command, and every --option it shows is
-    one that command accepts (its --help lists it): a renamed flag cannot linger in the docs."""
+    """Each `extract …` line in the README and the docs pages names a real command, and every
+    --option it shows is one that command accepts (its --help lists it): a renamed flag cannot
+    linger in the docs."""
     from typer.testing import CliRunner
 
     from extract.cli import app
     runner = CliRunner()
-    lines = [m.group(1) for m in re.finditer(r"^\s*(extract [^#\n]*)", README.read_text(encoding="utf-8"), re.M)]
+    lines = [line for page in (README, *DOCS) for line in command_lines(page.read_text(encoding="utf-8"))]
     assert len(lines) > 20
     helps: dict[tuple[str, ...], str] = {}
     for line in lines:

@@ -12,12 +12,12 @@ from extract.ingest.clean import Line, clean_text, drop_furniture, is_furniture,
 from extract.ingest.read import Document, read_document
 from extract.text.script import to_simplified
 from extract.ingest.segment import segment
+from tests.shared import SEED_GOLD, needs
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-GOLD = SHARED / "gold" / "seeds.jsonl"
+GOLD = SEED_GOLD  # in ../shared (tests/shared.py)
 
-needs_gold = pytest.mark.skipif(not GOLD.is_file(), reason=f"gold answers not found at {GOLD}")
+needs_gold = needs(GOLD)
 
 
 def _norm(text: str | None) -> str:
