@@ -167,3 +167,11 @@ def test_an_article_speaking_for_a_district_is_the_districts():
     text = ("杭州市萧山区召开区人代会。杭州市要求各区加快建设，杭州市将支持。全区将推动高质量发展。"
             "萧山区今年全区地区生产总值增长6%。")
     assert resolve_region("地区生产总值增长6%", text, None) == "萧山区"
+
+
+def test_a_section_heading_says_which_way_its_numbers_look():
+    text = ("一、2025年工作回顾\n全县完成地区生产总值120亿元，增长6%。\n"
+            "二、2026年工作安排\n全县地区生产总值增长6.5%左右。")
+    by_value = {c.quantity.value: c.features for c in target_candidates(text, "2026-01-20")}
+    assert by_value[120]["review_section"] == 1.0 and by_value[120]["plan_section"] == 0.0
+    assert by_value[6.5]["plan_section"] == 1.0 and by_value[6.5]["review_section"] == 0.0

@@ -18,7 +18,7 @@ from rapidfuzz.distance import LCSseq
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import confidence, model_features
 from extract.text.lexicon import (CHANGE_VERB, COUNT_VERB_END, DEADLINE, ENUMERATION, FIVE_YEAR_PLAN, FUTURE, GOAL_FRAME, LIST_END, PAST,
-                             PAST_LEAD, PAST_SENTENCE, PLAN_HEADING, PROVISION_BEFORE, STATES_AMOUNT, STATES_AMOUNT_LEAD, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
+                             PAST_LEAD, PAST_SENTENCE, PLAN_HEADING, PROVISION_BEFORE, SECTION_NUMBER, SECTION_PLAN, SECTION_REVIEW, STATES_AMOUNT, STATES_AMOUNT_LEAD, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
 from extract.text.normalize import comparator_of, deadline_year, plan_year, publication_year
 from extract.text.numbers import Quantity, find_quantities, fold, normalize_unit
 from extract.places.region import resolve_region
@@ -65,6 +65,7 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
     facing = 0
     newlines = [m.start() for m in re.finditer("\n", text)]
     headings = _plan_headings(text)
+    sections = _sections(text, pub_year)
     for sent in sentences(text):
         before = bisect.bisect_left(newlines, sent.start)
         start = newlines[before - 1] + 1 if before else 0
@@ -106,6 +107,9 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
                 # no future word of their own.
                 "plan_heading": bool(headings) and headings[0] < sent.start,
                 "continues_plan": continues_plan,
+                # The section it stands in looks back (…年工作回顾) or ahead (…年工作安排).
+                "review_section": _section_at(sections, sent.start) < 0,
+                "plan_section": _section_at(sections, sent.start) > 0,
                 "states_amount": bool(STATES_AMOUNT.search(cl.text[: q.start].rstrip())
                                       or STATES_AMOUNT_LEAD.match(cl_plain)),
             }
@@ -125,6 +129,34 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
         c.features["restated_below"] = float(c.clause.start <= headline_end
                                              and (c.quantity.value, normalize_unit(c.quantity.unit)) in said_below)
     return out
+
+
+def _sections(text: str, pub_year: int | None) -> list[tuple[int, int]]:
+    """The numbered or short heading lines that say which way their section looks: (start, +1
+    ahead / −1 back). A heading's past year (2024年… on a 2025 page) looks back, a year not yet
+    over ahead; else its words do (回顾, 成绩 / 安排, 目标)."""
+    out, pos = [], 0
+    for line in text.split("\n"):
+        bare = line.strip()
+        if bare and len(bare) <= MAX_HEADING_CHARS and (SECTION_NUMBER.match(bare) or not _ENDS_A_SENTENCE.search(bare)):
+            years = [int(y) for y in _YEAR.findall(bare)]
+            way = 0
+            if SECTION_REVIEW.search(bare):
+                way = -1
+            elif SECTION_PLAN.search(bare):
+                way = 1
+            if years and pub_year is not None:
+                way = -1 if max(years) < pub_year else way or 1
+            if way:
+                out.append((pos, way))
+        pos += len(line) + 1
+    return out
+
+
+def _section_at(sections: list[tuple[int, int]], pos: int) -> int:
+    """The orientation of the nearest oriented heading above `pos`, 0 when none."""
+    before = [way for start, way in sections if start < pos]
+    return before[-1] if before else 0
 
 
 def _plan_headings(text: str) -> list[int]:

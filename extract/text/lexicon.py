@@ -62,6 +62,14 @@ PAST_LEAD = re.compile(r"已|以来|近年来|近年|截至|截止|先后|"
 # under it hold for that year, also where no publication date is known.
 PLAN_HEADING = re.compile(r"(?:20\d\d\s*年|全年|今年)[^，。；：:\n]{0,16}?(?:预期目标|目标任务|主要目标|目标|计划|任务|指标)[：:]?\s*$")
 
+# What a section heading says of its section's time (一、2024年工作回顾 / 二、2025年工作安排): it looks
+# back on work done, or sets out work to do. With the heading's year against the publication
+# year, the section's orientation: evidence for every number under it.
+SECTION_REVIEW = re.compile(r"回顾|过去|成绩|成效|总结|完成情况|执行情况|进展情况")
+SECTION_PLAN = re.compile(r"安排|目标|任务|计划|思路|重点|举措|展望|打算|部署")
+# A numbered heading line: 一、…, （二）…, 第三部分….
+SECTION_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]{1,3}部分)")
+
 # A number after these is a rule of a policy (a grant's ceiling, a per-unit rate), not a goal:
 # 单个项目补助最高300万元, 每宗补助50万元.
 # So is a ceiling or floor being set (比例上限由5%提高到10%).
