@@ -1,20 +1,23 @@
 """Fit the calibrated decisions on the development gold and write `prompts/calibration.json`:
 
-    python -m benchmarks.calibrate [--check]
+    python -m benchmarks.calibrate [--check] [--sets seeds corpus district shapes]
 
-Both gold sets (seeds, corpus) are replayed from the cassettes with no cut (every judged item
-is written) while each item's features are collected; an item is labelled right when it matches
-a required gold item (spec §3), wrong when it matches none, and left out when it matches an
-optional one. Per kind, a logistic regression (L2, Newton's method) over the features gives the
-confidence: one model with the model's log-probability, one for endpoints that return only the
-boolean. The ridge squeezes the logits, so a map fitted on the leave-one-page-out logits of the
-same rows undoes it: beta calibration (a·ln s − b·ln(1 − s) + c, three numbers: the low and the
-high end stretched apart) where the kind's rarer label has EVENTS_PER_PARAMETER items for each
-of them, else Platt's step (a scale and a shift, folded into the weights). Figures are
-leave-one-page-out: each page is scored by a model (weights and map) fitted on all the
-other pages; the default cut is the one that maximises that F1. `--check` prints the figures and
-writes nothing. Refit whenever a prompt, the candidates or the model change (the cassettes are
-then re-recorded first).
+Every development set: the seed and corpus pages replayed from the cassettes with no cut (every
+judged item is written) while each item's features are collected, and the validation pages'
+features and labels from `benchmarks/data/validation.features.jsonl` (numbers only; written by
+`python -m benchmarks.validation table` where the pages are). An item is labelled right when it
+matches a required gold item (spec §3), wrong when it matches none, and left out when it matches
+an optional one. Per kind, a logistic regression (L2, Newton's method) over the features gives
+the confidence: one model with the model's log-probability, one for endpoints that return only
+the boolean. The ridge squeezes the logits, so a map fitted on the held-out logits of the same
+rows undoes it: beta calibration (a·ln s − b·ln(1 − s) + c, three numbers: the low and the high
+end stretched apart) where the kind's rarer label has EVENTS_PER_PARAMETER items for each of
+them, else Platt's step (a scale and a shift, folded into the weights). Figures are
+leave-one-source-out: each source (a seed or validation page; the corpus pages taken from one
+repository) is scored by a model (weights and map) fitted on all the others; the default cut is
+the one that maximises that F1. `--check` prints the figures and writes nothing. Refit whenever
+a prompt, the candidates, the features or the model change (the cassettes re-recorded and the
+table rewritten first).
 """
 from __future__ import annotations
 
@@ -61,16 +64,17 @@ class Row:
     group: str = ""  # the source left out together (see source_group)
 
 
-def collect(sets: list[str], base_url: str | None = None, model: str | None = None) -> tuple[list[Row], dict[str, dict[str, int]]]:
+def collect(sets: list[str], base_url: str | None = None, model: str | None = None,
+            live: bool = False) -> tuple[list[Row], dict[str, dict[str, int]]]:
     """Every judged item of the sets with its features and label, and the required gold items
     per page and kind (recall's denominator). Seeds and corpus replay from the cassettes; a
-    validation set runs live where its pages are on this machine, else comes from the committed
-    table of its features and labels (no text)."""
+    validation set comes from the committed table of its features and labels (no text), or with
+    `live` runs on the model where its pages are on this machine (what writes the table)."""
     rows: list[Row] = []
     required: dict[str, dict[str, int]] = defaultdict(dict)
     with tempfile.TemporaryDirectory() as tmp:
         for name in sets:
-            if name in validation.SETS and not validation.available(name):
+            if name in validation.SETS and not live:
                 r, q = read_table(validation.TABLE, name)
                 rows += r
                 required.update(q)
@@ -157,7 +161,7 @@ def write_validation_table(path: Path, base_url: str | None = None, model: str |
     """Run both validation sets live with no cut and write their rows: numbers only, no text."""
     lines = []
     for name in validation.SETS:
-        rows, required = collect([name], base_url, model)
+        rows, required = collect([name], base_url, model, live=True)
         lines += [json.dumps({"page": p, "required": q}, sort_keys=True) for p, q in sorted(required.items())]
         lines += [json.dumps({"page": r.page, "kind": r.kind, "label": r.label,
                               "features": {k: round(v, 4) for k, v in sorted(r.features.items())}}, sort_keys=True)
@@ -293,7 +297,7 @@ def fit_scaled(X: np.ndarray, y: np.ndarray, pages: np.ndarray, names: list[str]
 
 
 def leave_one_page_out(rows: list[Row], names: list[str]) -> np.ndarray:
-    """Each page scored by the whole fit (weights and Platt step) made without it."""
+    """Each source scored by the whole fit (weights and map) made without it."""
     pages = np.array([r.group for r in rows])
     out = np.zeros(len(rows))
     X, y = design(rows, names), np.array([r.label for r in rows], dtype=float)
