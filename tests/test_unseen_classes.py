@@ -175,3 +175,25 @@ def test_a_section_heading_says_which_way_its_numbers_look():
     by_value = {c.quantity.value: c.features for c in target_candidates(text, "2026-01-20")}
     assert by_value[120]["review_section"] == 1.0 and by_value[120]["plan_section"] == 0.0
     assert by_value[6.5]["plan_section"] == 1.0 and by_value[6.5]["review_section"] == 0.0
+
+
+def test_a_gathering_named_inside_a_document_title_is_no_candidate():
+    text = "5月3日，县委召开常委会议。会议还研究了县委办公室提交的《关于召开全县农村工作会议的建议安排》。"
+    assert [s.text.rstrip("。") for s in meeting_sentences(text)] == ["5月3日，县委召开常委会议"]
+
+
+def test_taking_part_in_a_bare_opening_ceremony_adds_people_only():
+    text = "3月2日，县第十届人民代表大会第三次会议开幕。县委书记王明，县长李华等同志出席开幕式。"
+    assert len(meeting_sentences(text)) == 1
+
+
+@pytest.mark.parametrize("sentence", [
+    "区里研究相关政策。", "会前征求了意见建议。", "特制定以下政策措施。", "会议研究我县贯彻落实意见。",
+])
+def test_a_bare_document_word_without_a_title_is_no_document(sentence):
+    assert policy_candidates(sentence) == []
+
+
+def test_a_notice_that_prints_a_document_is_not_the_document():
+    text = "青山县人民政府关于印发青山县2026年重点工作方案的通知"
+    assert all(not c.title.startswith("关于印发") for c in policy_candidates(text))

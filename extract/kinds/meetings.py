@@ -55,9 +55,10 @@ def meeting_sentences(text: str, skip_to: int = 0) -> list[Span]:
     out = []
     for p in meeting_paragraphs(text):
         for s in sentences(p.text):
-            if p.start + s.start < skip_to or not MEETING_WORDS.search(s.text):
+            # A gathering inside a document's title (《关于召开…会议的建议》) is the document's name.
+            if p.start + s.start < skip_to or not MEETING_WORDS.search(_TITLES.sub("", s.text)):
                 continue
-            body = s.text[DATELINE.match(s.text).end():].rstrip("。！？!? ")
+            body = _TITLES.sub("《》", s.text[DATELINE.match(s.text).end():].rstrip("。！？!? "))
             if EXHORTATION.match(body):
                 continue  # what should be done (要…): nothing held
             if is_speech(body) or (out and not _CONVENED.search(body) and (
@@ -65,6 +66,9 @@ def meeting_sentences(text: str, skip_to: int = 0) -> list[Span]:
                 continue
             out.append(Span(p.start + s.start, p.start + s.end, s.text))
     return out
+
+
+_TITLES = re.compile(r"《[^《》]*》")
 
 
 def _adds_people_only(body: str) -> bool:
@@ -457,6 +461,8 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
             continue  # who took part in the meeting before: its people, no meeting of its own
         # Two sentences naming one gathering are one meeting: the one the model is surer of.
         # A sentence that says when (12月7日，…观摩活动) is the evidence over a heading that does not.
+        if len(m.name) <= 4 and any(name != m.name and name.endswith(m.name) for name in by_name):
+            continue  # …主持签约仪式 after …举行重点项目集中签约仪式: its kind alone refers back to it
         seen = by_name.get(m.name)
         if seen is not None and (_dated(seen), _sureness(verdicts[id(seen)])) >= (_dated(m), _sureness(v)):
             continue

@@ -42,8 +42,13 @@ _DOC_VERBS = ISSUE_VERBS + "|" + PRESENT_VERBS + r"|审议|研究|同意|批准|
 _GOVERNED_BEFORE = re.compile(r"(?:" + _DOC_VERBS + r")(?:[了并和及、]|通过|同意)*(?:《[^《》]*》[及和、与]?)*$")
 _GOVERNED_AFTER = re.compile(r"^(?:[（(][^）)]*[）)])?(?:[及和、与]《[^《》]*》)*(?:等[^，。；]{0,6}?)?"
                              r"(?:已(?:经)?[^，。；]{0,40}?(?:通过|同意|批准|审定)|(?:现予|予以|正式)?(?:印发|发布|施行|实施))")
+# Without 《》 a name must end in a formal document's word (…三年方案, …实施意见, …工作要点): a bare
+# 意见, 政策 or 措施 (研究相关政策, 征求意见) is what is done, not a document.
+_FORMAL_DOC = r"(?:方案|实施意见|指导意见|若干意见|若干政策|政策措施|政策举措|规划|行动计划|工作计划|发展计划|办法|条例|细则|纲要|工作要点)"
 _VERB_OBJECT = re.compile(r"(?:" + _DOC_VERBS + r")(?:了|并通过了?|并同意了?|通过了?|同意了?)?"
-                          r"(?P<title>(?:关于)?[^，。；《》、“”]{2,40}?" + DOC_WORDS + r"(?:（[^）]*）|\([^)]*\))?)")
+                          r"(?P<title>(?:关于)?[^，。；《》、“”,;:：]{4,40}?" + _FORMAL_DOC + r"(?:（[^）]*）|\([^)]*\))?)")
+# A notice that prints a document (关于印发《…》的通知) wraps it: the document is the policy.
+_WRAPPER = re.compile(r"^关于(?:印发|转发|发布)")
 
 
 @dataclass(frozen=True)
@@ -71,13 +76,13 @@ def policy_candidates(text: str) -> list[PolicyCandidate]:
                     out.append(PolicyCandidate(title, Span(sent.start + m.start(), sent.start + m.end(), m.group(0)), sent))
             taken.append(m.span())
         for m in _UNTITLED.finditer(sent.text):
-            if any(a <= m.start() < b for a, b in taken):
+            if any(a <= m.start() < b for a, b in taken) or _WRAPPER.match(m.group(0)):
                 continue
             out.append(PolicyCandidate(m.group(0), Span(sent.start + m.start(), sent.start + m.end(), m.group(0)), sent))
             taken.append(m.span())
         for m in _VERB_OBJECT.finditer(sent.text):
             a, b = m.span("title")
-            if any(x < b and a < y for x, y in taken):
+            if any(x < b and a < y for x, y in taken) or _WRAPPER.match(m.group("title")):
                 continue
             out.append(PolicyCandidate(m.group("title"), Span(sent.start + a, sent.start + b, m.group("title")), sent))
             taken.append((a, b))

@@ -135,9 +135,6 @@ SPEECH = re.compile(r"^(?!根据|按照|依据|依照|遵照)(?:(?:就|在|对|�
                     r"(?:要求|强调|指出|表示|希望|提出|说)[，,：:]?")
 # A sentence about the gathering just reported (会议表彰了…, 会上，…): it adds to that gathering.
 REFERS_BACK = re.compile(r"^(?:会议|会上|大会|会议上|大会上|座谈会上|全会)(?!召开|举行)")
-# A clause that only says who took part in a gathering already reported (区领导…参加活动,
-# 副市长王红陪同, 出席会议并发表讲话): the gathering is unnamed, so it is the one before.
-TOOK_PART_ONLY = re.compile(r"(?:出席|参加|陪同|主持)了?(?:会议|活动|仪式|座谈会|调研|视察|考察)?(?:并[^，,。；;]{1,8})?$")
 # What was done at the gathering just reported (徐珑在会上作主题报告).
 AT_THE_GATHERING = re.compile(r"在(?:会|会议|大会)上")
 # The gathering the article already reports, referred to (本次会议不仅是…, 此次活动共签约…): a
@@ -148,6 +145,11 @@ THIS_GATHERING = re.compile(r"(?:本次|此次|这次|该次)(?:[^，。；]{0,8
 # only ends in the character (社会, 机会, 体会; 会长, 会员, 会计) — or in 会议, 仪式, 典礼, 论坛,
 # 峰会, 活动, 开幕式. A class by its last morpheme, not a list of meetings seen.
 GATHERING_KINDS = (r"会议|(?<!委员)(?<![协学商工金事合社机体都将不])会(?![长员计谈见商])|仪式|典礼|论坛|峰会|活动|开幕式|闭幕式")
+# A clause that only says who took part in a gathering already reported (区领导…参加活动,
+# 副市长王红陪同, 出席会议并发表讲话, 出席开幕式): the gathering is unnamed (a bare head, at most two
+# characters before it), so it is the one before.
+TOOK_PART_ONLY = re.compile(r"(?:出席|参加|陪同|主持)了?(?:[\u4e00-\u9fff]{0,2}(?:" + GATHERING_KINDS + r")|调研|视察|考察)?"
+                            r"(?:并[^，,。；;]{1,8})?$")
 # Verbs that hold a gathering (召开, 开展…活动, 组织…会) or take part in one.
 HOLD_VERBS = CONVENE_VERBS + r"|开展|组织"
 # A visit told by its movement (…带队到我县对接…, 来我区考察, 赴…调研): someone goes to a place to
