@@ -2,6 +2,7 @@
 from schemas.record import (
     SCHEMA_VERSION,
     Article,
+    CalibrationInfo,
     Comparator,
     ErrorInfo,
     Evidence,
@@ -18,7 +19,7 @@ from schemas.record import (
 from schemas.gold import GoldArticle, GoldEvidence, GoldFile
 
 __all__ = [
-    "SCHEMA_VERSION", "Article", "Comparator", "ErrorInfo", "Evidence", "Meeting", "Person", "Place",
+    "SCHEMA_VERSION", "Article", "CalibrationInfo", "Comparator", "ErrorInfo", "Evidence", "Meeting", "Person", "Place",
     "Policy", "Record", "RunInfo", "Script", "Target", "Usage",
     "GoldArticle", "GoldEvidence", "GoldFile",
 ]

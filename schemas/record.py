@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 SCHEMA_VERSION = "1"
 
@@ -153,6 +153,13 @@ class Usage(_Model):
     cached_tokens: int = 0
 
 
+class CalibrationInfo(_Model):
+    """A user's calibration (`extract run --calibration`): the file's version and the model it
+    was fitted for."""
+    version: str
+    model: str
+
+
 class RunInfo(_Model):
     engine: str
     model: str
@@ -165,6 +172,16 @@ class RunInfo(_Model):
     # answer tokens), "boolean" (the endpoint gave none: the answer alone), "mixed", or None
     # when nothing was asked. Items' `confidence` is calibrated for the one used.
     judgement: str | None = None
+    # The calibration the confidences come from when it is a user's (`extract calibrate`);
+    # absent for the shipped one (prompts/calibration.json, part of `prompt_version`).
+    calibration: CalibrationInfo | None = None
+
+    @model_serializer(mode="wrap")
+    def _absent_when_shipped(self, handler):
+        data = handler(self)
+        if isinstance(data, dict) and data.get("calibration") is None:
+            data.pop("calibration", None)
+        return data
 
 
 class ErrorInfo(_Model):

@@ -6,14 +6,17 @@ probability it puts on its answer token (read by `extract/llm/logprobs.py`) is a
 logistic model fitted on the development gold (`benchmarks/calibrate.py` →
 `prompts/calibration.json`) combines it with exact features into the item's `confidence`.
 Endpoints that return no log-probabilities fall back to the boolean answer, with a model fitted
-for that case.
+for that case. A user's own fit (`extract calibrate`, from their runs and curated gold, by
+`extract/kinds/fit.py` as the shipped one) replaces it per extractor (`Options(calibration=…)`).
 """
 from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from extract.llm.prompting import PROMPTS_DIR
 
@@ -62,21 +65,104 @@ class KindCalibration:
     boolean_threshold: float
 
 
-@lru_cache(maxsize=None)
-def calibration() -> dict[str, KindCalibration]:
-    """The fitted models per kind (`prompts/calibration.json`); a kind that has none there gets
-    its features' plain default (model probability alone, cut 0.5)."""
-    path = PROMPTS_DIR / CALIBRATION_FILE
-    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    out: dict[str, KindCalibration] = {}
+@dataclass(frozen=True)
+class Calibration:
+    """A calibration file: the fitted models per kind, and what they were fitted for. The
+    shipped one (`prompts/calibration.json`, fitted on the development gold for the embedded
+    model) or a user's (`extract calibrate`, on their runs and curated gold); chosen per
+    extractor (`Options(calibration=…)`), never process-wide."""
+
+    kinds: tuple[tuple[str, KindCalibration], ...]
+    version: str | None = None  # the file's content hash
+    model: str | None = None  # the model whose answers it was fitted on
+    prompt_version: str | None = None  # the prompt version of the runs it was fitted on
+    path: str | None = None  # where it was read (None: the shipped file)
+    shipped: bool = False
+    prompts: tuple[tuple[str, str], ...] = ()  # each kind's prompt version at the fit
+    fallback: tuple[str, ...] = ()  # kinds that kept the shipped fit (too little gold for them)
+
+    def get(self, kind: str) -> KindCalibration:
+        """The kind's models; a kind that has none gets its features' plain default (model
+        probability alone, cut 0.5)."""
+        return next((c for k, c in self.kinds if k == kind), _PLAIN)
+
+    def confidence(self, kind: str, features: dict[str, float]) -> float:
+        cal = self.get(kind)
+        model = cal.with_logprobs if features.get("has_logprobs") else cal.boolean
+        return round(model(features), 4)
+
+    def threshold(self, kind: str, with_logprobs: bool = True) -> float:
+        cal = self.get(kind)
+        return cal.threshold if with_logprobs else cal.boolean_threshold
+
+    @property
+    def name(self) -> str:
+        """How a summary names it: the file and its version."""
+        where = "the shipped calibration" if self.shipped else f"calibration {self.path}"
+        return f"{where} (version {self.version})"
+
+
+class CalibrationFileError(ValueError):
+    """A calibration file that cannot be used: the message names the file and what is wrong."""
+
+
+def parse_calibration(data: dict, path: str | None = None, shipped: bool = False) -> Calibration:
+    """A calibration file's content (as `extract calibrate` and benchmarks/calibrate.py write
+    it) as a `Calibration`."""
+    kinds = []
+    prompts = []
     for kind, spec in (data.get("kinds") or {}).items():
-        out[kind] = KindCalibration(
+        kinds.append((kind, KindCalibration(
             with_logprobs=_calibrator(spec["with_logprobs"]),
             boolean=_calibrator(spec["boolean"]),
             threshold=float(spec["with_logprobs"]["threshold"]),
             boolean_threshold=float(spec["boolean"]["threshold"]),
-        )
-    return out
+        )))
+        if spec.get("prompt"):
+            prompts.append((kind, str(spec["prompt"])))
+    return Calibration(tuple(kinds), version=data.get("version"), model=data.get("model"),
+                       prompt_version=data.get("prompt_version"), path=path, shipped=shipped,
+                       prompts=tuple(prompts), fallback=tuple(sorted(data.get("fallback") or ())))
+
+
+def load_calibration(path: str | os.PathLike[str]) -> Calibration:
+    """A calibration file written by `extract calibrate`; `CalibrationFileError` (one line naming
+    the file) when it cannot be read or is not one."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CalibrationFileError(f"calibration {path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise CalibrationFileError(f"calibration {path}: not JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("kinds"), dict) or not data["kinds"]:
+        raise CalibrationFileError(f"calibration {path}: no fitted kinds; write one with `extract calibrate`")
+    try:
+        return parse_calibration(data, str(path))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CalibrationFileError(f"calibration {path}: malformed ({type(exc).__name__}: {exc}); "
+                                   "write it again with `extract calibrate`") from None
+
+
+@lru_cache(maxsize=None)
+def shipped_calibration() -> Calibration:
+    """`prompts/calibration.json`: fitted on the development gold for the embedded model."""
+    path = PROMPTS_DIR / CALIBRATION_FILE
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return parse_calibration(data, shipped=True)
+
+
+def resolve_calibration(given: "Calibration | str | os.PathLike[str] | None") -> Calibration:
+    """What `Options(calibration=…)` names: a `Calibration`, a file, or None (the shipped one)."""
+    if given is None:
+        return shipped_calibration()
+    if isinstance(given, Calibration):
+        return given
+    return load_calibration(given)
+
+
+def calibration() -> dict[str, KindCalibration]:
+    """The shipped models per kind (`prompts/calibration.json`)."""
+    return dict(shipped_calibration().kinds)
 
 
 def _calibrator(spec: dict) -> Calibrator:
@@ -89,18 +175,16 @@ def _calibrator(spec: dict) -> Calibrator:
 _PLAIN = KindCalibration(Calibrator(("model_logit",), (1.0,), 0.0), Calibrator(("model_yes",), (4.0,), -2.0), 0.5, 0.5)
 
 
-def confidence(kind: str, features: dict[str, float]) -> float:
-    """The calibrated probability that an item of `kind` with these features is right."""
-    cal = calibration().get(kind, _PLAIN)
-    model = cal.with_logprobs if features.get("has_logprobs") else cal.boolean
-    return round(model(features), 4)
+def confidence(kind: str, features: dict[str, float], cal: Calibration | None = None) -> float:
+    """The calibrated probability that an item of `kind` with these features is right (by
+    `cal`, else the shipped calibration)."""
+    return (cal or shipped_calibration()).confidence(kind, features)
 
 
-def threshold(kind: str, with_logprobs: bool = True) -> float:
+def threshold(kind: str, with_logprobs: bool = True, cal: Calibration | None = None) -> float:
     """The default cut for items of `kind` judged with log-probabilities, or (False) by the
-    boolean answer alone."""
-    cal = calibration().get(kind, _PLAIN)
-    return cal.threshold if with_logprobs else cal.boolean_threshold
+    boolean answer alone (by `cal`, else the shipped calibration)."""
+    return (cal or shipped_calibration()).threshold(kind, with_logprobs)
 
 
 def model_features(p: float | None, said_yes: bool) -> dict[str, float]:

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from extract.kinds import phrases
 from extract.kinds.base import Extraction, Extractor
-from extract.kinds.judgement import confidence, model_features
+from extract.kinds.judgement import model_features
 from extract.text.ground import GroundingError, ground
 from extract.text.lexicon import (AT_THE_GATHERING, ATTEND_VERBS, BYLINE, CONVENE_VERBS, DATELINE, ENUMERATION, EXHORTATION, FUTURE, GATHERING_END,
                              GATHERING_KINDS, HELD_VERBS, HOLD_VERBS, THIS_GATHERING,
@@ -489,7 +489,7 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
         features = {**model_features(p, v.yes if v is not None else False),
                     **meeting_features(m, v is not None, verbs_before)}
         verbs_before |= set(_ACTIVITY_VERB.findall(to_simplified(m.evidence.quote)))
-        m.confidence = confidence("meetings", features)
+        m.confidence = ex.confidence("meetings", features)
         ex.judged(article, "meetings", m, features)
         if m.confidence >= ex.cut("meetings", features):
             kept.append(m)

@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 
 from extract.kinds import phrases
 from extract.kinds.base import Extraction, Extractor
-from extract.kinds.judgement import confidence, model_features
+from extract.kinds.judgement import model_features
 from extract.text.lexicon import (BODY_END, DOC_CONTENT_VERBS, DOC_WORDS, ENUMERATION, ISSUE_VERB, ISSUE_VERBS, PRESENT_VERBS,
                              SELF_REFERENCE_ALONE)
 from extract.text.normalize import bodies, body_of_gathering, parse_date
@@ -635,7 +635,7 @@ def _add_policies(ex: Extractor, article: Article, simple: str, ids: dict, items
             "in_headline": float(all(c.mention.start <= headline_end for c in group)),
             "listed": float(len(group) > 1),
         }
-        conf = confidence("policies", features)
+        conf = ex.confidence("policies", features)
         for c in group:
             p_ = build_policy(c, a.issuers if a is not None else [], article, simple)
             p_.confidence = conf

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
 from extract.kinds.base import Extraction, Extractor
-from extract.kinds.judgement import confidence, model_features
+from extract.kinds.judgement import model_features
 from extract.text.lexicon import (CHANGE_VERB, COUNT_VERB_END, DEADLINE, ENUMERATION, FIVE_YEAR_PLAN, FUTURE, GOAL_FRAME, LIST_END, PAST,
                              PAST_LEAD, PAST_SENTENCE, PLAN_HEADING, PROVISION_BEFORE, SECTION_NUMBER, SECTION_PLAN, SECTION_REVIEW, STATES_AMOUNT, STATES_AMOUNT_LEAD, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
 from extract.text.normalize import comparator_of, deadline_year, plan_year, publication_year
@@ -516,7 +516,7 @@ def _add_targets(ex: Extractor, out: Extraction, article: Article, simple: str, 
         if v is None:
             continue  # the question failed (recorded in errors): nothing to judge
         features = {**c.features, **model_features(v.p, v.yes)}
-        conf = confidence("targets", features)
+        conf = ex.confidence("targets", features)
         # Two values in one clause (…分别达到12万、9万) are two goals sharing one decision.
         for metric, q in respectively(simple, c) or [(None, c.quantity)]:
             key = (c.clause.start, q.start)  # ids restart in every chunk

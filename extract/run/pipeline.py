@@ -15,12 +15,12 @@ from extract.llm.client import (CallStats, EndpointError, LLMClient, exception_c
 from extract.kinds.base import Extraction
 from extract.llm.secrets import redact
 from extract.places.entities import resolve
-from extract.kinds.judgement import threshold
+from extract.kinds.judgement import Calibration, resolve_calibration
 from extract.kinds.meetings import extract_meetings
 from extract.kinds.policies import extract_policies, issuers_from_meetings
 from extract.kinds.targets import extract_targets
 from extract.text.script import to_simplified_chars
-from schemas import Article, ErrorInfo, Record, RunInfo, Usage
+from schemas import Article, CalibrationInfo, ErrorInfo, Record, RunInfo, Usage
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ class Options:
     # Called with (article, kind, item, features) for every judged item, kept or not: how
     # benchmarks/calibrate.py collects what it fits on. Not part of any request.
     trace: Callable | None = field(default=None, compare=False)
+    # The confidence model: a file written by `extract calibrate` (or a loaded
+    # extract.kinds.judgement.Calibration); None: the shipped one (prompts/calibration.json).
+    calibration: "Calibration | str | None" = None
     # "ask": one 是/否 question per sentence with meeting wording, code reads the name, time,
     # place and people; "point": the model lists the meetings, naming each and pointing at its
     # sentence; "quote": the model copies the sentence and the people. The last two are kept so
@@ -47,13 +50,19 @@ class ArticleExtractor:
     def __init__(self, client: LLMClient, options: Options = Options()):
         self.client = client
         self.options = options
+        # Read once, here: each extractor its own, so two in one process never share a choice.
+        self.calibration: Calibration = resolve_calibration(options.calibration)
+
+    def confidence(self, kind: str, features: dict[str, float]) -> float:
+        """The calibrated probability that an item of `kind` with these features is right."""
+        return self.calibration.confidence(kind, features)
 
     def cut(self, kind: str, features: dict[str, float]) -> float:
         """The confidence an item of `kind` with these features needs to be written: the user's
         cut, else the fitted one for how the item was judged (log-probabilities or boolean)."""
         if self.options.min_confidence is not None:
             return self.options.min_confidence
-        return threshold(kind, with_logprobs=bool(features.get("has_logprobs")))
+        return self.calibration.threshold(kind, with_logprobs=bool(features.get("has_logprobs")))
 
     def judged(self, article: Article, kind: str, item, features: dict[str, float]) -> None:
         if self.options.trace is not None:
@@ -158,7 +167,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def to_record(article: Article, ex: Extraction, engine: str, model: str, prompt_version: str,
-              duration_s: float) -> Record:
+              duration_s: float, calibration: Calibration | None = None) -> Record:
     s = ex.stats
     return Record(
         article=article,
@@ -172,6 +181,9 @@ def to_record(article: Article, ex: Extraction, engine: str, model: str, prompt_
                         cached_tokens=s.cached_tokens),
             duration_s=round(duration_s, 3),
             judgement=judgement_used(s),
+            # A user's calibration is named; the shipped one is part of the prompt version.
+            calibration=(CalibrationInfo(version=calibration.version or "", model=calibration.model or "")
+                         if calibration is not None and not calibration.shipped else None),
         ),
         errors=ex.errors,
     )
@@ -187,4 +199,5 @@ def extract_article(extractor: ArticleExtractor, article: Article, engine: str, 
                     prompt_version: str) -> Record:
     t0 = time.monotonic()
     ex = extractor.extract(article)
-    return to_record(article, ex, engine, model, prompt_version, time.monotonic() - t0)
+    return to_record(article, ex, engine, model, prompt_version, time.monotonic() - t0,
+                     getattr(extractor, "calibration", None))
