@@ -20,7 +20,7 @@ _API = {
     "Extractor": "extract.api", "BatchResult": "extract.api", "extract_text": "extract.api",
     "read_articles": "extract.api", "iter_articles": "extract.api", "read_text": "extract.api", "evaluate_files": "extract.api", "error_files": "extract.api",
     "diff_files": "extract.api", "review_files": "extract.api", "load_files": "extract.api",
-    "gold_build_files": "extract.api",
+    "gold_build_files": "extract.api", "calibrate_files": "extract.api",
     "Options": "extract.run.pipeline", "Summary": "extract.run.batch", "ReadError": "extract.ingest.read",
     "AnswerCache": "extract.llm.cache", "LLMSettings": "extract.llm.client", "MODES": "extract.llm.client",
     "EndpointError": "extract.llm.client",
@@ -29,8 +29,8 @@ _API = {
 __all__ = sorted(_API)
 
 if TYPE_CHECKING:
-    from extract.api import (BatchResult, Extractor, diff_files, error_files, evaluate_files, extract_text,
-                             gold_build_files, iter_articles, load_files, read_articles, read_text,
+    from extract.api import (BatchResult, Extractor, calibrate_files, diff_files, error_files, evaluate_files,
+                             extract_text, gold_build_files, iter_articles, load_files, read_articles, read_text,
                              review_files)
     from extract.run.batch import Summary
     from extract.llm.cache import AnswerCache

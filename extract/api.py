@@ -23,12 +23,13 @@ import contextlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from urllib.parse import urlparse
 
+from extract.kinds.judgement import Calibration, resolve_calibration
 from extract.run.batch import Summary, collect_articles, run_batch
 from extract.llm.cache import FILE_NAME, AnswerCache
 from extract.llm.client import MODES, EndpointError, LLMClient, LLMSettings
@@ -42,6 +43,8 @@ from schemas import Article, Record
 
 if TYPE_CHECKING:  # imported on use: scoring and the database are not needed to extract
     from extract.run.batch_api import BatchInfo, CollectReport, Setup, SubmitReport
+    from extract.run.features import FeatureLog
+    from extract.review.calibrate import Calibrated
     from extract.run.ray_engine import RayPlan
     from extract.review.diff import DiffReport
     from extract.review.evaluate import ItemError, Report
@@ -58,7 +61,7 @@ _NOT_STARTED_URL = "http://127.0.0.1:9/v1"
 __all__ = [
     "Extractor", "BatchResult", "Options", "Summary", "ReadError", "MODES", "DEFAULT_MODEL", "STDOUT",
     "extract_text", "iter_articles", "read_articles", "read_text", "evaluate_files", "error_files", "diff_files", "review_files",
-    "load_files", "serve", "MODEL_NAME",
+    "load_files", "serve", "MODEL_NAME", "calibrate_files",
 ]
 
 
@@ -132,6 +135,11 @@ class Extractor:
             base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
             api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
             model = model or os.environ.get("EXTRACT_MODEL") or None
+            if options.calibration is None and os.environ.get("EXTRACT_CALIBRATION"):
+                options = replace(options, calibration=os.environ["EXTRACT_CALIBRATION"])
+        # A calibration file is read once, here (CalibrationFileError when it cannot be used),
+        # and travels loaded: a Ray actor need not see the file.
+        options = replace(options, calibration=resolve_calibration(options.calibration))
         self.concurrency = max(1, concurrency)
         # What a Ray actor needs to build the same Extractor for its endpoint (no callables: they
         # do not travel; the embedded engine's start hook is made in the actor).
@@ -171,6 +179,29 @@ class Extractor:
     def prompt_version(self) -> str:
         """Content hash of the prompts and answer schemas, stamped into records."""
         return prompt_version()
+
+    @property
+    def calibration(self) -> Calibration:
+        """The confidence model in use: `Options(calibration=…)`, EXTRACT_CALIBRATION, else the
+        shipped one."""
+        return self.pipeline.calibration
+
+    @property
+    def calibration_note(self) -> str | None:
+        """One line when the calibration was fitted for another model (or, a user's, on runs of
+        another prompt version) than this run's: its confidences and cuts may not fit."""
+        cal = self.calibration
+        notes = []
+        if cal.model and cal.model != self.model:
+            notes.append(f"model {cal.model}, not {self.model}")
+        if not cal.shipped and cal.prompt_version and cal.prompt_version != self.prompt_version:
+            notes.append(f"prompt version {cal.prompt_version}, not {self.prompt_version}")
+        if not notes:
+            return None
+        fix = ("fit one for yours with `extract calibrate` (docs/your-model.md)" if cal.shipped else
+               "fit one on this model's runs with `extract calibrate`")
+        return (f"the confidences come from {cal.name}, fitted for {' and '.join(notes)}: "
+                f"they and the default cuts may not fit this run; {fix}")
 
     @property
     def cache(self) -> AnswerCache | None:
@@ -300,17 +331,44 @@ class Extractor:
                 return result
         to_stdout = output is not None and str(output) == STDOUT
         path = None if output is None or to_stdout else Path(output)
+        pipeline, features = self._feature_log(path, runner)
+        if features is not None:
+            user_record = record
+
+            def record(rec: Record, s: Summary) -> None:  # noqa: F811 - the rows, then the caller's
+                features.write(rec)
+                user_record(rec, s)
+
         common = dict(engine=self.engine, model=self.model, prompt_version=self.prompt_version,
                       concurrency=self.concurrency, force=force, retry_failed=retry_failed, breaker=breaker,
                       adaptive=adaptive, summary=result.summary, on_record=record, stop=stop, stdout=to_stdout)
-        if runner == "ray":
-            from extract.run.ray_engine import run_ray
+        try:
+            if runner == "ray":
+                from extract.run.ray_engine import run_ray
 
-            run_ray(articles, path, self._ray_plan(endpoints, ray_actors, len(articles)), address=ray_address,
-                    cache=self.cache, **common)
-        else:
-            run_batch(articles, self.pipeline, path, **common)
+                run_ray(articles, path, self._ray_plan(endpoints, ray_actors, len(articles)), address=ray_address,
+                        cache=self.cache, **common)
+            else:
+                run_batch(articles, pipeline, path, **common)
+        finally:
+            if features is not None:
+                features.close()
         return result
+
+    def _feature_log(self, path: Path | None, runner: str) -> tuple[ArticleExtractor, "FeatureLog | None"]:
+        """With `Options(keep_features=True)`: the pipeline that traces every judged item into a
+        `FeatureLog` writing `<output>.features.jsonl`."""
+        options = self.pipeline.options
+        if not options.keep_features:
+            return self.pipeline, None
+        if path is None:
+            raise ValueError("keep_features writes beside the output file: give an output path")
+        if runner != "threads":
+            raise ValueError("keep_features needs runner='threads' (the Ray actors keep no features)")
+        from extract.run.features import FeatureLog, features_path
+
+        log = FeatureLog(features_path(path), self.pipeline.calibration, options.min_confidence)
+        return ArticleExtractor(self.client, replace(options, trace=log.tee(options.trace))), log
 
     def check_endpoint(self) -> None:
         """Ask the endpoint (once) which models it serves: an unknown model or a refused key
@@ -620,6 +678,20 @@ def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False):
         raise RunFileError(f"{b} shares no source file with {a} (run sources: {names}); "
                            "nothing to score: give the gold file for these pages")
     return first, second
+
+
+def calibrate_files(runs: Iterable[PathLike], gold: Iterable[PathLike], output: PathLike | None = None,
+                    report: Callable[[str], None] | None = None) -> "Calibrated":
+    """`extract calibrate`: fit the confidence model for the model of `runs` (each run with
+    `keep_features` and `min_confidence=0`, its `<run>.features.jsonl` beside it) on the curated
+    `gold`, and write it to `output` for `Options(calibration=…)`. Each kind's cut is the one
+    where its leave-one-page-out F1 on the gold peaks; `report` gets the figures (Markdown lines).
+    A kind with too little gold keeps the shipped fit (`fallback`); raises
+    `extract.review.calibrate.CalibrationError` when no kind can be fitted or the files cannot be
+    used."""
+    from extract.review.calibrate import calibrate_files as _calibrate
+
+    return _calibrate(runs, gold, output, report)
 
 
 def load_files(runs: Iterable[PathLike], db: str | None = None, *, batch: int | None = None,

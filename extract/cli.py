@@ -22,6 +22,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("serve", "serve", "serve"),
     ("load", "load", "load_cmd"),
     ("eval", "eval", "eval_cmd"),
+    ("calibrate", "calibrate", "calibrate_cmd"),
     ("diff", "diff", "diff_cmd"),
     ("review", "review", "review_cmd"),
     ("gold", "gold", "gold_app"),  # `extract gold build`

@@ -40,7 +40,9 @@ def run(
     force: bool = typer.Option(False, "--force", help="Redo articles already in the output."),
     retry_failed: bool = typer.Option(True, "--retry-failed/--no-retry-failed", help="Redo articles whose record in the output has transient errors (connection, timeout, 429/5xx)."),
     breaker: int = typer.Option(5, "--breaker", min=0, help="Stop the batch (exit 3) after this many requests in a row fail for a transient reason; 0: never."),
-    min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="Leave out items whose calibrated confidence is under this cut (0-1). Default: each kind's cut that maximised F1 on the development gold; lower it for recall, raise it for precision."),
+    min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="Leave out items whose calibrated confidence is under this cut (0-1). Default: each kind's cut that maximised F1 on the development gold (or the gold of --calibration); lower it for recall, raise it for precision."),
+    calibration: Optional[Path] = typer.Option(None, "--calibration", envvar="EXTRACT_CALIBRATION", dir_okay=False, help="A confidence model fitted for your model by `extract calibrate`: its confidences and default cuts replace the shipped ones (fitted for the embedded model)."),
+    keep_features: bool = typer.Option(False, "--keep-features", help="Write what each item's confidence was computed from (the model's probability, the features) to <output>.features.jsonl, for `extract calibrate`; with --min-confidence 0 for the items under the cut too."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor store model answers in the local answer cache (see `extract cache info`)."),
     engine: str = typer.Option("threads", "--engine", help="threads: this process; ray: a Ray Data actor pool (needs the \\[ray] extra; several endpoints as --base-url URL,URL)."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to run on (e.g. ray://head:10001 or auto); default: a local Ray for this run."),
@@ -62,6 +64,11 @@ def run(
         check_timeout(timeout)
         if engine == "ray":
             check_extra("ray")
+        if keep_features and output is None:
+            raise UsageError("--keep-features writes beside the output: give -o run.jsonl")
+        if keep_features and engine != "threads":
+            raise UsageError("--keep-features needs --engine threads (the Ray actors keep no features)")
+        loaded = _calibration(calibration)
         if output is not None:
             guard_output(output, [p for p in paths if p != "-"])
     except (UsageError, OutputRefused) as exc:
@@ -83,7 +90,8 @@ def run(
     with Extractor(base_url=endpoints[0] if endpoints else None, model=model, api_key=api_key, mode=mode, reasks=reasks,
                    max_tokens=max_tokens, timeout=timeout, cache=not no_cache, concurrency=concurrency,
                    env=False, log=lambda line: err.print(redact(line), highlight=False, markup=False),
-                   options=Options(min_confidence=min_confidence)) as extractor:
+                   options=Options(min_confidence=min_confidence, calibration=loaded,
+                                   keep_features=keep_features)) as extractor:
         with _progress(len(articles)) as (progress, task):
             def on_record(rec, s: Summary) -> None:
                 progress.update(task, advance=1, refresh=True,
@@ -102,8 +110,26 @@ def run(
                   highlight=False, markup=False)
         raise typer.Exit(summary.exit_code)
     _print_summary(summary, output, extractor.cache)
+    if extractor.calibration_note and summary.done:
+        err.print(f"warning: {extractor.calibration_note}", highlight=False, markup=False)
+    if keep_features and output is not None and summary.done:
+        from extract.run.features import features_path
+
+        err.print(f"features: {features_path(output)}", highlight=False, markup=False)
     if summary.failed:
         raise typer.Exit(summary.exit_code)
+
+
+def _calibration(path: Optional[Path]):
+    """The --calibration file, read (UsageError, one line, when it cannot be used)."""
+    if path is None:
+        return None
+    from extract.kinds.judgement import CalibrationFileError, load_calibration
+
+    try:
+        return load_calibration(path)
+    except CalibrationFileError as exc:
+        raise UsageError(str(exc)) from None
 
 
 @contextlib.contextmanager

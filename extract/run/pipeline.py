@@ -39,6 +39,9 @@ class Options:
     # The confidence model: a file written by `extract calibrate` (or a loaded
     # extract.kinds.judgement.Calibration); None: the shipped one (prompts/calibration.json).
     calibration: "Calibration | str | None" = None
+    # Write, per item of a run's output, what its confidence was computed from (the model's
+    # probability, the features) to <output>.features.jsonl: what `extract calibrate` fits on.
+    keep_features: bool = False
     # "ask": one 是/否 question per sentence with meeting wording, code reads the name, time,
     # place and people; "point": the model lists the meetings, naming each and pointing at its
     # sentence; "quote": the model copies the sentence and the people. The last two are kept so
