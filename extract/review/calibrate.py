@@ -57,11 +57,13 @@ class Calibrated:
 
 def label_rows(run: Side, gold: Side, name: str, features: Callable[[Item], dict[str, float] | None],
                group: Callable[[str, str], str] | None = None, sources: Iterable[str] | None = None,
+               articles: Callable[[str, int | None], bool] | None = None,
                ) -> tuple[list[Row], dict[str, dict[str, int]]]:
     """The labelled rows of `run`'s items on `gold`'s pages, and the required gold items per
     page ("<name>/<source>") and kind (recall's denominator). `features(item)`: the item's
     features, None when none were kept (CalibrationError); `group(name, source)`: the unit a
-    leave-one-out figure leaves out (default: the page); `sources`: only these gold sources."""
+    leave-one-out figure leaves out (default: the page); `sources`: only these gold sources;
+    `articles(source, index)`: only the run's items in the articles it accepts."""
     rows: list[Row] = []
     required: dict[str, dict[str, int]] = {}
     wanted = None if sources is None else set(sources)
@@ -73,7 +75,10 @@ def label_rows(run: Side, gold: Side, name: str, features: Callable[[Item], dict
         mine = run.sources.get(source)
         for kind in KINDS:
             required[page][kind] = sum(1 for g in gold_group.items[kind] if not g.optional)
-            pairing = pair_items(mine.items[kind] if mine else [], gold_group.items[kind], kind)
+            items = mine.items[kind] if mine else []
+            if articles is not None:
+                items = [it for it in items if articles(source, it.article_index)]
+            pairing = pair_items(items, gold_group.items[kind], kind)
             labels = [(a, 0 if b.optional else 1) for a, b, _ in pairing.pairs]
             labels = [(a, y) for a, y in labels if y == 1] + [(a, 0) for a in pairing.a_only]
             optional = {id(a) for a, b, _ in pairing.pairs if b.optional}
@@ -177,6 +182,7 @@ def calibrate_files(runs: Iterable[str | os.PathLike[str]], golds: Iterable[str 
                     raise CalibrationError(f"page {source} of {gpath} is in both {owner[source][0]} and {path}; "
                                            "give one run per page")
                 owner[source] = (path, side, kept)
+        left_out: list[int] = []
         missing = [s for s in gold.sources if s not in owner]
         if missing:
             warnings.append(f"{len(missing)} pages of {gpath} are in no run ({', '.join(sorted(missing)[:3])}"
@@ -197,9 +203,19 @@ def calibrate_files(runs: Iterable[str | os.PathLike[str]], golds: Iterable[str 
                 row = kept.get((run.get("model"), run.get("prompt_version"), item.article_id), {}).get(key)
                 return None if row is None else row["features"]
 
-            r, q = label_rows(side, gold, name, features, sources=[source])
+            # Gold built from a curation page holds the articles reviewed: the items of the
+            # others are not wrong, only unjudged, and are left out.
+            listed = {a.index for a in gold.sources[source].articles}
+            unlisted = [a for a in group.articles if listed and a.index not in listed]
+            if unlisted:
+                left_out.append(len(unlisted))
+            r, q = label_rows(side, gold, name, features, sources=[source],
+                              articles=lambda src, index, listed=listed: not listed or index in listed)
             rows += r
             required.update(q)
+        if left_out:
+            warnings.append(f"{sum(left_out)} articles on {len(left_out)} pages of {gpath} are not in it (not "
+                            "reviewed): their items are left out of the fit")
     if not rows and not required:
         raise CalibrationError(f"the runs share no page with the gold ({', '.join(map(str, gold_paths))}); "
                                "give the gold file for these pages")
