@@ -57,6 +57,7 @@ import threading
 import time
 from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
 
 SCHEMA_KINDS = {"PolicyAnswers": "policies", "MeasureAnswers": "measures",
                 "MeetingAnswers": "meetings", "QuotedMeetingAnswers": "quoted_meetings"}
@@ -79,7 +80,8 @@ class FakeLLM:
                  limit_retry_after: str | None = None, fault_rate: float = 0.0,
                  random_faults: tuple[str, ...] = ("503", "500", "reset"), seed: int = 0,
                  outage_after: int | None = None, outage_s: float = 0.0, outage_fault: str = "503",
-                 logprobs: bool = True, p_true: float = 0.8, models: list[str] | None = ("fake",)):
+                 logprobs: bool = True, p_true: float | Callable[[str, str], float] = 0.8,
+                 models: list[str] | None = ("fake",)):
         self.latency = latency
         self.models = list(models) if models is not None else None
         self.models_fault: str | None = None
@@ -87,6 +89,8 @@ class FakeLLM:
         self.model_requests = 0  # GET /v1/models
         # Answer `logprobs` requests with token log-probabilities (False: an endpoint without).
         self.logprobs = logprobs
+        # The probability on each yes (是, true): a number, or one per request from (kind, the
+        # request's last user text), an endpoint whose model judges differently.
         self.p_true = p_true
         self.max_concurrent = max_concurrent
         self.limit_retry_after = limit_retry_after
@@ -173,6 +177,9 @@ class FakeLLM:
                 _check_fault(f)
         with self._lock:
             self._batch_faults.extend(faults)
+
+    def p_for(self, kind: str, text: str) -> float:
+        return float(self.p_true(kind, text)) if callable(self.p_true) else self.p_true
 
     def _new_id(self, prefix: str) -> str:
         with self._lock:
@@ -322,7 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
             if self._fault(fault, req, kind, text):
                 return
         self._json(200, completion(req, *answer_content(fake, kind, text, fault),
-                                   p_true=fake.p_true if fake.logprobs else None))
+                                   p_true=fake.p_for(kind, text) if fake.logprobs else None))
 
     # -- faults ------------------------------------------------------------------------------
 
@@ -521,7 +528,7 @@ def batch_answer(fake: FakeLLM, req: dict, fault: str | None) -> dict:
     text, _ = article_text(req.get("messages") or [])
     with fake._lock:
         fake.requests[f"batch:{kind}"] += 1
-    return completion(req, *answer_content(fake, kind, text, fault), p_true=fake.p_true if fake.logprobs else None)
+    return completion(req, *answer_content(fake, kind, text, fault), p_true=fake.p_for(kind, text) if fake.logprobs else None)
 
 
 def answer_content(fake: FakeLLM, kind: str, text: str, fault: str | None) -> tuple[str, str]:

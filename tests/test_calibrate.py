@@ -1,0 +1,248 @@
+"""Your model, your confidence (issue 41): `extract run --keep-features` keeps what each item's
+confidence came from, `extract calibrate` fits the shipped model's form on a user's runs and
+curated gold, and `extract run --calibration` uses it. Offline: the seed pages against a test
+endpoint whose model judges differently from the embedded one, the seeds gold as the user's."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import extract
+from benchmarks.fake_llm import FakeLLM
+from extract.cli import app
+from extract.kinds.fit import best_cut, f1_at, feature_names, leave_one_page_out
+from extract.kinds.judgement import CALIBRATION_FILE, load_calibration
+from extract.llm.prompting import PROMPTS_DIR, prompt_version
+from extract.review.calibrate import MIN_PER_LABEL
+from extract.review.match import KINDS
+from extract.run.features import label_key
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+GOLD = ROOT / "tests" / "data" / "gold" / "seeds.jsonl"
+SHIPPED = json.loads((PROMPTS_DIR / CALIBRATION_FILE).read_text(encoding="utf-8"))
+PAGE = ("全区工业经济工作会议召开\n\n本报讯 昨天上午，区委、区政府召开全区工业经济工作会议。"
+        "会议提出，到2027年，全区规模以上工业企业力争达到500家，上市公司达到20家。"
+        "一季度，全区完成固定资产投资320亿元，同比增长8.5%。\n")
+
+
+def sharp(kind: str, text: str) -> float:
+    """A model surer than the embedded one, and right more often: near 1 on a clause that names
+    a goal, near 0 on one that reports, 0.9 on every other yes."""
+    if kind != "targets":
+        return 0.9
+    question = text.rsplit("\n\n", 1)[-1]
+    goal = re.search(r"到20\d\d|力争|目标|突破|以上|达到", question)
+    report = re.search(r"同比|完成|已|实现了|增长", question)
+    return 0.95 if goal and not report else 0.08
+
+
+def _invoke(*args: str):
+    res = CliRunner().invoke(app, [str(a) for a in args])
+    return res
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    with FakeLLM(p_true=sharp, models=["sharp", "other"]) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def rounds(endpoint, tmp_path_factory):
+    """run (no cut, features kept) → calibrate on the seeds gold → run again with it."""
+    tmp = tmp_path_factory.mktemp("calibrate")
+    common = ["--base-url", endpoint.base_url, "--model", "sharp", "--no-cache"]
+    first = _invoke("run", SEEDS, *common, "-o", tmp / "mine.jsonl", "--min-confidence", "0", "--keep-features")
+    assert first.exit_code == 0, first.output
+    fitted = _invoke("calibrate", tmp / "mine.jsonl", "--gold", GOLD, "-o", tmp / "my.calibration.json")
+    again = _invoke("run", SEEDS, *common, "-o", tmp / "again.jsonl", "--calibration", tmp / "my.calibration.json")
+    assert again.exit_code == 0, again.output
+    shipped_cut = _invoke("run", SEEDS, *common, "-o", tmp / "shipped.jsonl")
+    assert shipped_cut.exit_code == 0, shipped_cut.output
+    return tmp, first, fitted, again
+
+
+def _records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_keep_features_writes_one_row_per_item_with_the_models_probability(rounds):
+    tmp, first, _, _ = rounds
+    assert f"features: {tmp / 'mine.features.jsonl'}" in first.output
+    rows = _records(tmp / "mine.features.jsonl")
+    items = sorted((r["article"]["id"], k, it["evidence"]["start"], it["evidence"]["end"], label_key(k, it),
+                    it["confidence"]) for r in _records(tmp / "mine.jsonl") for k in KINDS for it in r[k])
+    assert len(items) > 50
+    assert sorted((x["article"], x["kind"], x["start"], x["end"], x["label"], x["confidence"]) for x in rows) == items
+    targets = [x for x in rows if x["kind"] == "targets"]
+    assert {x["p"] for x in targets} == {0.95, 0.08}  # the endpoint's own probabilities
+    assert all(x["model"] == "sharp" and x["min_confidence"] == 0.0 and x["calibration"] == SHIPPED["version"]
+               and "model_logit" in x["features"] for x in rows)
+
+
+def test_calibrate_fits_the_users_model_and_keeps_the_shipped_fit_where_the_gold_is_thin(rounds):
+    tmp, _, fitted, _ = rounds
+    assert fitted.exit_code == 0, fitted.output
+    cal = json.loads((tmp / "my.calibration.json").read_text(encoding="utf-8"))
+    # The file names what it was fitted for.
+    assert cal["model"] == "sharp" and cal["prompt_version"] == prompt_version() and cal["fitted_on"] == ["seeds"]
+    assert cal["version"] == load_calibration(tmp / "my.calibration.json").version
+    # The seeds gold has 46 target items right and 39 wrong, but no wrong policy and 3 wrong
+    # meetings: those two keep the shipped fit, each said in one line.
+    assert cal["fallback"] == ["meetings", "policies"]
+    for kind in ("meetings", "policies"):
+        assert cal["kinds"][kind] == SHIPPED["kinds"][kind]
+        [line] = [x for x in fitted.output.splitlines() if x.startswith(f"warning: {kind}:")]
+        assert f"at least {MIN_PER_LABEL} right and {MIN_PER_LABEL} wrong" in line and "keeps the shipped fit" in line
+    mine, shipped = cal["kinds"]["targets"]["with_logprobs"], SHIPPED["kinds"]["targets"]["with_logprobs"]
+    assert mine["weights"] != shipped["weights"] and mine["threshold"] != shipped["threshold"]
+    # It prints the leave-one-page-out figures at the cut and the reliability table.
+    assert "| set | P | R | F1 at the cut |" in fitted.output and "| confidence | items | mean confidence |" in fitted.output
+    assert f"wrote {tmp / 'my.calibration.json'}" in fitted.output
+
+
+def test_the_cut_is_where_leave_one_page_out_f1_on_the_users_gold_peaks(rounds):
+    tmp, _, _, _ = rounds
+    done = extract.calibrate_files([tmp / "mine.jsonl"], [GOLD])
+    rows = [r for r in done.rows if r.kind == "targets"]
+    y = np.array([r.label for r in rows], dtype=float)
+    need = sum(q["targets"] for q in done.required.values())
+    for variant, with_lp in (("with_logprobs", True), ("boolean", False)):
+        lopo = leave_one_page_out(rows, feature_names(rows, with_lp))
+        cut = done.calibration["kinds"]["targets"][variant]["threshold"]
+        best = max(f1_at(lopo, y, need, c / 100)[2] for c in range(5, 96))
+        assert f1_at(lopo, y, need, cut)[2] == pytest.approx(best)
+        assert cut == best_cut(lopo, y, need)
+
+
+def test_run_with_the_calibration_gives_the_users_confidences_and_a_better_f1_on_that_gold(rounds):
+    tmp, first, _, again = rounds
+    cal = load_calibration(tmp / "my.calibration.json")
+    recs = _records(tmp / "again.jsonl")
+    assert all(r["run"]["calibration"] == {"version": cal.version, "model": "sharp"} for r in recs)
+    assert all("calibration" not in r["run"] for r in _records(tmp / "mine.jsonl"))  # the shipped one: absent
+    # The same items, other confidences: the shipped fit's against the user's.
+    before = {(r["article"]["id"], t["evidence"]["start"]): t["confidence"] for r in _records(tmp / "mine.jsonl")
+              for t in r["targets"]}
+    after = {(r["article"]["id"], t["evidence"]["start"]): t["confidence"] for r in recs for t in r["targets"]}
+    assert after and all(k in before for k in after)
+    assert sum(before[k] != v for k, v in after.items()) > len(after) / 2
+    # Its default cut keeps what reaches it, and scores better on that gold than the shipped
+    # fit's cut and than keeping every item.
+    cut = cal.threshold("targets")
+    assert all(v >= cut for v in after.values())
+    f1 = {name: extract.evaluate_files(tmp / name, GOLD).types["targets"].f1
+          for name in ("again.jsonl", "shipped.jsonl", "mine.jsonl")}
+    assert f1["again.jsonl"] > f1["shipped.jsonl"] and f1["again.jsonl"] > f1["mine.jsonl"]
+    # Fitted for this model: no warning. The shipped one, fitted for the embedded model, warns.
+    assert "fitted for" not in again.output
+    assert "the shipped calibration" in first.output and "not sharp" in first.output
+
+
+def test_a_calibration_for_another_model_warns_once(rounds, endpoint):
+    tmp, _, _, _ = rounds
+    res = _invoke("run", SEEDS / "000_022c8c979c5708e9.txt", "--base-url", endpoint.base_url, "--model", "other",
+                  "--no-cache", "-o", tmp / "other.jsonl", "--calibration", tmp / "my.calibration.json")
+    assert res.exit_code == 0, res.output
+    warned = [line for line in res.output.splitlines() if "fitted for" in line]
+    assert len(warned) == 1 and "model sharp, not other" in warned[0] and "my.calibration.json" in warned[0]
+
+
+def test_too_little_gold_is_refused_with_one_line(rounds, tmp_path):
+    tmp, _, _, _ = rounds
+    lines = GOLD.read_text(encoding="utf-8").splitlines()
+    thin = tmp_path / "thin.jsonl"
+    thin.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    res = _invoke("calibrate", tmp / "mine.jsonl", "--gold", thin, "-o", tmp_path / "thin.calibration.json")
+    assert res.exit_code == 2
+    [line] = [x for x in res.output.splitlines() if x.strip()]
+    assert line.startswith("error: too little gold to fit any kind")
+    assert f"at least {MIN_PER_LABEL} right and {MIN_PER_LABEL} wrong items on 3 pages" in line
+    assert not (tmp_path / "thin.calibration.json").exists()
+
+
+def test_calibrate_without_features_says_how_to_get_them(rounds, tmp_path):
+    tmp, _, _, _ = rounds
+    shutil.copy(tmp / "mine.jsonl", tmp_path / "bare.jsonl")
+    res = _invoke("calibrate", tmp_path / "bare.jsonl", "--gold", GOLD, "-o", tmp_path / "c.json")
+    assert res.exit_code == 2
+    [line] = [x for x in res.output.splitlines() if x.strip()]
+    assert "bare.features.jsonl not found" in line and "--keep-features" in line
+
+
+def test_usage_errors_are_one_line(tmp_path):
+    page = tmp_path / "p.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    res = _invoke("run", page, "--base-url", "http://127.0.0.1:9/v1", "--keep-features")
+    assert res.exit_code == 2 and "--keep-features writes beside the output" in res.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}", encoding="utf-8")
+    res = _invoke("run", page, "--base-url", "http://127.0.0.1:9/v1", "-o", tmp_path / "o.jsonl", "--calibration", bad)
+    assert res.exit_code == 2 and "no fitted kinds" in res.output and not (tmp_path / "o.jsonl").exists()
+
+
+def test_each_extractor_its_own_calibration(rounds, endpoint, monkeypatch):
+    """Two extractors in one process, one with the user's file (by option or by
+    EXTRACT_CALIBRATION), one without: each item's confidence by its own extractor's."""
+    tmp, _, _, _ = rounds
+    monkeypatch.delenv("EXTRACT_CALIBRATION", raising=False)
+
+    def confidences(**kw):
+        with extract.Extractor(base_url=endpoint.base_url, model="sharp", cache=False, **kw) as ex:
+            [rec] = ex.extract_text(PAGE, published="2026-01-08")
+        return {t.value: t.confidence for t in rec.targets}, rec.run.calibration
+
+    path = str(tmp / "my.calibration.json")
+    mine, named = confidences(env=False, options=extract.Options(min_confidence=0.0, calibration=path))
+    shipped, none = confidences(env=False, options=extract.Options(min_confidence=0.0))
+    assert named.model == "sharp" and none is None
+    assert mine.keys() == shipped.keys() and mine != shipped
+    monkeypatch.setenv("EXTRACT_CALIBRATION", path)
+    from_env, named_env = confidences(options=extract.Options(min_confidence=0.0))
+    assert from_env == mine and named_env == named
+    again, _ = confidences(env=False, options=extract.Options(min_confidence=0.0))
+    assert again == shipped  # nothing process-wide was changed
+    # Loaded once, it travels with the options (a Ray actor need not see the file).
+    import pickle
+    options = extract.Options(calibration=load_calibration(path))
+    assert pickle.loads(pickle.dumps(options)) == options
+
+
+def test_the_articles_a_gold_does_not_list_are_left_out_not_wrong(rounds, tmp_path):
+    """Gold from a curation page lists the articles reviewed; the run's items in the others
+    were never judged, and are no wrong items."""
+    tmp, _, _, _ = rounds
+    lines = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    lines[0]["articles"] = lines[0]["articles"][:1]
+    part = tmp_path / "part.jsonl"
+    part.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    whole, partial = extract.calibrate_files([tmp / "mine.jsonl"], [GOLD]), extract.calibrate_files([tmp / "mine.jsonl"], [part])
+    source = lines[0]["source"]
+    assert 0 < len([r for r in partial.rows if r.page == f"part/{source}"]) < len(
+        [r for r in whole.rows if r.page == f"seeds/{source}"])
+    assert any("5 articles on 1 pages" in w and "left out" in w for w in partial.warnings)
+
+
+def test_calibrate_on_the_replayed_seeds_is_the_benchmarks_fit(tmp_path):
+    """`extract calibrate` on a replayed run of the embedded model (cassettes) fits what
+    benchmarks/calibrate.py fits on the same set: the same library, the same numbers."""
+    from benchmarks.calibrate import fit_all
+    from benchmarks.replay import run_pages
+    from extract.llm.model_file import MODEL_NAME
+
+    out = tmp_path / "seeds.jsonl"
+    run_pages("seeds", out, options=extract.Options(min_confidence=0.0, keep_features=True))
+    done = extract.calibrate_files([out], [GOLD])
+    bench = fit_all(["seeds"], report=lambda line: None)
+    assert done.calibration["model"] == MODEL_NAME
+    fitted = [k for k in KINDS if k not in done.fallback]
+    assert fitted == ["targets"]
+    for kind in fitted:
+        assert done.calibration["kinds"][kind] == bench["kinds"][kind]
