@@ -246,3 +246,35 @@ def test_calibrate_on_the_replayed_seeds_is_the_benchmarks_fit(tmp_path):
     assert fitted == ["targets"]
     for kind in fitted:
         assert done.calibration["kinds"][kind] == bench["kinds"][kind]
+
+
+def test_the_readmes_round_trip_runs_as_written(tmp_path, monkeypatch):
+    """README "Your own model": each command as written, the endpoint the test one (serving the
+    model the README names), the seed pages as `pages/`; the curation in the browser stands in
+    as the seeds gold (what `gold build` would write from its decisions). The second run reads
+    every answer from the cache."""
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Your own model", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```bash\n(.*?)```", section, re.S)
+    commands = [shlex.split(line.split("  #")[0]) for line in block.strip().splitlines()]
+    assert [c[1] for c in commands] == ["run", "review", "gold", "calibrate", "run"]
+    model = commands[0][commands[0].index("--model") + 1]
+    shutil.copytree(SEEDS, tmp_path / "pages")
+    monkeypatch.chdir(tmp_path)
+    with FakeLLM(p_true=sharp, models=[model]) as fake:
+        for words in commands:
+            if words[1:3] == ["gold", "build"]:
+                shutil.copy(GOLD, words[words.index("-o") + 1])  # the curated gold
+                continue
+            args = [fake.base_url if w == "http://localhost:8000/v1" else w for w in words[1:]]
+            asked = sum(fake.requests.values())
+            res = _invoke(*args)
+            assert res.exit_code == 0, f"{' '.join(words)}\n{res.output}"
+            if words[1] == "run" and "--calibration" in words:
+                assert sum(fake.requests.values()) == asked  # answers from the cache
+    cal = json.loads(Path("my.calibration.json").read_text(encoding="utf-8"))
+    assert cal["model"] == model and cal["fallback"] == ["meetings", "policies"]
+    recs = _records(Path("mine2.jsonl"))
+    assert recs and all(r["run"]["calibration"] == {"version": cal["version"], "model": model} for r in recs)
