@@ -278,3 +278,16 @@ def test_the_readmes_round_trip_runs_as_written(tmp_path, monkeypatch):
     assert cal["model"] == model and cal["fallback"] == ["meetings", "policies"]
     recs = _records(Path("mine2.jsonl"))
     assert recs and all(r["run"]["calibration"] == {"version": cal["version"], "model": model} for r in recs)
+
+
+def test_an_item_without_its_features_row_is_named_with_the_fix(rounds, tmp_path):
+    tmp, _, _, _ = rounds
+    shutil.copy(tmp / "mine.jsonl", tmp_path / "cut.jsonl")
+    rows = (tmp / "mine.features.jsonl").read_text(encoding="utf-8").splitlines()
+    dropped = next(json.loads(x) for x in rows if json.loads(x)["kind"] == "targets")
+    (tmp_path / "cut.features.jsonl").write_text("\n".join(x for x in rows if json.loads(x) != dropped) + "\n",
+                                                 encoding="utf-8")
+    res = _invoke("calibrate", tmp_path / "cut.jsonl", "--gold", GOLD, "-o", tmp_path / "c.json")
+    assert res.exit_code == 2
+    [line] = [x for x in res.output.splitlines() if x.strip()]
+    assert f"no features kept for targets {dropped['label']!r}" in line and "--force" in line and "--keep-features" in line

@@ -209,8 +209,12 @@ def calibrate_files(runs: Iterable[str | os.PathLike[str]], golds: Iterable[str 
             unlisted = [a for a in group.articles if listed and a.index not in listed]
             if unlisted:
                 left_out.append(len(unlisted))
-            r, q = label_rows(side, gold, name, features, sources=[source],
-                              articles=lambda src, index, listed=listed: not listed or index in listed)
+            try:
+                r, q = label_rows(side, gold, name, features, sources=[source],
+                                  articles=lambda src, index, listed=listed: not listed or index in listed)
+            except CalibrationError as exc:  # an article run (or resumed) without --keep-features
+                raise CalibrationError(f"{exc} in {features_path(path)}: run `extract run … -o {path} --force "
+                                       "--min-confidence 0 --keep-features` (answers come from the cache)") from None
             rows += r
             required.update(q)
         if left_out:
