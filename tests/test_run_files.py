@@ -56,6 +56,17 @@ def test_self_eval_of_same_named_files(crawl):
     assert tp == _counts(records)
 
 
+def _record(source: str, **article) -> dict:
+    """A schema-valid record of a made-up one-line page."""
+    return {"article": {"id": Path(source).stem + "#1", "source": source, "source_sha256": "0" * 64, "index": 1,
+                        "text": "正文。", **article},
+            "policies": [], "targets": [], "meetings": [], "run": {"engine": "e", "model": "m", "prompt_version": "v"},
+            "errors": []}
+
+
+GOOD_LINE = json.dumps(_record("a.txt")).encode()
+
+
 def _side(tmp_path: Path, name: str, sources: list[str], gold: bool) -> Path:
     p = tmp_path / name
     lines = []
@@ -63,8 +74,7 @@ def _side(tmp_path: Path, name: str, sources: list[str], gold: bool) -> Path:
         if gold:
             lines.append({"source": s, "policies": [], "targets": [], "meetings": []})
         else:
-            lines.append({"article": {"id": Path(s).stem + "#1", "source": s, "index": 1, "text": "正文。"},
-                          "policies": [], "targets": [], "meetings": [], "run": {}, "errors": []})
+            lines.append(_record(s))
     p.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
     return p
 
@@ -117,12 +127,12 @@ def test_eval_lists_sources_not_in_gold(tmp_path):
 
 # content → words of the line (after "<file>:<line>: ")
 MALFORMED = [
-    (b'{"article": {"id": "a#1", "source": "a.txt", "index": 1}, "run": {}}\n{oops\n', 2, "not JSON"),
+    (GOOD_LINE + b'\n{oops\n', 2, "not JSON"),
     (b"[1, 2]\n", 1, "a JSON list"),
     (b'"text"\n', 1, "a JSON str"),
     (b'{"neither": 1}\n', 1, "neither a run record nor a gold line"),
     (b'\n\n{"source": "a.txt", "articles": [{"title": "x"}]}\n', 3, "malformed gold line"),
-    (b'{"article": {"id": "a#1", "source": "a.txt", "index": "one"}, "run": {}}\n', 1, "malformed record"),
+    (json.dumps(_record("a.txt", index="one")).encode() + b"\n", 1, "malformed record (field article.index"),
     (b'{"source": "a.txt"}\n\xff\xfe\n', 2, "not UTF-8"),
 ]
 
