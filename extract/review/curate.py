@@ -173,8 +173,48 @@ def rejected_path(gold: Path) -> Path:
     return gold.with_name(name + ".rejected.jsonl")
 
 
+def check_gold(lines: list[dict], where: str) -> None:
+    """The gold about to be written, checked by the gold schema (a bug, never the user's, if not)."""
+    for n, line in enumerate(lines, 1):
+        try:
+            GoldFile.model_validate(line)
+        except ValidationError as exc:
+            raise DecisionsError(f"{where}: gold line {n} would be malformed ({describe(exc)}); nothing written") from None
+
+
+def read_gold_lines(path: Path) -> list[dict]:
+    """The gold lines an existing file holds (none when it is missing or not gold)."""
+    try:
+        raw = path.read_bytes() if path.is_file() else b""
+    except OSError:
+        return []
+    lines = []
+    for data in raw.splitlines():
+        try:
+            line = json.loads(data)
+        except ValueError:
+            continue
+        if isinstance(line, dict) and isinstance(line.get("source"), str) and "article" not in line:
+            lines.append(line)
+    return lines
+
+
+def gold_counts(lines: list[dict]) -> tuple[set[tuple[str, int]], dict[str, int]]:
+    """(the (source, article index) pairs a gold covers, its items per kind)."""
+    articles = {(g["source"], str(a.get("index"))) for g in lines for a in g.get("articles") or [] if isinstance(a, dict)}
+    return articles, {k: sum(len(g.get(k) or []) for g in lines if isinstance(g.get(k), list)) for k in KINDS}
+
+
+def shrinkage(old: list[dict], new: list[dict]) -> str | None:
+    """What a gold `new` would lose against the existing gold `old` (articles it no longer
+    covers, fewer items of a kind), or None when it loses nothing."""
+    old_articles, old_items = gold_counts(old)
+    new_articles, new_items = gold_counts(new)
+    lost = [f"{len(old_articles - new_articles)} of its {len(old_articles)} articles"] if old_articles - new_articles else []
+    lost += [f"{old_items[k] - new_items[k]} of its {old_items[k]} {k}" for k in KINDS if new_items[k] < old_items[k]]
+    return ", ".join(lost) or None
+
+
 def write_jsonl(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    tmp.replace(path)
+    """Written whole or not at all (a temporary file renamed over the old one)."""
+    write_whole(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))

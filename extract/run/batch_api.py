@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -34,6 +33,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from extract.run.batch import Summary, plan
+from extract.run.guard import BATCH_FILES, guard_output, write_whole
 from extract.llm.client import LLMClient, LLMSettings
 from extract.run.pipeline import ArticleExtractor, Options
 from schemas import Article
@@ -110,6 +110,8 @@ def write_request_files(requests: dict[str, dict], folder: Path, stem: str, *,
     """Request files of at most `max_requests` lines and `max_bytes` bytes each, written whole
     (temporary file, then renamed); returns each file with the ids it holds."""
     folder.mkdir(parents=True, exist_ok=True)
+    for old in sorted(folder.glob(f"{stem}-*.jsonl")):  # before any is written: all or none
+        guard_output(old, (), BATCH_FILES)
     files: list[tuple[Path, list[str]]] = []
     chunk: list[bytes] = []
     ids: list[str] = []
@@ -119,7 +121,7 @@ def write_request_files(requests: dict[str, dict], folder: Path, stem: str, *,
         nonlocal chunk, ids, size
         if chunk:
             path = folder / f"{stem}-{len(files) + 1:03d}.jsonl"
-            _write_atomic(path, b"".join(chunk))
+            write_whole(path, b"".join(chunk))
             files.append((path, ids))
         chunk, ids, size = [], [], 0
 
@@ -210,16 +212,9 @@ class BatchState:
                 for rid in b["ids"]}
 
     def save(self) -> None:
-        _write_atomic(self.path, json.dumps(self.data, ensure_ascii=False, indent=1).encode("utf-8"))
+        write_whole(self.path, json.dumps(self.data, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def key_settings(settings: LLMSettings, mode: str, options: Options, prompt_version: str) -> dict:
@@ -309,7 +304,7 @@ def refresh(api: openai.OpenAI, state: BatchState, folder: Path) -> list[dict]:
         for kind, file_id in (("output", batch.output_file_id), ("errors", batch.error_file_id)):
             if file_id:
                 path = folder / f"{entry['id']}.{kind}.jsonl"
-                _write_atomic(path, api.files.content(file_id).read())
+                write_whole(path, api.files.content(file_id).read())
                 entry["downloaded"].append(str(path))
         entry["fetched"] = True
         state.save()
@@ -407,6 +402,10 @@ def submit(articles: list[Article], output: Path, setup: Setup, paths: list[str]
     folder to write them to) upload them and create their batches."""
     if setup.settings.cache is None:
         raise BatchError("batch mode keeps the answers in the answer cache: it cannot run with the cache off")
+    # The output is the run's (scanned, and later appended to): guarded as `extract run` does.
+    guard_output(output, paths)
+    if requests_only is not None:
+        guard_output(requests_only / "requests-001.jsonl", paths, BATCH_FILES)
     report = SubmitReport(state=state_path(output))
     state = _state_for(output, setup, paths)
     todo = plan(articles, output, setup.prompt_version, setup.settings.model, force, retry_failed)[0]
@@ -459,8 +458,9 @@ def collect(articles: list[Article], output: Path, setup: Setup, *, from_files: 
     if setup.settings.cache is None:
         raise BatchError("batch mode keeps the answers in the answer cache: it cannot run with the cache off")
     report = CollectReport()
-    state = BatchState.load(state_path(output))
     from_files = [Path(f) for f in from_files]
+    guard_output(output, [a.source for a in articles] + [str(f) for f in from_files])
+    state = BatchState.load(state_path(output))
     if state is None and not from_files:
         raise BatchError(f"no batches for {output}: no state file {state_path(output)}; run `extract batch submit` "
                          "first, or pass output files with --from-file")

@@ -19,71 +19,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extract.run.guard import OutputRefused, fsync_dir, guard_output, is_run_file, write_whole  # noqa: F401
 from schemas import Record
 
 
 class OutputError(RuntimeError):
     """The output file could not be written; it still holds only whole records."""
-
-
-class OutputRefused(ValueError):
-    """The output is refused before anything is read or written: it is a directory, one of the
-    inputs, a file that is not a run file of this tool, or another run holds it."""
-
-
-_FIRST_LINE_CAP = 256 << 20  # a record line holds its article's text: large, not unbounded
-
-
-def _first_line(path: Path) -> bytes:
-    with path.open("rb") as f:
-        buf = b""
-        while len(buf) < _FIRST_LINE_CAP:
-            chunk = f.read(1 << 20)
-            if not chunk:
-                break
-            buf += chunk
-            if b"\n" in chunk:
-                break
-    return buf.split(b"\n", 1)[0]
-
-
-def is_run_file(path: Path) -> bool:
-    """An empty file, or one whose first line is a record (`article` and `run`), or a record torn
-    while being written (the file's only line, cut before its newline)."""
-    first = _first_line(path).strip()
-    if not first:
-        return path.stat().st_size == 0
-    try:
-        line = json.loads(first)
-    except ValueError:
-        return first.startswith(b'{"article": {') and b"\n" not in first
-    return isinstance(line, dict) and isinstance(line.get("article"), dict) and isinstance(line.get("run"), dict)
-
-
-def guard_output(path: Path, inputs: list[str] = ()) -> None:
-    """Refuse (OutputRefused) an output that is a directory, one of `inputs`, or an existing
-    file that is not a run file; nothing is touched. Missing folders are created."""
-    if path.is_dir():
-        raise OutputRefused(f"output {path} is a directory; give a file name, e.g. {path / 'run.jsonl'}")
-    if path.exists():
-        for source in inputs:
-            try:
-                if os.path.samefile(source, path):
-                    raise OutputRefused(f"output {path} is one of the inputs; write the run to another file")
-            except OSError:
-                continue
-        try:
-            ours = is_run_file(path)
-        except OSError as exc:
-            raise OutputRefused(f"cannot read output {path}: {exc.strerror or exc}") from None
-        if not ours:
-            raise OutputRefused(f"output {path} exists and is not a run file of this tool (its first line is "
-                                "not a record); left untouched: choose another file")
-    else:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputRefused(f"cannot create the folder of output {path}: {exc.strerror or exc}") from None
 
 
 class OutputLock:
@@ -132,6 +73,12 @@ def record_identity(record: Record) -> str:
     return f"{a.id}\x00{record_key(a.source_sha256, a.index, r.prompt_version, r.model)}"
 
 
+def record_article(record: Record) -> str:
+    """`article_of` for a Record."""
+    a = record.article
+    return f"{a.id}\x00{a.source_sha256}\x00{a.index}"
+
+
 # Records written before errors said `transient`: what a transport failure's message says.
 _TRANSIENT_MESSAGE = re.compile(
     r"Connection error|timed out|Error code: (?:429|5\d\d)\b|APIConnectionError|APITimeoutError|"
@@ -163,6 +110,18 @@ def has_transient_errors(record: dict) -> bool:
     return False
 
 
+def article_of(record: dict) -> str:
+    """The article itself, whatever model or prompt version the record was made with."""
+    a = record["article"]
+    return f"{a['id']}\x00{a['source_sha256']}\x00{a['index']}"
+
+
+def unfinished(record: dict) -> bool:
+    """The record holds no result: the endpoint failed (transient errors) or refused the
+    configuration; any other record of the same article supersedes it."""
+    return has_transient_errors(record) or has_endpoint_errors(record)
+
+
 @dataclass
 class Existing:
     """What an output file already holds."""
@@ -170,6 +129,9 @@ class Existing:
     latest: dict[str, bool] = field(default_factory=dict)  # record key → the last one has transient errors
     identities: set[str] = field(default_factory=set)
     endpoint_failed: set[str] = field(default_factory=set)  # keys whose last record met an EndpointError
+    # Articles with a record that holds no result (under any model): a new record of one of them
+    # makes the file due for compaction.
+    unfinished: set[str] = field(default_factory=set)
     records: int = 0
     superseded: int = 0  # records replaced by a later record of the same article
 
