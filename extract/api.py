@@ -31,7 +31,8 @@ from urllib.parse import urlparse
 
 from extract.run.batch import Summary, collect_articles, run_batch
 from extract.llm.cache import FILE_NAME, AnswerCache
-from extract.llm.client import MODES, EndpointError, LLMClient, LLMSettings
+from extract.llm.client import MODES, EndpointDown, EndpointError, LLMClient, LLMSettings
+from extract.llm.usage import check_settings
 from extract.llm.engine import ENGINE_NAME
 from extract.llm.model_file import MODEL_NAME
 from extract.run.pipeline import ArticleExtractor, Options, extract_article
@@ -129,10 +130,15 @@ class Extractor:
     ) -> None:
         if mode is not None and mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        # An empty URL, a key a header cannot carry, a timeout the clock cannot hold: refused
+        # here (UsageError), before any request, rather than met by every request alike.
+        check_settings(base_url=base_url, api_key=api_key, timeout=timeout)
+        base_url = base_url.strip() if base_url else base_url  # as the command line reads it
         if env:
             base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
             api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
             model = model or os.environ.get("EXTRACT_MODEL") or None
+            check_settings(base_url=base_url, api_key=api_key)
         self.concurrency = max(1, concurrency)
         # What a Ray actor needs to build the same Extractor for its endpoint (no callables: they
         # do not travel; the embedded engine's start hook is made in the actor).
@@ -302,6 +308,11 @@ class Extractor:
                 result.summary.endpoint_error = str(exc)
                 result.summary.remaining = len(articles)
                 return result
+            except EndpointDown as exc:  # as the breaker would: nothing written, run again later
+                result.summary.breaker = str(exc)
+                result.summary.endpoint = self.client.endpoint
+                result.summary.remaining = len(articles)
+                return result
         to_stdout = output is not None and str(output) == STDOUT
         path = None if output is None or to_stdout else Path(output)
         common = dict(engine=self.engine, model=self.model, prompt_version=self.prompt_version,
@@ -322,8 +333,8 @@ class Extractor:
         embedded engine and endpoints without `/models` pass unchecked."""
         if self.embedded or self._checked:
             return
-        self._checked = True
         taken = self.client.check_model(self._model_given)
+        self._checked = True
         if taken is not None:
             self._remote_settings["model"] = taken
             self._log(f"model: {taken} (the one model {self.client.endpoint} serves)")

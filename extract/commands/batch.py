@@ -34,12 +34,10 @@ _RETRY = typer.Option(True, "--retry-failed/--no-retry-failed", help="Redo artic
 
 def _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence, concurrency=1) -> Extractor:
     from extract.api import Extractor, Options
-    from extract.llm.usage import UsageError, check_base_url, check_timeout, fail
+    from extract.llm.usage import UsageError, check_settings, fail
 
     try:
-        if base_url:
-            check_base_url(base_url)
-        check_timeout(timeout)
+        check_settings(base_url=base_url, api_key=api_key, timeout=timeout)
     except UsageError as exc:
         fail(str(exc))
     if mode is not None and mode not in MODES:

@@ -86,9 +86,11 @@ _TRANSIENT_MESSAGE = re.compile(
 
 
 # What an endpoint's refusal of the configuration looked like in records of earlier versions
-# (before it stopped the run): a bad key, an unknown model or path, a refused parameter.
+# (before it stopped the run): a bad key, an unknown model or path, a refused parameter; and a
+# request that could never be sent (a key a header cannot carry, a timeout the clock cannot hold).
 _ENDPOINT_MESSAGE = re.compile(
     r"Error code: (?:401|403|404)\b|AuthenticationError|PermissionDeniedError|NotFoundError|"
+    r"UnicodeEncodeError\b.*\bheader\b|Illegal header value|LocalProtocolError|timestamp out of range|"
     r"Error code: 400\b.*(?:[Ii]nvalid model|[Uu]nknown model|model_not_found|"
     r"\bmodel\b[^'\".;]{0,80}?(?:not found|does not exist)|[Uu]nsupported (?:parameter|value))")
 
