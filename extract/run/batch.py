@@ -224,8 +224,12 @@ class RecordSink:
             self.summary.abandoned += 1
             return
         self.writer.write(rec)
+        # Compact at the end when this record replaces one, or when it or an earlier one of its
+        # article (under another model) holds no result: each article keeps one record at least.
+        article = record_article(rec)
         if self.output is not None and (record_identity(rec) in self.existing.identities
-                                        or record_article(rec) in self.existing.unfinished):
+                                        or article in self.existing.unfinished
+                                        or (_transient(rec) and article in self.existing.articles)):
             self.rewrote = True
         self.summary.add(rec)
         if self.on_record:

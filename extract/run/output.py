@@ -134,6 +134,7 @@ class Existing:
     # Articles with a record that holds no result (under any model): a new record of one of them
     # makes the file due for compaction.
     unfinished: set[str] = field(default_factory=set)
+    articles: set[str] = field(default_factory=set)  # every article with a record (any model)
     records: int = 0
     superseded: int = 0  # records replaced by a later record of the same article
 
@@ -151,13 +152,39 @@ def _repair(path: Path) -> bytes:
     return data
 
 
-def _records(data: bytes):
-    for line in data.decode("utf-8", errors="replace").splitlines():
-        try:
-            rec = json.loads(line)
-            yield rec, key_of(rec), identity_of(rec)
-        except (ValueError, KeyError, TypeError):
-            continue  # a foreign or damaged line: leave it, redo that article
+def _parse(line: bytes | str) -> dict | None:
+    """A line as a record (a dict with what keys need), or None for a foreign or damaged line."""
+    try:
+        rec = json.loads(line)
+        identity_of(rec)
+        article_of(rec)
+    except (ValueError, KeyError, TypeError):
+        return None
+    return rec
+
+
+def _dropped(records: list[dict | None]) -> set[int]:
+    """Lines a later record of the same article replaces, and records holding no result where
+    the article has another record (a run during an outage guessed another model name, say):
+    each article keeps its latest record per model and prompt version, and one record at least."""
+    last: dict[str, int] = {}
+    last_of_article: dict[str, int] = {}
+    finished: set[str] = set()
+    for n, rec in enumerate(records):
+        if rec is None:
+            continue
+        last[identity_of(rec)] = n
+        last_of_article[article_of(rec)] = n
+        if not unfinished(rec):
+            finished.add(article_of(rec))
+    drop = set()
+    for n, rec in enumerate(records):
+        if rec is None:
+            continue
+        art = article_of(rec)
+        if last[identity_of(rec)] != n or (unfinished(rec) and (art in finished or last_of_article[art] != n)):
+            drop.add(n)
+    return drop
 
 
 def scan_output(path: Path) -> Existing:
@@ -165,16 +192,22 @@ def scan_output(path: Path) -> Existing:
     found = Existing()
     if not path.exists():
         return found
-    for rec, key, ident in _records(_repair(path)):
+    records = [_parse(line) for line in _repair(path).decode("utf-8", errors="replace").splitlines()]
+    for rec in records:
+        if rec is None:
+            continue  # a foreign or damaged line: leave it, redo that article
+        key, ident = key_of(rec), identity_of(rec)
         found.records += 1
-        if ident in found.identities:
-            found.superseded += 1
         found.identities.add(ident)
         found.latest[key] = has_transient_errors(rec)
+        found.articles.add(article_of(rec))
+        if unfinished(rec):
+            found.unfinished.add(article_of(rec))
         if has_endpoint_errors(rec):
             found.endpoint_failed.add(key)
         else:
             found.endpoint_failed.discard(key)
+    found.superseded = len(_dropped(records))
     return found
 
 
@@ -184,39 +217,19 @@ def repair_and_scan(path: Path) -> set[str]:
 
 
 def compact(path: Path) -> int:
-    """Keep only the last record of each article, atomically; returns how many were dropped."""
-    data = _repair(path)
-    lines = data.splitlines(keepends=True)
-    last: dict[str, int] = {}
-    ident_at: dict[int, str] = {}
-    for n, line in enumerate(lines):
-        try:
-            ident = identity_of(json.loads(line))
-        except (ValueError, KeyError, TypeError):
-            continue  # foreign lines stay where they are
-        last[ident] = n
-        ident_at[n] = ident
-    drop = {n for n, ident in ident_at.items() if last[ident] != n}
+    """Keep only the last record of each article (see `_dropped`), atomically; returns how many
+    were dropped. Foreign lines stay, but never as the first line: the guard knows a run file
+    by its first line, and the next run must not refuse the tool's own output."""
+    lines = _repair(path).splitlines(keepends=True)
+    records = [_parse(line) for line in lines]
+    drop = _dropped(records)
     if not drop:
         return 0
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.compact")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        try:
-            _write_all(fd, b"".join(line for n, line in enumerate(lines) if n not in drop))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        except OSError:
-            pass
-        os.replace(tmp, path)
-    except BaseException:
-        with _suppress():
-            tmp.unlink()
-        raise
-    _fsync_dir(path.parent)
+    kept = [n for n in range(len(lines)) if n not in drop]
+    first = next((i for i, n in enumerate(kept) if records[n] is not None), None)
+    if first:
+        kept = [kept[first], *kept[:first], *kept[first + 1:]]
+    write_whole(path, b"".join(lines[n] for n in kept))
     return len(drop)
 
 
@@ -226,19 +239,6 @@ class _suppress:
 
     def __exit__(self, *exc):
         return exc[0] is not None and issubclass(exc[0], OSError)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a directory
-    finally:
-        os.close(fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:
