@@ -575,21 +575,23 @@ def serve(host: str = "127.0.0.1", port: int = 8080, ctx: int = 8192, parallel: 
 # -- run files: score, diff, review, load --------------------------------------------------
 
 
-def evaluate_files(run: PathLike, gold: PathLike) -> "Report":
+def evaluate_files(run: PathLike, gold: PathLike, on_warning: Callable[[str], None] | None = None) -> "Report":
     """Score a run file against gold (spec §3): P/R/F1 per type, field agreement, grounding,
-    segmentation. Either side may be a run or a gold file (JSON Lines)."""
+    segmentation. Either side may be a run or a gold file (JSON Lines); when `run` is a gold
+    file and `gold` a run (the two swapped), `on_warning` is told before scoring."""
     from extract.review.evaluate import evaluate
 
-    return evaluate(*_sides(run, gold, scored=True))
+    return evaluate(*_sides(run, gold, scored=True, on_warning=on_warning))
 
 
-def error_files(run: PathLike, gold: PathLike, kinds: tuple[str, ...] | None = None) -> list["ItemError"]:
+def error_files(run: PathLike, gold: PathLike, kinds: tuple[str, ...] | None = None,
+                on_warning: Callable[[str], None] | None = None) -> list["ItemError"]:
     """Per source, every false positive, miss and disagreeing field of `run` against `gold`,
     each with its quote and the closest item on the other side (`extract eval --errors`)."""
     from extract.review.evaluate import error_report
     from extract.review.match import KINDS
 
-    return error_report(*_sides(run, gold, scored=True), kinds or KINDS)
+    return error_report(*_sides(run, gold, scored=True, on_warning=on_warning), kinds or KINDS)
 
 
 def diff_files(a: PathLike, b: PathLike) -> "DiffReport":
@@ -667,10 +669,12 @@ def gold_build_files(run: PathLike, decisions: PathLike, output: PathLike = "gol
                      items={k: sum(len(g[k]) for g in gold) for k in KINDS}, rejected_items=len(rejects))
 
 
-def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False):
+def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False,
+           on_warning: Callable[[str], None] | None = None):
     """The run or gold files `a` (and `b`) read (`RunFileError` for a malformed line, naming the
     file and the line), their sources keyed by path and paired by name where names are unique.
-    `scored`: `b` is what `a` is scored against, and must share a source with it."""
+    `scored`: `b` is what `a` is scored against, and must share a source with it; a gold `a`
+    scored against a run `b` goes to `on_warning`."""
     from extract.review.match import RunFileError, align_sources, load_side
 
     first = load_side(Path(a))
@@ -683,6 +687,9 @@ def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False):
         names = ", ".join(sorted(first.sources)[:5]) or "none"
         raise RunFileError(f"{b} shares no source file with {a} (run sources: {names}); "
                            "nothing to score: give the gold file for these pages")
+    if scored and on_warning is not None and first.is_gold and first.sources and not second.is_gold:
+        on_warning(f"{a} looks like gold and {b} like a run: the run goes first (extract eval RUN GOLD); "
+                   "scored as given")
     return first, second
 
 

@@ -255,3 +255,17 @@ def test_load_keeps_same_named_files_apart(tmp_path, crawl):
         sources = sorted(r[0] for r in conn.execute(text("select source from articles")))
     engine.dispose()
     assert len(sources) == 3 and len(set(sources)) == 3 and all(s.endswith("index.txt") for s in sources)
+
+
+def test_eval_warns_when_the_two_files_look_swapped(tmp_path):
+    """Issue 38: `eval GOLD RUN` scored without a word; the run goes first."""
+    run = _side(tmp_path, "run.jsonl", ["pages/a.txt"], gold=False)
+    gold = _side(tmp_path, "gold.jsonl", ["a.txt"], gold=True)
+    for args in (["eval", str(gold), str(run)], ["eval", "--errors", str(gold), str(run)]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        [line] = [x for x in result.stderr.splitlines() if x.strip()]
+        assert line.startswith(f"warning: {gold} looks like gold and {run} like a run"), line
+    for args in (["eval", str(run), str(gold)], ["eval", str(gold), str(gold)], ["eval", str(run), str(run)]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0 and "warning" not in result.stderr, result.output
