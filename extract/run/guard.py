@@ -175,7 +175,7 @@ def guard_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
         except OSError:
             same = False
         if same:
-            raise OutputRefused(f"{what} is one of the inputs; write the {kind.name} to another file")
+            raise OutputRefused(f"{what} is one of the inputs; write the {kind.name} elsewhere")
         if source.is_dir() and _inside(path, source):
             raise OutputRefused(f"{what} is inside the input folder {source} (the next read would take it "
                                 f"as an input); write the {kind.name} outside it")
