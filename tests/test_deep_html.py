@@ -15,6 +15,7 @@ import extract.ingest.read as read
 from extract.cli import app
 from extract.ingest.read import ReadError, document_from_bytes, flatten_html
 from extract.ingest.segment import segment
+from tests.fake_llm import synthetic_page
 
 ITEM = "本报讯 到2025年，全区规模以上工业企业力争达到{n}家。"
 
@@ -51,6 +52,15 @@ def test_the_read_command_writes_every_item(tmp_path):
     assert result.exit_code == 0 and not result.stderr.strip(), result.output
     articles = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
     assert sum(a["text"].count("条 本报讯") for a in articles) == 400
+
+
+def test_articles_under_300_nested_divs_are_cut_and_written(tmp_path):
+    body = "".join(f"<p>{x}</p>" for x in synthetic_page(1, 2).splitlines() if x)
+    page = tmp_path / "deep.html"
+    page.write_text("<html><body>" + "<div>" * 300 + body + "</div>" * 300 + "</body></html>", encoding="utf-8")
+    result = CliRunner().invoke(app, ["read", str(page)])  # an older version: "no visible text", exit 1
+    assert result.exit_code == 0 and not result.stderr.strip(), result.output
+    assert [json.loads(x)["title"] for x in result.stdout.splitlines()] == ["第1号片区推进产业升级", "第2号片区推进产业升级"]
 
 
 def test_a_page_that_still_loses_text_says_so(tmp_path, monkeypatch):
