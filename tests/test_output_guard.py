@@ -216,15 +216,15 @@ def test_review_that_fails_leaves_the_old_page_whole(files, tmp_path, monkeypatc
     out = tmp_path / "review.html"
     assert cli("review", files["run"], "-o", out).exit_code == 0
     before = sha(out)
+    import extract
     import extract.review.page as page
 
-    def broken(data):
-        yield "<html>"
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(page, "render_html", lambda data: "".join(broken(data)))
-    assert cli("review", files["run"], "-o", out).exit_code == 2
-    assert sha(out) == before
+    # A page that cannot be encoded fails while it is being written (an older version had
+    # truncated the old page by then).
+    monkeypatch.setattr(page, "render_html", lambda data: "<html>" + "x" * 100_000 + "\ud800</html>")
+    with pytest.raises(UnicodeEncodeError):
+        extract.review_files(files["run"], out)
+    assert sha(out) == before and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 # -- load ---------------------------------------------------------------------------------------
