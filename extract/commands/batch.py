@@ -54,7 +54,9 @@ def _fail(exc: Exception) -> None:
     from extract.llm.usage import fail
     from extract.run.guard import OutputRefused
 
-    if isinstance(exc, OutputRefused):  # as every command's refused output: exit 2
+    from extract.run.batch_api import BatchFileError
+
+    if isinstance(exc, (OutputRefused, BatchFileError)):  # a refused output, a malformed file: exit 2
         fail(redact(str(exc)))
 
     err.print(f"[red]error[/red] {escape(redact(str(exc)))}", markup=True, highlight=False)
