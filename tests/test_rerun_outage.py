@@ -114,3 +114,16 @@ def _page(tmp_path: Path) -> Path:
     p = tmp_path / "one.txt"
     p.write_text(synthetic_page(1, 1), encoding="utf-8")
     return p
+
+
+@pytest.mark.parametrize("errors", ["abc", [1, 2], {"stage": "x"}])
+def test_a_record_line_of_the_wrong_shape_is_left_and_its_article_redone(fake_llm, page, tmp_path, errors):
+    """A hand-edited record in the output (an older version: a traceback on resume)."""
+    articles, _ = extract.read_articles([page])
+    out = tmp_path / "out.jsonl"
+    bad = {**_stale(articles[0].model_dump(), "fake"), "errors": errors}
+    out.write_text(json.dumps(bad, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = _run(page, "-o", out, "--base-url", fake_llm.base_url, "--model", "fake")
+    assert result.exit_code == 0, result.output
+    lines = out.read_text("utf-8").splitlines()
+    assert json.loads(lines[0]) == bad and len(lines) == 5  # left where it was; the four articles done

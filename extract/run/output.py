@@ -153,13 +153,17 @@ def _repair(path: Path) -> bytes:
 
 
 def _parse(line: bytes | str) -> dict | None:
-    """A line as a record (a dict with what keys need), or None for a foreign or damaged line."""
+    """A line as a record (a dict with what keys and errors need), or None for a foreign or
+    damaged line: it stays where it is, and its article is done again."""
     try:
         rec = json.loads(line)
         identity_of(rec)
         article_of(rec)
     except (ValueError, KeyError, TypeError):
         return None
+    errors = rec.get("errors") or []
+    if not isinstance(errors, list) or not all(isinstance(e, dict) for e in errors):
+        return None  # "errors": "abc" (a hand edit): never a traceback on resume
     return rec
 
 
