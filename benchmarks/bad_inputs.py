@@ -113,6 +113,7 @@ def main() -> None:
         subprocess.run(build, cwd=d, env=_env(), check=True, capture_output=True)
         _jsonl(d / "attendees_str.jsonl", [{**rec, "meetings": [{**rec["meetings"][0], "attendees": "张三"}]}])
         _jsonl(d / "targets_str.jsonl", [{**rec, "targets": "abc"}])
+        _jsonl(d / "batch_output.jsonl", [{"custom_id": "r1", "response": "x"}])
         body = "".join(f"<p>{x}</p>" for x in synthetic_page(21, 2).splitlines() if x)  # two articles
         (d / "deep.html").write_text("<html><body>" + "<div>" * 300 + body + "</div>" * 300 + "</body></html>",
                                      encoding="utf-8")
@@ -192,6 +193,10 @@ def main() -> None:
         case("2", "`read page.txt -o notes.txt`", ["read", "page.txt", "-o", "notes.txt"])
         for target in ("notes.txt", "curated_gold.jsonl", "page.txt"):
             case("3", f"`review out.jsonl -o {target}`", ["review", "out.jsonl", "-o", target])
+        case("guard", "`load out.jsonl --db notes.txt`", ["load", "out.jsonl", "--db", "notes.txt"])
+        case("guard", "`load out.jsonl --db out.jsonl` (the input)", ["load", "out.jsonl", "--db", "out.jsonl"])
+        case("guard", "`batch submit page.txt -o notes.txt`",
+             ["batch", "submit", "page.txt", "-o", "notes.txt", "--base-url", url, "--model", "fake"])
 
         def items_read(name: str, n: int):
             def note() -> str:
@@ -220,6 +225,9 @@ def main() -> None:
             case("7", f"`{' '.join(cmd[:1])}` on a line with {what}", cmd)
         case("7", 'a decision with `"key": [...]`', [*gb, "key_list_decisions.jsonl", "-o", "g1.jsonl"])
         case("7", "a decision whose quote is a number", [*gb, "quote_number_decisions.jsonl", "-o", "g2.jsonl"])
+        case("7", '`batch collect --from-file` a line with `"response": "x"`',
+             ["batch", "collect", "page.txt", "-o", "batch.jsonl", "--from-file", "batch_output.jsonl",
+              "--base-url", url, "--model", "fake"])
         case("7", "`load --db 'postgresql://u:p@h:abc/db'`", ["load", "out.jsonl", "--db", "postgresql://u:p@h:abc/db"])
 
         def records(name: str):
