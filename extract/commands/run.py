@@ -48,7 +48,7 @@ def run(
 ) -> None:
     """Extract policies, targets and meetings from PATHS into JSON Lines."""
     from extract.api import STDOUT, Extractor, Options, read_articles
-    from extract.run.output import OutputRefused, guard_output
+    from extract.run.guard import OutputRefused, guard_output
 
     # Usage errors first: one line and exit 2, before any file is read or request sent.
     try:

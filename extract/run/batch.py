@@ -22,7 +22,8 @@ from typing import Callable, Iterable
 
 from extract.llm.flow import FlowControl
 from extract.llm.client import EndpointError
-from extract.run.output import (Existing, JsonlWriter, OutputError, OutputLock, compact, guard_output, record_article,
+from extract.run.guard import guard_output
+from extract.run.output import (Existing, JsonlWriter, OutputError, OutputLock, compact, record_article,
                                record_identity, record_key, scan_output)
 from extract.run.pipeline import ArticleExtractor, extract_article
 from extract.ingest.read import ReadError, read_all

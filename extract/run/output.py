@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extract.run.guard import OutputRefused, fsync_dir, guard_output, is_run_file, write_whole  # noqa: F401
+from extract.run.guard import OutputRefused, write_whole
 from schemas import Record
 
 
