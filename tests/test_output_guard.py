@@ -304,3 +304,16 @@ def test_batch_request_files_never_replace_foreign_files(files, fake_llm, tmp_pa
                  "--base-url", fake_llm.base_url, "--model", "fake")
     refused(result, "not a batch request file")
     assert (folder / "requests-001.jsonl").read_bytes() == NOTES
+
+
+def test_special_files_and_links_are_written_through(files, tmp_path):
+    """/dev/stdout and /dev/null take the output in place (nothing to rename over them); a link
+    to a file of ours stays a link, its target replaced."""
+    result = cli("read", files["page"], "-o", "/dev/null")
+    assert result.exit_code == 0 and Path("/dev/null").exists() and not Path("/dev/null").is_file()
+    target = tmp_path / "articles.jsonl"
+    assert cli("read", files["page"], "-o", target).exit_code == 0
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target.name)
+    assert cli("read", files["pages"], "-o", link).exit_code == 0
+    assert link.is_symlink() and len(target.read_text("utf-8").splitlines()) == 2

@@ -220,7 +220,7 @@ def replacing(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO]:
     permissions), else removed, leaving the old file whole. A special file (/dev/null, a pipe)
     is written in place: there is nothing to rename over it."""
     path = Path(path)
-    if path.is_symlink():  # write where the link points; the link stays a link
+    if path.is_symlink() and path.is_file():  # write where the link points; the link stays a link
         path = path.resolve()
     if path.exists() and not path.is_file():
         with open(path, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
