@@ -282,7 +282,7 @@ def test_foreign_database_is_refused(db, seeds_v1):
     engine.dispose()
     # A SQLite file is refused by the output guard first (another program's database); past
     # it (--force), and on PostgreSQL, the schema check refuses it.
-    with pytest.raises((OutputRefused, SchemaError), match="not created by `extract load`|not a database of"):
+    with pytest.raises((OutputRefused, SchemaError), match="not created by `extract load`|not a SQLite database"):
         load_files(db, [seeds_v1])
     with pytest.raises(SchemaError, match="not created by `extract load`"):
         load_files(db, [seeds_v1], force=True)

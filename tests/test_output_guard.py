@@ -231,7 +231,7 @@ def test_review_that_fails_leaves_the_old_page_whole(files, tmp_path, monkeypatc
 
 
 def test_load_into_a_foreign_file_is_refused(files):
-    refused(cli("load", files["run"], "--db", files["notes"]), "not a database of `extract load`", "--force")
+    refused(cli("load", files["run"], "--db", files["notes"]), "not a SQLite database of this tool", "--force")
     assert files["notes"].read_bytes() == NOTES
 
 

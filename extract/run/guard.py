@@ -143,8 +143,8 @@ REJECTED = OutputKind("rejected-items file", "gold.rejected.jsonl", is_decisions
                       "its first line is not a curation decision")
 BATCH_FILES = OutputKind("batch request file", "requests-001.jsonl", is_batch_requests,
                          "its first line is not a Batch API request", replaces=False)
-DATABASE = OutputKind("database of `extract load`", "extractions.db", is_load_database,
-                      "it is not a SQLite database, or holds tables of another program")
+DATABASE = OutputKind("SQLite database", "extractions.db", is_load_database,
+                      "it is no SQLite file, or holds tables of another program")
 
 
 # -- the guard --------------------------------------------------------------------------------
