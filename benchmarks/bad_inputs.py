@@ -7,7 +7,10 @@ Every request that is not for the fake server on loopback goes to a proxy on a c
 case that would contact a third party (api.openai.com …) fails visibly instead. Prints a Markdown
 table (the ones in benchmarks/RESULTS.md, "Mistakes" and "Nothing a user made is lost"):
 
-    python -m benchmarks.bad_inputs
+    python -m benchmarks.bad_inputs [--before CHECKOUT]
+
+`--before`: the same cases run a second time with the `extract` of another checkout (e.g. a
+`git worktree` of an earlier commit); its exit code and the user's files go in two more columns.
 """
 from __future__ import annotations
 
@@ -28,8 +31,8 @@ KEY = "sk-made-up-0123456789abcdef"
 COMMAND = "python -m benchmarks.bad_inputs"
 
 
-def _env() -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+def _env(code: Path = ROOT) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(code), "COLUMNS": "200"}
     for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "EXTRACT_MODEL"):
         env.pop(name, None)
     # No third party: anything but loopback goes to a proxy that is not there.
@@ -39,9 +42,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _extract(args: list[str], cwd: Path) -> tuple[int, str]:
+def _extract(args: list[str], cwd: Path, code: Path = ROOT) -> tuple[int, str]:
     p = subprocess.run([sys.executable, "-m", "extract.cli", *args], cwd=cwd, capture_output=True, text=True,
-                       env=_env(), timeout=180)
+                       env=_env(code), timeout=180)
     lines = [x for x in p.stderr.splitlines() if x.strip()]
     errors = [x for x in lines if x.startswith(("error:", "warning:", "stopped:", "Traceback")) or "Error" in x[:30]]
     shown = errors[0] if errors else (lines[-1] if lines else (p.stdout.strip().splitlines()[-1:] or [""])[0])
@@ -85,8 +88,10 @@ def _jsonl(path: Path, rows: list[dict]) -> None:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
 
 
-def main() -> None:
-    rows: list[tuple[str, str, int, str, str]] = []  # (item, what, exit, line, user's files)
+def trial(code: Path = ROOT) -> tuple[list[tuple[str, str, int, str, str]], bool, str]:
+    """Every case with the `extract` of checkout `code`: rows of (item, what, exit, line, the
+    user's files), whether notes.txt survived, and the fake server's URL (shown as PORT)."""
+    rows: list[tuple[str, str, int, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp, FakeLLM().start() as fake:
         d = Path(tmp)
         # -- the user's files -------------------------------------------------------------------
@@ -128,12 +133,12 @@ def main() -> None:
 
         def case(item: str, what: str, args: list[str], note=None) -> None:
             before = _hashes(d, users)
-            code, line = _extract(args, d)
+            exit_code, line = _extract(args, d, code)
             after = _hashes(d, users)
             changed = [n for n in users if before[n] != after[n]]
             if note is not None:
                 line = f"{line} ({note()})" if line else f"({note()})"
-            rows.append((item, what, code, line, "changed: " + ", ".join(changed) if changed else "unchanged"))
+            rows.append((item, what, exit_code, line, "changed: " + ", ".join(changed) if changed else "unchanged"))
 
         def server(fault, what, extra=()):
             fake.always(fault)
@@ -258,17 +263,42 @@ def main() -> None:
         fake.always(None)
         case("9", "`--base-url http:/127.0.0.1:8080/v1`", [*base, "--base-url", "http:/127.0.0.1:8080/v1"])
         notes_kept = (d / "notes.txt").read_text(encoding="utf-8") == "my notes\nthe last line"
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip() or "?"
-    print(f"`{COMMAND}`, {datetime.date.today().isoformat()}, commit {commit}\n")
-    print("| issue item | bad input | exit | the line printed | the user's files |")
-    print("|---|---|---|---|---|")
-    for item, what, code, line, files in rows:
+    return rows, notes_kept, url
+
+
+def _commit(code: Path) -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=code, capture_output=True,
+                          text=True).stdout.strip() or "?"
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--before", type=Path, help="another checkout whose extract runs the same cases")
+    args = ap.parse_args(argv)
+    rows, notes_kept, url = trial(ROOT)
+    before = trial(args.before.resolve()) if args.before else None
+    old = _commit(args.before) if args.before else None
+    print(f"`{COMMAND}" + (" --before <a worktree of the earlier commit>" if old else "") + "`, "
+          f"{datetime.date.today().isoformat()}, commit {_commit(ROOT)}" + (f", before: {old}" if old else "") + "\n")
+    extra = f" {old}: exit | {old}: the user's files |" if old else ""
+    print("| issue item | bad input | exit | the line printed | the user's files |" + extra)
+    print("|---|---|---|---|---|" + ("---|---|" if old else ""))
+    for n, (item, what, code, line, files) in enumerate(rows):
         shown = line.replace("|", "/").replace(url, "http://127.0.0.1:PORT/v1")
-        print(f"| {item} | {what} | {code} | {shown} | {files} |")
+        then = ""
+        if before is not None:
+            b = before[0][n]
+            assert b[:2] == (item, what), (b[:2], item, what)
+            then = f" {b[2]}{' (traceback)' if 'TRACEBACK' in b[3] else ''} | {b[4]} |"
+        print(f"| {item} | {what} | {code} | {shown} | {files} |{then}")
     tracebacks = sum("TRACEBACK" in line for *_, line, _ in rows)
     print(f"\n{len(rows)} cases; tracebacks: {tracebacks}; notes.txt unchanged: {notes_kept}; "
           f"the key appears in no line: {all(KEY not in line for *_, line, _ in rows)}")
+    if before is not None:
+        print(f"With {old}: tracebacks {sum('TRACEBACK' in r[3] for r in before[0])}, cases that changed a "
+              f"user's file {sum(r[4] != 'unchanged' for r in before[0])}.")
 
 
 if __name__ == "__main__":
