@@ -10,7 +10,8 @@ table (the ones in benchmarks/RESULTS.md, "Mistakes" and "Nothing a user made is
     python -m benchmarks.bad_inputs [--before CHECKOUT]
 
 `--before`: the same cases run a second time with the `extract` of another checkout (e.g. a
-`git worktree` of an earlier commit); its exit code and the user's files go in two more columns.
+`git worktree` of an earlier commit); its exit code, line and the user's files go in three more
+columns. A file a case changed is put back before the next case, so each meets them as made.
 """
 from __future__ import annotations
 
@@ -126,6 +127,7 @@ def trial(code: Path = ROOT) -> tuple[list[tuple[str, str, int, str, str]], bool
             f"<font color=red>第{i}条 本报讯 到2025年，全区规模以上工业企业力争达到{i}家。<br>" for i in range(400))
             + "</body></html>", encoding="utf-8")
         users = sorted(str(p.relative_to(d)) for p in d.rglob("*") if p.is_file())
+        pristine = {n: (d / n).read_bytes() for n in users}
 
         url = fake.base_url
         base = ["run", "page.txt", "--no-cache", "--timeout", "5"]
@@ -136,6 +138,8 @@ def trial(code: Path = ROOT) -> tuple[list[tuple[str, str, int, str, str]], bool
             exit_code, line = _extract(args, d, code)
             after = _hashes(d, users)
             changed = [n for n in users if before[n] != after[n]]
+            for n in changed:  # each case meets the user's files as they were made
+                (d / n).write_bytes(pristine[n])
             if note is not None:
                 line = f"{line} ({note()})" if line else f"({note()})"
             rows.append((item, what, exit_code, line, "changed: " + ", ".join(changed) if changed else "unchanged"))
@@ -282,16 +286,16 @@ def main(argv: list[str] | None = None) -> None:
     old = _commit(args.before) if args.before else None
     print(f"`{COMMAND}" + (" --before <a worktree of the earlier commit>" if old else "") + "`, "
           f"{datetime.date.today().isoformat()}, commit {_commit(ROOT)}" + (f", before: {old}" if old else "") + "\n")
-    extra = f" {old}: exit | {old}: the user's files |" if old else ""
+    extra = f" {old}: exit | {old}: the line | {old}: the user's files |" if old else ""
     print("| issue item | bad input | exit | the line printed | the user's files |" + extra)
-    print("|---|---|---|---|---|" + ("---|---|" if old else ""))
+    print("|---|---|---|---|---|" + ("---|---|---|" if old else ""))
     for n, (item, what, code, line, files) in enumerate(rows):
         shown = line.replace("|", "/").replace(url, "http://127.0.0.1:PORT/v1")
         then = ""
         if before is not None:
             b = before[0][n]
             assert b[:2] == (item, what), (b[:2], item, what)
-            then = f" {b[2]}{' (traceback)' if 'TRACEBACK' in b[3] else ''} | {b[4]} |"
+            then = f" {b[2]} | {b[3].replace('|', '/').replace(before[2], 'http://127.0.0.1:PORT/v1')[:160]} | {b[4]} |"
         print(f"| {item} | {what} | {code} | {shown} | {files} |{then}")
     tracebacks = sum("TRACEBACK" in line for *_, line, _ in rows)
     print(f"\n{len(rows)} cases; tracebacks: {tracebacks}; notes.txt unchanged: {notes_kept}; "
