@@ -32,7 +32,8 @@ from urllib.parse import urlparse
 from extract.kinds.judgement import Calibration, resolve_calibration
 from extract.run.batch import Summary, collect_articles, run_batch
 from extract.llm.cache import FILE_NAME, AnswerCache
-from extract.llm.client import MODES, EndpointError, LLMClient, LLMSettings
+from extract.llm.client import MODES, EndpointDown, EndpointError, LLMClient, LLMSettings
+from extract.llm.usage import check_settings
 from extract.llm.engine import ENGINE_NAME
 from extract.llm.model_file import MODEL_NAME
 from extract.run.pipeline import ArticleExtractor, Options, extract_article
@@ -40,6 +41,7 @@ from extract.llm.prompting import prompt_version
 from extract.ingest.read import TEXT_SOURCE, ReadError, document_from_text, read_all
 from extract.ingest.segment import segment
 from schemas import Article, Record
+from extract.run.guard import OutputRefused, guard_output
 
 if TYPE_CHECKING:  # imported on use: scoring and the database are not needed to extract
     from extract.run.batch_api import BatchInfo, CollectReport, Setup, SubmitReport
@@ -60,7 +62,7 @@ _NOT_STARTED_URL = "http://127.0.0.1:9/v1"
 
 __all__ = [
     "Extractor", "BatchResult", "Options", "Summary", "ReadError", "MODES", "DEFAULT_MODEL", "STDOUT",
-    "extract_text", "iter_articles", "read_articles", "read_text", "evaluate_files", "error_files", "diff_files", "review_files",
+    "extract_text", "iter_articles", "read_articles", "write_articles", "read_text", "evaluate_files", "error_files", "diff_files", "review_files",
     "load_files", "serve", "MODEL_NAME", "calibrate_files",
 ]
 
@@ -131,12 +133,17 @@ class Extractor:
     ) -> None:
         if mode is not None and mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        # An empty URL, a key a header cannot carry, a timeout the clock cannot hold: refused
+        # here (UsageError), before any request, rather than met by every request alike.
+        check_settings(base_url=base_url, api_key=api_key, timeout=timeout)
+        base_url = base_url.strip() if base_url else base_url  # as the command line reads it
         if env:
             base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
             api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
             model = model or os.environ.get("EXTRACT_MODEL") or None
             if options.calibration is None and os.environ.get("EXTRACT_CALIBRATION"):
                 options = replace(options, calibration=os.environ["EXTRACT_CALIBRATION"])
+            check_settings(base_url=base_url, api_key=api_key)
         # A calibration file is read once, here (CalibrationFileError when it cannot be used),
         # and travels loaded: a Ray actor need not see the file.
         options = replace(options, calibration=resolve_calibration(options.calibration))
@@ -272,15 +279,18 @@ class Extractor:
         The endpoint refusing the configuration (401/403, a 404, a 400 naming the model or a
         parameter; or, asked before the first article, `/v1/models` not listing `model`) stops
         the batch at once with no record for the article that met it (`summary.endpoint_error`,
-        exit code 5). An `output` that is a directory, one of the inputs, a file that is not a
-        run file, or held by another run raises `extract.run.output.OutputRefused` before anything
-        is read from it or written.
+        exit code 5). An `output` that is a directory, one of the inputs or inside an input folder,
+        a file that is not a run file, or held by another run raises `extract.OutputRefused`
+        before anything is read from it or written.
         `keep_records=False` keeps memory flat on big batches (the records are in `output`).
         `runner`: `run_batch`'s choice of engine (``runner="ray"``, ``ray_address``, ``ray_actors``,
         ``endpoints``).
         """
+        paths = [str(p) for p in paths]
+        if output is not None and str(output) != STDOUT:
+            guard_output(output, paths)  # a folder given as input holds no output: refused before reading
         summary = Summary()
-        articles = collect_articles([str(p) for p in paths], summary, on_read_error or (lambda e: None))
+        articles = collect_articles(paths, summary, on_read_error or (lambda e: None))
         return self.run_batch(articles, output, force=force, retry_failed=retry_failed, breaker=breaker,
                               adaptive=adaptive, summary=summary, keep_records=keep_records,
                               on_record=on_record, stop=stop, **runner)
@@ -327,6 +337,11 @@ class Extractor:
                 self.check_endpoint()
             except EndpointError as exc:  # nothing sent, nothing written: fix and run again
                 result.summary.endpoint_error = str(exc)
+                result.summary.remaining = len(articles)
+                return result
+            except EndpointDown as exc:  # as the breaker would: nothing written, run again later
+                result.summary.breaker = str(exc)
+                result.summary.endpoint = self.client.endpoint
                 result.summary.remaining = len(articles)
                 return result
         to_stdout = output is not None and str(output) == STDOUT
@@ -376,8 +391,8 @@ class Extractor:
         embedded engine and endpoints without `/models` pass unchecked."""
         if self.embedded or self._checked:
             return
-        self._checked = True
         taken = self.client.check_model(self._model_given)
+        self._checked = True
         if taken is not None:
             self._remote_settings["model"] = taken
             self._log(f"model: {taken} (the one model {self.client.endpoint} serves)")
@@ -469,6 +484,7 @@ class Extractor:
                     f"no batches for {output}: no state file {batch_api.state_path(Path(output))}; run `extract "
                     "batch submit` first, or give the inputs and the output files (--from-file)")
             paths = state.data["paths"]
+        guard_output(output, [*map(str, paths), *map(str, from_files)])  # before the output is scanned
         summary = Summary()
         articles = collect_articles([str(p) for p in paths], summary, on_read_error or (lambda e: None))
         result: list[BatchResult] = []
@@ -536,6 +552,46 @@ def iter_articles(paths: Iterable[PathLike],
         yield from segment(item)
 
 
+class _NothingRead(Exception):
+    """Ends `write_articles`' block without replacing the output."""
+
+
+def write_articles(paths: Iterable[PathLike], output: PathLike | None = None, *, force: bool = False,
+                   on_error: Callable[[ReadError], None] | None = None,
+                   on_warning: Callable[[str], None] | None = None) -> int:
+    """`extract read`: the articles of `paths` as JSON Lines (the spec's article objects) into
+    `output`, or to stdout when it is None; returns how many were written.
+
+    `output` is guarded as every command's (`OutputRefused`: a directory, an input or a file in
+    an input folder, an existing file that is not an articles file unless `force`) and written
+    whole: into a temporary file renamed over it at the end, so Ctrl-C or a failure leaves an
+    old file as it was, and a read that found no article at all leaves it untouched."""
+    import json
+    import sys
+
+    paths = [str(p) for p in paths]
+    if output is None:
+        written = 0
+        for article in iter_articles(paths, on_error, on_warning):
+            sys.stdout.write(json.dumps(article.model_dump(), ensure_ascii=False) + "\n")
+            written += 1
+        return written
+    from extract.run.guard import ARTICLES, replacing
+
+    out = guard_output(output, paths, ARTICLES, force=force)
+    written = 0
+    try:
+        with replacing(out) as f:
+            for article in iter_articles(paths, on_error, on_warning):
+                f.write(json.dumps(article.model_dump(), ensure_ascii=False) + "\n")
+                written += 1
+            if not written:
+                raise _NothingRead
+    except _NothingRead:
+        pass
+    return written
+
+
 def read_articles(paths: Iterable[PathLike],
                   on_error: Callable[[ReadError], None] | None = None) -> tuple[list[Article], Summary]:
     """Read, clean and segment files and folders ("-": stdin) into articles, as `extract read`.
@@ -577,21 +633,23 @@ def serve(host: str = "127.0.0.1", port: int = 8080, ctx: int = 8192, parallel: 
 # -- run files: score, diff, review, load --------------------------------------------------
 
 
-def evaluate_files(run: PathLike, gold: PathLike) -> "Report":
+def evaluate_files(run: PathLike, gold: PathLike, on_warning: Callable[[str], None] | None = None) -> "Report":
     """Score a run file against gold (spec §3): P/R/F1 per type, field agreement, grounding,
-    segmentation. Either side may be a run or a gold file (JSON Lines)."""
+    segmentation. Either side may be a run or a gold file (JSON Lines); when `run` is a gold
+    file and `gold` a run (the two swapped), `on_warning` is told before scoring."""
     from extract.review.evaluate import evaluate
 
-    return evaluate(*_sides(run, gold, scored=True))
+    return evaluate(*_sides(run, gold, scored=True, on_warning=on_warning))
 
 
-def error_files(run: PathLike, gold: PathLike, kinds: tuple[str, ...] | None = None) -> list["ItemError"]:
+def error_files(run: PathLike, gold: PathLike, kinds: tuple[str, ...] | None = None,
+                on_warning: Callable[[str], None] | None = None) -> list["ItemError"]:
     """Per source, every false positive, miss and disagreeing field of `run` against `gold`,
     each with its quote and the closest item on the other side (`extract eval --errors`)."""
     from extract.review.evaluate import error_report
     from extract.review.match import KINDS
 
-    return error_report(*_sides(run, gold, scored=True), kinds or KINDS)
+    return error_report(*_sides(run, gold, scored=True, on_warning=on_warning), kinds or KINDS)
 
 
 def diff_files(a: PathLike, b: PathLike) -> "DiffReport":
@@ -602,27 +660,25 @@ def diff_files(a: PathLike, b: PathLike) -> "DiffReport":
 
 
 def review_files(run: PathLike, output: PathLike = "review.html", against: PathLike | None = None,
-                 *, curate: bool = False, rejected: Iterable[PathLike] = ()) -> Path:
+                 *, curate: bool = False, rejected: Iterable[PathLike] = (), force: bool = False) -> Path:
     """Write a self-contained HTML page to review a run's items (against another run or gold).
 
     `curate`: the curation view (accept, reject, edit, add items; decisions exported as JSON
     Lines for `gold_build_files`), least sure items first; `rejected`: gold sidecars
-    (`gold.rejected.jsonl`) or decisions files whose rejected items show as already rejected."""
-    from extract.run.output import OutputRefused
+    (`gold.rejected.jsonl`) or decisions files whose rejected items show as already rejected.
+    The page is written whole (a failure leaves an old one as it was); an `output` that is an
+    input, a directory, or an existing file that is not a review page raises `OutputRefused`
+    (the latter unless `force`) before anything is read."""
     from extract.review.curate import load_rejections
     from extract.review.page import write_review
+    from extract.run.guard import REVIEW
 
+    rejected = list(rejected)
+    out = guard_output(output, [p for p in (run, against, *rejected) if p], REVIEW, force=force)
     prior: set[tuple] = set()
     for path in rejected:
         prior |= load_rejections(path)
-
     run_side, other = _sides(run, against) if against else (_sides(run)[0], None)
-    out = Path(output)
-    if out.is_dir():
-        raise OutputRefused(f"output {out} is a directory; give a file name, e.g. {out / 'review.html'}")
-    if any(out.exists() and os.path.samefile(out, p) for p in (run, against) if p):
-        raise OutputRefused(f"output {out} is one of the inputs; write the review to another file")
-    out.parent.mkdir(parents=True, exist_ok=True)
     return write_review(run_side, other, out, curate=curate, rejected=prior)
 
 
@@ -636,24 +692,34 @@ class GoldBuilt:
     rejected_items: int
 
 
-def gold_build_files(run: PathLike, decisions: PathLike, output: PathLike = "gold.jsonl") -> GoldBuilt:
+def gold_build_files(run: PathLike, decisions: PathLike, output: PathLike = "gold.jsonl", *,
+                     force: bool = False) -> GoldBuilt:
     """A gold file (spec §3) from a curation page's decisions on `run`: every accepted, edited
     and added item of the reviewed articles; rejected items go to `<output>.rejected.jsonl`.
-    Decisions naming articles (or article texts) the run does not have raise
-    `extract.review.curate.DecisionsError`; nothing is written then."""
-    from extract.run.output import OutputRefused
-    from extract.review.curate import build_gold, read_decisions, rejected_path, write_jsonl
+
+    Nothing is written, and `extract.review.curate.DecisionsError` says why, when a decision
+    is malformed (checked by its schema), names articles (or article texts) the run does not
+    have, or when the file holds no decision at all. `OutputRefused` is raised before anything
+    is read for an output that is an input, a directory or a file that is not gold (unless
+    `force`), and after building when the new gold would lose articles or items of the existing
+    one (unless `force`: curated gold is the costliest file a user has). Both files are
+    written whole, each replacing the old one only once complete."""
+    from extract.review.curate import (build_gold, check_gold, read_decisions, read_gold_lines, rejected_path,
+                                       shrinkage, write_jsonl)
     from extract.review.match import KINDS
+    from extract.run.guard import GOLD, REJECTED
 
     out = Path(output)
-    side = _sides(run)[0]
-    if out.is_dir():
-        raise OutputRefused(f"output {out} is a directory; give a file name, e.g. {out / 'gold.jsonl'}")
     sidecar = rejected_path(out)
-    for target in (out, sidecar):
-        if any(target.exists() and os.path.samefile(target, p) for p in (run, decisions)):
-            raise OutputRefused(f"output {target} is one of the inputs; write the gold to another file")
+    guard_output(out, [run, decisions], GOLD, force=force)
+    guard_output(sidecar, [run, decisions], REJECTED, force=force)
+    side = _sides(run)[0]
     gold, rejects = build_gold(side, read_decisions(decisions, side))
+    check_gold(gold, str(out))
+    lost = None if force else shrinkage(read_gold_lines(out), gold)
+    if lost:
+        raise OutputRefused(f"{out} is a gold file and the gold built from {decisions} would lose {lost}; "
+                            "left untouched: write it to another file (-o), or give --force to replace it")
     write_jsonl(out, gold)
     write_jsonl(sidecar, rejects)
     return GoldBuilt(gold=out, rejected=sidecar, sources=len(gold),
@@ -661,10 +727,12 @@ def gold_build_files(run: PathLike, decisions: PathLike, output: PathLike = "gol
                      items={k: sum(len(g[k]) for g in gold) for k in KINDS}, rejected_items=len(rejects))
 
 
-def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False):
+def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False,
+           on_warning: Callable[[str], None] | None = None):
     """The run or gold files `a` (and `b`) read (`RunFileError` for a malformed line, naming the
     file and the line), their sources keyed by path and paired by name where names are unique.
-    `scored`: `b` is what `a` is scored against, and must share a source with it."""
+    `scored`: `b` is what `a` is scored against, and must share a source with it; a gold `a`
+    scored against a run `b` goes to `on_warning`."""
     from extract.review.match import RunFileError, align_sources, load_side
 
     first = load_side(Path(a))
@@ -677,6 +745,9 @@ def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False):
         names = ", ".join(sorted(first.sources)[:5]) or "none"
         raise RunFileError(f"{b} shares no source file with {a} (run sources: {names}); "
                            "nothing to score: give the gold file for these pages")
+    if scored and on_warning is not None and first.is_gold and first.sources and not second.is_gold:
+        on_warning(f"{a} looks like gold and {b} like a run: the run goes first (extract eval RUN GOLD); "
+                   "scored as given")
     return first, second
 
 
@@ -695,12 +766,14 @@ def calibrate_files(runs: Iterable[PathLike], gold: Iterable[PathLike], output: 
 
 
 def load_files(runs: Iterable[PathLike], db: str | None = None, *, batch: int | None = None,
-               strict: bool = False) -> "LoadReport":
+               strict: bool = False, force: bool = False) -> "LoadReport":
     """Load run files into SQLite or PostgreSQL in one transaction (`db`: a path, sqlite:///x.db,
     postgresql://…; default ./extractions.db). Re-loading is idempotent; newer runs replace items.
     A file with a bad line is not loaded; with `strict`, nothing is (`extract load`).
-    Raises `extract.store.SchemaError` for a database of another schema version."""
+    Raises `extract.store.SchemaError` for a database of another schema version, and
+    `OutputRefused` for a SQLite file that is an input or another program's (unless `force`)."""
     from extract.store import load_files as _load
 
     paths = [Path(p) for p in runs]
-    return _load(db, paths, strict=strict) if batch is None else _load(db, paths, batch=batch, strict=strict)
+    return _load(db, paths, strict=strict, force=force) if batch is None else \
+        _load(db, paths, batch=batch, strict=strict, force=force)

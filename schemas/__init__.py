@@ -16,10 +16,13 @@ from schemas.record import (
     Target,
     Usage,
 )
-from schemas.gold import GoldArticle, GoldEvidence, GoldFile
+from schemas.gold import (
+    GOLD_ITEMS, Decision, GoldArticle, GoldEvidence, GoldFile, GoldMeeting, GoldPerson, GoldPolicy, GoldTarget,
+)
 
 __all__ = [
     "SCHEMA_VERSION", "Article", "CalibrationInfo", "Comparator", "ErrorInfo", "Evidence", "Meeting", "Person", "Place",
     "Policy", "Record", "RunInfo", "Script", "Target", "Usage",
-    "GoldArticle", "GoldEvidence", "GoldFile",
+    "GOLD_ITEMS", "Decision", "GoldArticle", "GoldEvidence", "GoldFile", "GoldMeeting", "GoldPerson", "GoldPolicy",
+    "GoldTarget",
 ]

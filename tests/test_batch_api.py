@@ -178,11 +178,15 @@ def test_request_files_split_under_the_limits(tmp_path):
 def test_a_bad_output_file_is_named_with_its_line(tmp_path):
     bad = tmp_path / "out.jsonl"
     bad.write_text('{"custom_id": "req-1", "response": {"status_code": 200, "body": {}}}\nnot json\n', encoding="utf-8")
-    with pytest.raises(BatchError, match=r"out\.jsonl: line 2 is not a batch output line"):
+    with pytest.raises(BatchError, match=r"out\.jsonl:2: not a batch output line \(not JSON"):
         Outputs().read(bad)
     result = CliRunner().invoke(app, ["batch", "collect", SEEDS, "-o", str(tmp_path / "b.jsonl"), "--from-file",
                                       str(bad), "--base-url", "http://127.0.0.1:9/v1", "--model", "fake"])
-    assert result.exit_code == 1 and "line 2 is not a batch output line" in result.stderr
+    # As every file a command reads (issue 38): the file, the line, exit 2.
+    assert result.exit_code == 2 and f"{bad}:2: not a batch output line" in result.stderr
+    bad.write_text('{"custom_id": "req-1", "response": "x"}\n', encoding="utf-8")  # JSON of the wrong shape
+    with pytest.raises(BatchError, match=r"out\.jsonl:1: not a batch output line \(field response"):
+        Outputs().read(bad)
     missing = CliRunner().invoke(app, ["batch", "collect", "-o", str(tmp_path / "x.jsonl"),
                                        "--base-url", "http://127.0.0.1:9/v1"])
     assert missing.exit_code == 1 and "run `extract batch submit` first" in missing.stderr

@@ -1,6 +1,9 @@
-"""Fuzz (issue 25), seeded and bounded: random bytes, HTML and Markdown for `read` and `run`,
-random and damaged JSON Lines for every command that reads run files. Never a traceback; exit
-codes only those documented; outputs always whole records with valid evidence offsets.
+"""Fuzz (issues 25 and 38), seeded and bounded: random bytes, HTML and Markdown for `read` and
+`run`, random and damaged JSON Lines for every command that reads run, gold or decisions files
+(`eval`, `diff`, `review`, `review --curate --rejected`, `gold build`, `load`). Never a
+traceback; exit codes only those documented; a refusal is one line and writes nothing; outputs
+always whole records with valid evidence offsets, and a gold `gold build` writes is one `eval`
+reads.
 
 Property-based in spirit without a new dependency: each case comes from `random.Random(seed)`,
 so a failure names its seed and replays exactly.
@@ -100,7 +103,8 @@ def test_read_command_on_random_files(tmp_path, seed):
     result = CliRunner().invoke(app, ["read", *paths, "-o", str(out)])
     assert result.exit_code in (0, 1), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    for line in out.read_text(encoding="utf-8").splitlines():
+    # Nothing read (every file unreadable): no output is written at all.
+    for line in (out.read_text(encoding="utf-8").splitlines() if out.exists() else []):
         assert json.loads(line)["text"]
 
 
@@ -141,6 +145,12 @@ GOOD_RECORD = {"article": {"id": "a#1", "source": "d/a.txt", "source_sha256": "0
                "run": {"engine": "e", "model": "m", "prompt_version": "v"}, "errors": []}
 
 
+GOOD_GOLD_TARGETS = [{"metric": "规模以上工业企业", "value": 120, "unit": "家", "deadline_year": 2025,
+                      "evidence": {"quote": "力争达到120家"}}]
+GOOD_GOLD_MEETINGS = [{"name": "全区大会", "attendees": [{"name": "张三", "title": "区长"}],
+                       "evidence": {"quote": "全区规模以上"}, "optional": True}]
+
+
 def _mutate(rng: random.Random, value):
     r = rng.random()
     if isinstance(value, dict) and value and r < 0.5:
@@ -171,9 +181,11 @@ def _jsonl(rng: random.Random) -> bytes:
             rec["article"]["source"] = rng.choice(["d/a.txt", "e/a.txt", "a.txt", "/abs/d/a.txt"])
             lines.append(json.dumps(rec, ensure_ascii=False))
         elif r < 0.65:
-            lines.append(json.dumps({"source": rng.choice(["a.txt", "d/a.txt", "", 1]),
-                                     "targets": _mutate(rng, GOOD_RECORD["targets"]),
-                                     "articles": rng.choice([[], [{"index": 1}], [{"title": "x"}], "x"])}))
+            lines.append(json.dumps(_mutate(rng, {"source": rng.choice(["a.txt", "d/a.txt", "", 1]),
+                                                  "targets": _mutate(rng, GOOD_GOLD_TARGETS),
+                                                  "meetings": _mutate(rng, GOOD_GOLD_MEETINGS),
+                                                  "articles": rng.choice([[], [{"index": 1}], [{"title": "x"}],
+                                                                          "x"])}), ensure_ascii=False))
         elif r < 0.8:
             lines.append(json.dumps(GOOD_RECORD, ensure_ascii=False)[: rng.randint(0, 80)])  # torn
         elif r < 0.9:
@@ -184,15 +196,18 @@ def _jsonl(rng: random.Random) -> bytes:
 
 
 @pytest.mark.parametrize("seed", range(25))
-@pytest.mark.parametrize("command", ["eval", "eval --errors", "diff", "review", "load"])
+@pytest.mark.parametrize("command", ["eval", "eval --errors", "diff", "review", "review --curate", "load"])
 def test_run_file_commands_on_random_jsonl(tmp_path, seed, command):
     rng = random.Random(3000 + seed)
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     a.write_bytes(_jsonl(rng))
     b.write_bytes(_jsonl(rng) if rng.random() < 0.5 else (json.dumps(GOOD_RECORD, ensure_ascii=False) + "\n").encode())
     out = tmp_path / "review.html"
+    rejected = tmp_path / "gold.rejected.jsonl"
+    rejected.write_bytes(_decisions(rng))
     args = {"eval": ["eval", str(a), str(b)], "eval --errors": ["eval", "--errors", str(a), str(b)],
             "diff": ["diff", str(a), str(b)], "review": ["review", str(a), "--against", str(b), "-o", str(out)],
+            "review --curate": ["review", str(b), "--curate", "--rejected", str(rejected), "-o", str(out)],
             "load": ["load", str(a), str(b), "--db", str(tmp_path / "x.db")]}[command]
     result = CliRunner().invoke(app, args)
     assert result.exception is None or isinstance(result.exception, SystemExit), \
@@ -202,3 +217,63 @@ def test_run_file_commands_on_random_jsonl(tmp_path, seed, command):
         lines = [x for x in result.stderr.strip().splitlines() if x.strip()]
         assert len(lines) == 1 and lines[0].startswith("error: "), lines
         assert not out.exists()
+
+
+def _decision(kind: str = "targets") -> dict:
+    """A decision on GOOD_RECORD's item as the curation page exports it."""
+    import hashlib
+
+    item = GOOD_RECORD["targets"][0]
+    return {"article": "a#1", "source": "d/a.txt",
+            "text_sha256": hashlib.sha256(GOOD_RECORD["article"]["text"].encode()).hexdigest(),
+            "kind": kind, "key": "T-1", "evidence": dict(item["evidence"]), "decision": "accept",
+            "item": json.loads(json.dumps(item))}
+
+
+def _decisions(rng: random.Random) -> bytes:
+    lines = []
+    clean = rng.random() < 0.4  # only whole decisions: the command's own work, not its refusals
+    for _ in range(rng.randint(0, 5)):
+        r = rng.random() * (0.35 if clean else 1)
+        if r < 0.35:
+            d = _decision()
+            d["decision"] = rng.choice(["accept", "accept", "reject", "edit", "add"])
+            lines.append(json.dumps(d, ensure_ascii=False))
+        elif r < 0.75:
+            d = _mutate(rng, _decision())
+            if isinstance(d, dict) and rng.random() < 0.3:
+                d["decision"] = rng.choice(["reject", "edit", "add", None, "maybe", 1])
+            lines.append(json.dumps(d, ensure_ascii=False))
+        elif r < 0.85:
+            lines.append(json.dumps(_decision(), ensure_ascii=False)[: rng.randint(0, 60)])  # torn
+        else:
+            lines.append(rng.choice(["[]", "null", "{}", "", "  ", '{"decision": "accept"}']))
+    return "\n".join(lines).encode("utf-8") + (b"\n" if rng.random() < 0.7 else b"")
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_gold_build_on_random_decisions(tmp_path, seed):
+    rng = random.Random(4000 + seed)
+    run = tmp_path / "run.jsonl"
+    run.write_bytes(_jsonl(rng) if rng.random() < 0.3 else (json.dumps(GOOD_RECORD, ensure_ascii=False) + "\n").encode())
+    decisions = tmp_path / "decisions.jsonl"
+    decisions.write_bytes(_decisions(rng))
+    gold = tmp_path / "gold.jsonl"
+    old = None
+    if rng.random() < 0.3:  # an existing gold the build must not shrink
+        old = json.dumps({"source": "d/a.txt", "articles": [{"index": 1}], "targets": GOOD_GOLD_TARGETS * 2},
+                         ensure_ascii=False).encode() + b"\n"
+        gold.write_bytes(old)
+    result = CliRunner().invoke(app, ["gold", "build", str(run), str(decisions), "-o", str(gold)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        f"seed {seed}: {type(result.exception).__name__}: {result.exception}"
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code == 2:
+        lines = [x for x in result.stderr.strip().splitlines() if x.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: "), lines
+        assert (gold.read_bytes() == old) if old is not None else not gold.exists()
+        return
+    # What gold build writes, eval reads.
+    from extract.review.match import load_side
+
+    assert load_side(gold).is_gold or not gold.read_bytes().strip()

@@ -117,9 +117,11 @@ def test_match_titles_one_to_one():
 
 def test_load_side_detects_format_per_line(tmp_path):
     path = tmp_path / "mixed.jsonl"
-    rec = {"article": {"id": "a#1", "source": "seeds/a.txt", "index": 1, "title": "T", "text": "abc"},
+    rec = {"article": {"id": "a#1", "source": "seeds/a.txt", "source_sha256": "0" * 64, "index": 1, "title": "T",
+                       "text": "abc"},
            "policies": [{"title": "p", "evidence": {"quote": "b", "start": 1, "end": 2}}],
-           "targets": [], "meetings": [], "errors": [{"stage": "x", "message": "y"}]}
+           "targets": [], "meetings": [], "run": {"engine": "e", "model": "m", "prompt_version": "v"},
+           "errors": [{"stage": "x", "message": "y"}]}
     gold = {"source": "b.txt", "articles": [{"index": 1, "title": "G"}],
             "policies": [], "targets": [{"metric": "m", "value": 1, "unit": "家",
                                          "evidence": {"quote": "q"}, "optional": True}], "meetings": []}

@@ -56,6 +56,17 @@ def test_self_eval_of_same_named_files(crawl):
     assert tp == _counts(records)
 
 
+def _record(source: str, **article) -> dict:
+    """A schema-valid record of a made-up one-line page."""
+    return {"article": {"id": Path(source).stem + "#1", "source": source, "source_sha256": "0" * 64, "index": 1,
+                        "text": "正文。", **article},
+            "policies": [], "targets": [], "meetings": [], "run": {"engine": "e", "model": "m", "prompt_version": "v"},
+            "errors": []}
+
+
+GOOD_LINE = json.dumps(_record("a.txt")).encode()
+
+
 def _side(tmp_path: Path, name: str, sources: list[str], gold: bool) -> Path:
     p = tmp_path / name
     lines = []
@@ -63,8 +74,7 @@ def _side(tmp_path: Path, name: str, sources: list[str], gold: bool) -> Path:
         if gold:
             lines.append({"source": s, "policies": [], "targets": [], "meetings": []})
         else:
-            lines.append({"article": {"id": Path(s).stem + "#1", "source": s, "index": 1, "text": "正文。"},
-                          "policies": [], "targets": [], "meetings": [], "run": {}, "errors": []})
+            lines.append(_record(s))
     p.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
     return p
 
@@ -117,12 +127,12 @@ def test_eval_lists_sources_not_in_gold(tmp_path):
 
 # content → words of the line (after "<file>:<line>: ")
 MALFORMED = [
-    (b'{"article": {"id": "a#1", "source": "a.txt", "index": 1}, "run": {}}\n{oops\n', 2, "not JSON"),
+    (GOOD_LINE + b'\n{oops\n', 2, "not JSON"),
     (b"[1, 2]\n", 1, "a JSON list"),
     (b'"text"\n', 1, "a JSON str"),
     (b'{"neither": 1}\n', 1, "neither a run record nor a gold line"),
     (b'\n\n{"source": "a.txt", "articles": [{"title": "x"}]}\n', 3, "malformed gold line"),
-    (b'{"article": {"id": "a#1", "source": "a.txt", "index": "one"}, "run": {}}\n', 1, "malformed record"),
+    (json.dumps(_record("a.txt", index="one")).encode() + b"\n", 1, "malformed record (field article.index"),
     (b'{"source": "a.txt"}\n\xff\xfe\n', 2, "not UTF-8"),
 ]
 
@@ -245,3 +255,17 @@ def test_load_keeps_same_named_files_apart(tmp_path, crawl):
         sources = sorted(r[0] for r in conn.execute(text("select source from articles")))
     engine.dispose()
     assert len(sources) == 3 and len(set(sources)) == 3 and all(s.endswith("index.txt") for s in sources)
+
+
+def test_eval_warns_when_the_two_files_look_swapped(tmp_path):
+    """Issue 38: `eval GOLD RUN` scored without a word; the run goes first."""
+    run = _side(tmp_path, "run.jsonl", ["pages/a.txt"], gold=False)
+    gold = _side(tmp_path, "gold.jsonl", ["a.txt"], gold=True)
+    for args in (["eval", str(gold), str(run)], ["eval", "--errors", str(gold), str(run)]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        [line] = [x for x in result.stderr.splitlines() if x.strip()]
+        assert line.startswith(f"warning: {gold} looks like gold and {run} like a run"), line
+    for args in (["eval", str(run), str(gold)], ["eval", str(gold), str(gold)], ["eval", str(run), str(run)]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0 and "warning" not in result.stderr, result.output

@@ -34,12 +34,10 @@ _RETRY = typer.Option(True, "--retry-failed/--no-retry-failed", help="Redo artic
 
 def _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence, concurrency=1) -> Extractor:
     from extract.api import Extractor, Options
-    from extract.llm.usage import UsageError, check_base_url, check_timeout, fail
+    from extract.llm.usage import UsageError, check_settings, fail
 
     try:
-        if base_url:
-            check_base_url(base_url)
-        check_timeout(timeout)
+        check_settings(base_url=base_url, api_key=api_key, timeout=timeout)
     except UsageError as exc:
         fail(str(exc))
     if mode is not None and mode not in MODES:
@@ -53,6 +51,13 @@ def _fail(exc: Exception) -> None:
     from rich.markup import escape
 
     from extract.llm.secrets import redact
+    from extract.llm.usage import fail
+    from extract.run.guard import OutputRefused
+
+    from extract.run.batch_api import BatchFileError
+
+    if isinstance(exc, (OutputRefused, BatchFileError)):  # a refused output, a malformed file: exit 2
+        fail(redact(str(exc)))
 
     err.print(f"[red]error[/red] {escape(redact(str(exc)))}", markup=True, highlight=False)
     raise typer.Exit(1)
@@ -69,6 +74,7 @@ def submit(
 ) -> None:
     """Submit the first requests of PATHS not yet done in the output as provider batches."""
     from extract.run.batch_api import BatchError
+    from extract.run.guard import OutputRefused
 
     read_errors = []
 
@@ -80,7 +86,7 @@ def submit(
         try:
             r = ex.batch_submit(paths, output, requests_only=requests_only, force=force,
                                 retry_failed=retry_failed, on_read_error=on_error)
-        except (BatchError, OSError) as exc:
+        except (BatchError, OSError, OutputRefused) as exc:
             _fail(exc)
     err.print(f"articles to do: {r.articles}; requests not in the answer cache: {r.requests} "
               f"({r.already} submitted before)", highlight=False)
@@ -103,11 +109,12 @@ def status(
 ) -> None:
     """Each batch's state and request counts."""
     from extract.run.batch_api import BatchError
+    from extract.run.guard import OutputRefused
 
     with _extractor(base_url, model, api_key, None, 1, 1200, timeout, False) as ex:
         try:
             infos = ex.batch_status(output)
-        except (BatchError, OSError) as exc:
+        except (BatchError, OSError, OutputRefused) as exc:
             _fail(exc)
     for b in infos:
         counts = "" if b.total is None else f"  {b.completed}/{b.total} done, {b.failed} failed"
@@ -130,6 +137,7 @@ def collect(
 ) -> None:
     """Download the batches' answers, validate them, and complete the run into the output."""
     from extract.run.batch_api import BatchError
+    from extract.run.guard import OutputRefused
 
     with _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence, concurrency) as ex:
         summary_seen: list[Summary] = []
@@ -146,7 +154,7 @@ def collect(
                                              breaker=breaker, keep_records=False, on_record=on_record,
                                              on_read_error=lambda e: err.print(f"[red]error[/red] {e}", markup=True,
                                                                                highlight=False))
-        except (BatchError, OSError) as exc:
+        except (BatchError, OSError, OutputRefused) as exc:
             _fail(exc)
     if report.running:
         for b in report.running:

@@ -75,17 +75,20 @@ def eval_cmd(
     """Score a run against gold (spec §3): P/R/F1 per type, field agreement, grounding, segmentation."""
     from extract.api import error_files, evaluate_files
 
+    def warn(line: str) -> None:
+        typer.echo(f"warning: {line}", err=True)
+
     if errors:
         if kind is not None and kind not in KINDS:
             raise typer.BadParameter(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
-        items = _or_fail(lambda: error_files(run, gold, (kind,) if kind else None))
+        items = _or_fail(lambda: error_files(run, gold, (kind,) if kind else None, on_warning=warn))
         if json_out:
             for e in items:
                 typer.echo(e.model_dump_json())
         else:
             render_errors(items, Console(highlight=False, soft_wrap=True))
         return
-    report = _or_fail(lambda: evaluate_files(run, gold))
+    report = _or_fail(lambda: evaluate_files(run, gold, on_warning=warn))
     if json_out:
         typer.echo(report.model_dump_json(indent=2))
     else:

@@ -14,16 +14,19 @@ def build(
     decisions: Path = typer.Argument(..., exists=True, dir_okay=False,
                                      help="decisions JSON Lines exported from `extract review --curate`"),
     output: Path = typer.Option(Path("gold.jsonl"), "-o", "--output", help="the gold file to write"),
+    force: bool = typer.Option(False, "--force", help="replace the output even when it is not a gold file, or "
+                               "when the new gold would hold fewer articles or items than it"),
 ) -> None:
     """Write gold (spec §3) with every accepted, edited and added item of the reviewed articles;
-    rejected items go to <output>.rejected.jsonl (give it to `extract review --curate --rejected`)."""
+    rejected items go to <output>.rejected.jsonl (give it to `extract review --curate --rejected`).
+    An existing gold is never shrunk without --force."""
     from extract.api import gold_build_files
     from extract.llm.usage import fail
     from extract.review.match import RunFileError
-    from extract.run.output import OutputRefused
+    from extract.run.guard import OutputRefused
 
     try:
-        built = gold_build_files(run, decisions, output)
+        built = gold_build_files(run, decisions, output, force=force)
     except (RunFileError, OutputRefused) as exc:
         fail(str(exc))
     except OSError as exc:

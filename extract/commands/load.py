@@ -14,6 +14,8 @@ def load_cmd(
     db: Annotated[str | None, typer.Option(
         "--db", help="SQLite path, sqlite:///x.db or postgresql://user@host:port/db "
         "\\[default: ./extractions.db]")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="load into an existing SQLite file even when another program made it")] = False,
 ) -> None:
     """Load run files into a database; re-loading is idempotent, newer runs replace items."""
     from extract.llm.usage import UsageError, check_db_url, fail
@@ -26,10 +28,13 @@ def load_cmd(
     from sqlalchemy.exc import SQLAlchemyError
 
     from extract.api import load_files
+    from extract.run.guard import OutputRefused
     from extract.store import SchemaError, resolve_url
 
     try:
-        report = load_files(runs, db, strict=True)
+        report = load_files(runs, db, strict=True, force=force)
+    except OutputRefused as exc:
+        fail(str(exc))
     except SchemaError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2)

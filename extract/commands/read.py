@@ -1,58 +1,25 @@
 """`extract read`: pages to articles, one JSON line each (the spec's article object)."""
 from __future__ import annotations
 
-import json
-import os
-import sys
 from pathlib import Path
-from typing import Optional, TextIO
+from typing import Optional
 
 import typer
 
 
-
 def read(
     paths: list[str] = typer.Argument(..., help="Files or directories to read; '-' reads stdin."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write JSON Lines here."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write JSON Lines here (whole, at the end)."),
+    force: bool = typer.Option(False, "--force", help="Replace the output even when it is not an articles file."),
 ) -> None:
     """Read, clean and segment pages; print one JSON line per article.
 
     A file that cannot be read is reported on stderr and skipped; the exit code is 1 when any
     input failed.
     """
-    if output is None:
-        try:
-            failed = _write(paths, sys.stdout)
-        except KeyboardInterrupt:
-            _interrupted()
-    else:
-        from extract.llm.usage import fail
-
-        if output.is_dir():
-            fail(f"output {output} is a directory; give a file name, e.g. {output / 'articles.jsonl'}")
-        if any(p != "-" and output.exists() and os.path.samefile(p, output) for p in paths if os.path.exists(p)):
-            fail(f"output {output} is one of the inputs; write the articles to another file")
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            out = output.open("w", encoding="utf-8")
-        except OSError as exc:
-            fail(f"cannot write output {output}: {exc.strerror or exc}")
-        try:
-            with out:
-                failed = _write(paths, out)
-        except KeyboardInterrupt:
-            _interrupted()
-    if failed:
-        raise typer.Exit(1)
-
-
-def _interrupted() -> None:
-    typer.echo("interrupted: the output holds the articles of the files read before", err=True)
-    raise typer.Exit(130)
-
-
-def _write(paths: list[str], out: TextIO) -> int:
-    from extract.api import iter_articles
+    from extract.api import write_articles
+    from extract.llm.usage import fail
+    from extract.run.guard import OutputRefused
 
     errors: list = []
 
@@ -60,14 +27,18 @@ def _write(paths: list[str], out: TextIO) -> int:
         errors.append(e)
         typer.echo(f"error: {e}", err=True)
 
-    def on_warning(w: str) -> None:
-        typer.echo(f"warning: {w}", err=True)
-
-    written = 0
-    for article in iter_articles(paths, on_error, on_warning):
-        out.write(json.dumps(article.model_dump(), ensure_ascii=False) + "\n")
-        written += 1
+    try:
+        written = write_articles(paths, output, force=force, on_error=on_error,
+                                 on_warning=lambda w: typer.echo(f"warning: {w}", err=True))
+    except OutputRefused as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write output {output}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        typer.echo("interrupted" + ("" if output is None else f": {output} left as it was"), err=True)
+        raise typer.Exit(130) from None
     if not written and not errors:  # a folder with no page in it: say so, do not exit 0
         typer.echo(f"error: nothing to read in {' '.join(paths)} (no .txt, .md or .html file with text)", err=True)
-        return 1
-    return len(errors)
+        raise typer.Exit(1)
+    if errors:
+        raise typer.Exit(1)

@@ -17,11 +17,12 @@ def review_cmd(
     rejected: list[Path] = typer.Option([], "--rejected", exists=True, dir_okay=False,
                                         help="with --curate: a gold.rejected.jsonl (or decisions file) whose "
                                         "rejected items show as already rejected"),
+    force: bool = typer.Option(False, "--force", help="replace the output even when it is not a review page"),
 ) -> None:
     """Write a self-contained HTML page to review a run's items against its article texts."""
     from extract.api import review_files
     from extract.review.match import RunFileError
-    from extract.run.output import OutputRefused
+    from extract.run.guard import OutputRefused
     from extract.llm.usage import fail
 
     if curate and against is not None:
@@ -29,7 +30,7 @@ def review_cmd(
     if rejected and not curate:
         fail("--rejected goes with --curate")
     try:
-        out = review_files(run, output, against=against, curate=curate, rejected=rejected)
+        out = review_files(run, output, against=against, curate=curate, rejected=rejected, force=force)
     except (RunFileError, OutputRefused) as exc:
         fail(str(exc))
     except OSError as exc:

@@ -17,7 +17,7 @@ from rich.markup import escape
 
 from extract.llm.secrets import redact
 from extract.llm.usage import MODE_NAMES as MODES
-from extract.llm.usage import UsageError, check_base_url, check_extra, check_timeout, fail
+from extract.llm.usage import UsageError, check_extra, check_settings, fail
 
 if TYPE_CHECKING:
     from extract.api import Summary
@@ -50,7 +50,7 @@ def run(
 ) -> None:
     """Extract policies, targets and meetings from PATHS into JSON Lines."""
     from extract.api import STDOUT, Extractor, Options, read_articles
-    from extract.run.output import OutputRefused, guard_output
+    from extract.run.guard import OutputRefused, guard_output
 
     # Usage errors first: one line and exit 2, before any file is read or request sent.
     try:
@@ -58,10 +58,10 @@ def run(
             raise UsageError(f"unknown --mode {mode!r}; choose from {', '.join(MODES)}")
         if engine not in ("threads", "ray"):
             raise UsageError(f"unknown --engine {engine!r}; choose threads or ray")
-        endpoints = [check_base_url(u.strip()) for u in base_url.split(",") if u.strip()] if base_url else []
+        check_settings(base_url=base_url, api_key=api_key, timeout=timeout)
+        endpoints = [u.strip() for u in base_url.split(",") if u.strip()] if base_url else []
         if len(endpoints) > 1 and engine != "ray":
             raise UsageError("several endpoints in --base-url need --engine ray")
-        check_timeout(timeout)
         if engine == "ray":
             check_extra("ray")
         if keep_features and output is None:

@@ -154,8 +154,9 @@ def document_from_bytes(data: bytes, source: str) -> Document:
     text, encoding = decode(data, source, warnings)
     fmt = _format(Path(source).suffix.lower(), text)
     doc = _parse(text, fmt)
+    warnings += doc.pop("warnings", ())
     if not doc["text"].strip():
-        raise ReadError(source, "no visible text")
+        raise ReadError(source, "no visible text" + (f" ({warnings[-1]})" if warnings else ""))
     return Document(
         source=source,
         sha256=sha256(data).hexdigest(),
@@ -507,10 +508,11 @@ _DATE_META = ("article:published_time", "pubdate", "publishdate", "publish_date"
 
 
 def parse_html(markup: str) -> dict:
-    """HTML to visible text, title, published date, outlet and headings."""
-    root = _html_root(markup)
+    """HTML to visible text, title, published date, outlet, headings, and warnings (what reading
+    let pass)."""
+    root, warnings = _html_root(markup)
     if root is None:
-        return {"text": "", "title": None, "published": None, "outlet": None, "headings": ()}
+        return {"text": "", "title": None, "published": None, "outlet": None, "headings": (), "warnings": ()}
     published = _html_meta_date(root)
     doc_title = _text_of(root.find(".//title")) if root.find(".//title") is not None else ""
     _strip_chrome(root)
@@ -526,7 +528,8 @@ def parse_html(markup: str) -> dict:
         headline = _headline_before(text, main_text)
         text = f"{headline}\n\n{main_text}" if headline and headline not in main_text.split("\n") else main_text
     title = h1 or headline or _title_tag(doc_title) or _first_heading(headings) or _first_short_block(text)
-    return {"text": text, "title": title, "published": published, "outlet": outlet, "headings": headings}
+    return {"text": text, "title": title, "published": published, "outlet": outlet, "headings": headings,
+            "warnings": warnings}
 
 
 def _render_text(el) -> tuple[str, tuple[tuple[int, str], ...]]:
@@ -536,8 +539,13 @@ def _render_text(el) -> tuple[str, tuple[tuple[int, str], ...]]:
     return _finish("".join(chunks)), tuple(headings)
 
 
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
+
+
 def _han(text: str) -> int:
-    return len(re.findall(r"[\u4e00-\u9fff]", text))
+    # Counted on what is left once the rest is removed: a list of one string per character
+    # (findall) took over 500 MB on a 20 MB page.
+    return len(_NOT_HAN.sub("", text))
 
 
 def _main_block(root, text: str):
@@ -576,23 +584,100 @@ def _headline_before(text: str, main_text: str) -> str | None:
     return None
 
 
-def _html_root(markup: str):
+def _html_root(markup: str) -> tuple[object, tuple[str, ...]]:
+    """The parsed page and what reading it let pass. libxml2 builds no element deeper than 256
+    and silently drops what lies below (old sites nest hundreds of unclosed <font>…<br>): a
+    page that reaches that depth is flattened (`flatten_html`) and parsed again, and one that
+    still reaches it says so."""
     markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)
     if not markup.strip():
-        return None
+        return None, ()
+    root = _feed(markup)
+    if root is None or not _AT_DEPTH_LIMIT(root):
+        return root, ()
+    root = _feed(flatten_html(markup))
+    if root is None or not _AT_DEPTH_LIMIT(root):
+        return root, ()
+    return root, (f"HTML nested deeper than the parser reads ({_PARSER_DEPTH} elements): text below that "
+                  "depth may be missing",)
+
+
+def _feed(markup: str):
     # Fed in slices rather than parsed in one call: one libxml2 call over a 20 MB page holds the
     # interpreter for seconds, and Ctrl-C only takes effect between calls.
     parser = lxml.html.HTMLParser()
     try:
         for i in range(0, len(markup), _PARSE_SLICE):
             parser.feed(markup[i : i + _PARSE_SLICE])
-        root = parser.close()
+        return parser.close()
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
-    return root
 
 
 _PARSE_SLICE = 1 << 18  # characters fed to the HTML parser at a time
+_PARSER_DEPTH = 256  # libxml2's HTML parser: no element deeper (without XML_PARSE_HUGE)
+# An element this deep: the parser stopped at its limit, or nearly (one XPath step per level,
+# evaluated in C: about 0.04 s for a million elements).
+_AT_DEPTH_LIMIT = etree.XPath("boolean(/*" + "/*" * (_PARSER_DEPTH - 8) + ")")
+_FLAT_DEPTH = 200  # elements kept open by flatten_html: the parser's implied ones fit under 256
+_HTML_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][A-Za-z0-9:-]*)([^>]*)>", re.S)
+_RAW_TEXT = {"script", "style", "textarea", "title", "xmp"}  # their content is no markup
+_CLOSES_ITSELF = {"p", "li", "dt", "dd", "tr", "td", "th", "option"}  # <li> after <li> closes it
+
+
+def flatten_html(markup: str, depth: int = _FLAT_DEPTH) -> str:
+    """The same text with no element nested deeper than `depth`: past it a start tag and its end
+    tag are dropped (a block's become <br>, so lines stay apart). Tags only are dropped, never
+    text. The nesting is followed as the parser does, closely enough: void elements, text-only
+    elements, and the usual implied ends (<p> before a block, <li> after <li>)."""
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # open elements: (name, kept); kept ones are all below dropped ones
+    where: dict[str, list[int]] = {}  # name → its positions on the stack, so an end tag finds it at once
+    kept = 0
+
+    def pop_to(n: int) -> bool:
+        nonlocal kept
+        top = stack[n]
+        for name, was_kept in stack[n:]:
+            where[name].pop()
+            kept -= was_kept
+        del stack[n:]
+        return top[1]
+
+    pos = 0
+    for m in _HTML_TOKEN.finditer(markup):
+        if m.start() < pos:
+            continue  # inside a text-only element already copied
+        out.append(markup[pos:m.start()])
+        pos = m.end()
+        token, end, name = m.group(0), m.group(1), (m.group(2) or "").lower()
+        if not name or name in _VOID or (not end and m.group(3).rstrip().endswith("/")):
+            out.append(token)  # a comment, or an element that holds nothing
+            continue
+        if end:
+            if not where.get(name):
+                out.append(token)  # an end tag with no start: the parser ignores it too
+            elif pop_to(where[name][-1]):
+                out.append(token)
+            else:
+                out.append("<br>" if name in _BLOCK_TAGS else "")
+            continue
+        if name in _RAW_TEXT:
+            close = re.compile(rf"</{name}\s*>", re.I).search(markup, pos)
+            stop = close.end() if close else len(markup)
+            out.append(token + markup[pos:stop])
+            pos = stop
+            continue
+        top = stack[-1][0] if stack else None
+        if (top == name and name in _CLOSES_ITSELF) or (top == "p" and name in _BLOCK_TAGS):
+            pop_to(len(stack) - 1)
+        keep = kept < depth
+        where.setdefault(name, []).append(len(stack))
+        stack.append((name, keep))
+        kept += keep
+        out.append(token if keep else ("<br>" if name in _BLOCK_TAGS else ""))
+    out.append(markup[pos:])
+    return "".join(out)
 
 
 def _html_meta_date(root) -> str | None:

@@ -68,6 +68,12 @@ class EndpointError(RuntimeError):
         super().__init__(f"endpoint {endpoint} {said}: {self.server_message} ({fix})")
 
 
+class EndpointDown(RuntimeError):
+    """The endpoint could not be reached for a reason that may pass (connection, timeout, 429,
+    5xx) before anything was sent, where the run cannot go on without it (no model given: the
+    model it serves decides the records' model name). Nothing written; run again later."""
+
+
 _KEY_FIX = "check the API key: --api-key or OPENAI_API_KEY"
 _MODEL_FIX = "check --model (or EXTRACT_MODEL) against the models the endpoint serves"
 _PATH_FIX = "check --model and --base-url (an OpenAI-compatible base URL usually ends in /v1)"
@@ -106,6 +112,29 @@ def endpoint_error(exc: BaseException, endpoint: str, model: str | None = None) 
             return EndpointError(endpoint, status, message, _PARAM_FIX)
         if _BAD_MODEL.search(message):
             return EndpointError(endpoint, status, message, _MODEL_FIX)
+    return None
+
+
+# Failures the request meets before it reaches the network, every time it is sent: a key a
+# header cannot carry (non-ASCII, CR/LF), a timeout the clock cannot hold, a URL httpx refuses.
+_UNSENDABLE = {
+    "UnicodeEncodeError": "check the API key (--api-key or OPENAI_API_KEY): it holds a character an HTTP "
+                          "header cannot carry",
+    "LocalProtocolError": "check the API key (--api-key or OPENAI_API_KEY): it holds a character an HTTP "
+                          "header cannot carry (a line break or a control character)",
+    "OverflowError": "check --timeout: give a finite number of seconds",
+    "InvalidURL": "check --base-url",
+    "UnsupportedProtocol": "check --base-url: use http:// or https://",
+}
+
+
+def unsendable_error(exc: BaseException, endpoint: str) -> EndpointError | None:
+    """A failure that the same request will always meet (see _UNSENDABLE) as an EndpointError:
+    the configuration's, never the article's, and never an outage."""
+    for e in exception_chain(exc):
+        fix = _UNSENDABLE.get(type(e).__name__)
+        if fix is not None:
+            return EndpointError(endpoint, "cannot be reached with this configuration", f"{type(e).__name__}: {e}", fix)
     return None
 
 
@@ -300,11 +329,12 @@ class LLMClient:
     def endpoint(self) -> str:
         return str(self._openai.base_url).rstrip("/")
 
-    def served_models(self, timeout_s: float = 10.0) -> list[str] | None:
+    def served_models(self, timeout_s: float = 10.0, needed: bool = False) -> list[str] | None:
         """The model ids `/models` lists, or None where the endpoint has no such list (404, no
         answer, anything odd: the first request will tell) or answers any name (llama.cpp's
-        server lists its one model but serves whatever name is asked). 401/403 raise
-        EndpointError."""
+        server lists its one model but serves whatever name is asked). 401/403 and a request
+        that cannot be sent raise EndpointError; with `needed` (no model given), an endpoint
+        that is down raises EndpointDown instead of leaving the model to a guess."""
         try:
             page = self._openai.with_options(timeout=min(timeout_s, self.settings.timeout_s)).models.list()
             models = [m for m in page.data if getattr(m, "id", None)]
@@ -312,18 +342,22 @@ class LLMClient:
                 self.any_model_name = [m.id for m in models]
                 return None
             return [m.id for m in models]
-        except openai.APIStatusError as exc:
-            if exc.status_code in (401, 403):
+        except Exception as exc:  # noqa: BLE001 - the check is a courtesy; the batch's own errors stand
+            if isinstance(exc, openai.APIStatusError) and exc.status_code in (401, 403):
                 raise endpoint_error(exc, self.endpoint) from None
-            return None
-        except Exception:  # noqa: BLE001 - the check is a courtesy; the batch's own errors stand
+            config = unsendable_error(exc, self.endpoint)
+            if config is not None:
+                raise config from None
+            if needed and _is_transient(exc):
+                raise EndpointDown(f"cannot list the models it serves, and no --model was given "
+                                   f"({_one_line(exc)})") from None
             return None
 
     def check_model(self, model_given: bool) -> str | None:
         """Before the first article: refuse a key the endpoint rejects, and a model it does not
         list (with the models it does); without a model given, take the one model served (its
         name is returned) or refuse, listing them, when there are several."""
-        served = self.served_models()
+        served = self.served_models(needed=not model_given and self.settings.base_url is not None)
         if not served:
             loose = getattr(self, "any_model_name", None)  # llama.cpp: any name works; name it right
             if not model_given and loose and len(loose) == 1:
@@ -392,6 +426,10 @@ class LLMClient:
                         response = create(*args, **kwargs)
                     except openai.APIConnectionError as exc:
                         failure = exc
+                        config = unsendable_error(exc, self.endpoint)
+                        if config is not None:
+                            failure = config
+                            raise config from exc
                         if _cassette_mismatch(exc):
                             raise CassetteMismatch(
                                 "no recorded answer for this request: the prompt, schema or text "
@@ -407,6 +445,10 @@ class LLMClient:
                         raise
                     except BaseException as exc:
                         failure = exc
+                        config = unsendable_error(exc, self.endpoint)
+                        if config is not None:
+                            failure = config
+                            raise config from exc
                         raise
                     finally:
                         if flow is not None:

@@ -19,9 +19,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from extract.review.match import KINDS, RunFileError, Side
+from pydantic import ValidationError
 
-DECISIONS = ("accept", "reject", "edit", "add")
+from extract.review.match import KINDS, RunFileError, Side
+from extract.run.guard import write_whole
+from schemas import Decision, GoldFile
+from schemas.errors import describe
+
 # What the page adds to an item and gold does not hold.
 RUN_ONLY = ("confidence", "key", "place", "issuer_places", "measures_evidence", "topics_evidence", "optional")
 
@@ -62,13 +66,13 @@ def rejection_key(kind: str, sha: str | None, evidence: dict | None, item: dict 
 def load_rejections(path: str | Path) -> set[tuple]:
     """Rejected items from a gold sidecar (`gold.rejected.jsonl`) or a decisions file."""
     out: set[tuple] = set()
-    for _, line in _lines(path):
-        if line.get("decision", "reject") != "reject":
+    for _, line in _decisions(path):
+        if line["decision"] != "reject":
             continue
         ev = line.get("evidence") or {}
         # Without offsets, a rejection holds for the quote wherever it stands.
         has_offsets = isinstance(ev.get("start"), int)
-        out.add(rejection_key(line.get("kind"), line.get("text_sha256"), ev, line.get("item"), offsets=has_offsets))
+        out.add(rejection_key(line["kind"], line.get("text_sha256"), ev, line["item"], offsets=has_offsets))
     return out
 
 
@@ -89,22 +93,30 @@ def _lines(path: str | Path):
         yield lineno, line
 
 
+def _decisions(path: str | Path):
+    """Each line checked by the decision schema (its item one of its kind) before it is read."""
+    for lineno, line in _lines(path):
+        try:
+            Decision.validate_python(line)
+        except ValidationError as exc:
+            raise DecisionsError(f"{path}:{lineno}: malformed decision ({describe(exc, tagged=True)}); "
+                                 "nothing written") from None
+        yield lineno, line
+
+
 def read_decisions(path: str | Path, side: Side) -> list[dict[str, Any]]:
     """The decisions of `path`, checked against the run: every line names an article the run
-    has, with the same text (sha256). The last decision on an item wins."""
+    has, with the same text (sha256). The last decision on an item wins. A file without a
+    single decision is refused: a gold built from it would hold nothing."""
     arts: dict[str, list] = {}
     for a in side.all_articles():  # files of one name in two folders share article ids
         arts.setdefault(a.id, []).append(a)
     latest: dict[tuple, dict] = {}
-    for lineno, line in _lines(path):
+    for lineno, line in _decisions(path):
         where = f"{path}:{lineno}"
-        decision, kind = line.get("decision"), line.get("kind")
-        if decision not in DECISIONS:
-            raise DecisionsError(f"{where}: decision {decision!r} is not one of {', '.join(DECISIONS)}")
-        if kind not in KINDS:
-            raise DecisionsError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+        decision, kind = line["decision"], line["kind"]
         sha = line.get("text_sha256")
-        art = next((a for a in arts.get(line.get("article"), [])
+        art = next((a for a in arts.get(line["article"], [])
                     if (text_sha256(a.text) == sha if sha is not None else
                         line.get("source_sha256") is not None
                         and line.get("source_sha256") == (a.record or {}).get("article", {}).get("source_sha256"))),
@@ -113,10 +125,6 @@ def read_decisions(path: str | Path, side: Side) -> list[dict[str, Any]]:
             raise DecisionsError(
                 f"{where}: article {line.get('article')!r} (text sha256 {str(sha)[:12]}…) is not in "
                 f"{side.path}: these decisions come from another run; nothing written")
-        item = line.get("item")
-        ev = (item or {}).get("evidence") if isinstance(item, dict) else None
-        if not isinstance(item, dict) or not isinstance(ev, dict) or not ev.get("quote"):
-            raise DecisionsError(f"{where}: no item with an evidence quote")
         # A later decision on the same run item (its key and evidence) replaces an earlier one,
         # as when two exports are joined; items without a key collapse only when identical.
         if line.get("key") and decision != "add":
@@ -124,6 +132,9 @@ def read_decisions(path: str | Path, side: Side) -> list[dict[str, Any]]:
         else:
             key = (art.source, art.id, json.dumps(line, sort_keys=True, ensure_ascii=False))
         latest[key] = {**line, "_article": art}
+    if not latest:
+        raise DecisionsError(f"{path} holds no decision (export the decisions from the curation page after "
+                             "accepting, rejecting, editing or adding items); nothing written")
     return list(latest.values())
 
 
@@ -162,8 +173,48 @@ def rejected_path(gold: Path) -> Path:
     return gold.with_name(name + ".rejected.jsonl")
 
 
+def check_gold(lines: list[dict], where: str) -> None:
+    """The gold about to be written, checked by the gold schema (a bug, never the user's, if not)."""
+    for n, line in enumerate(lines, 1):
+        try:
+            GoldFile.model_validate(line)
+        except ValidationError as exc:
+            raise DecisionsError(f"{where}: gold line {n} would be malformed ({describe(exc)}); nothing written") from None
+
+
+def read_gold_lines(path: Path) -> list[dict]:
+    """The gold lines an existing file holds (none when it is missing or not gold)."""
+    try:
+        raw = path.read_bytes() if path.is_file() else b""
+    except OSError:
+        return []
+    lines = []
+    for data in raw.splitlines():
+        try:
+            line = json.loads(data)
+        except ValueError:
+            continue
+        if isinstance(line, dict) and isinstance(line.get("source"), str) and "article" not in line:
+            lines.append(line)
+    return lines
+
+
+def gold_counts(lines: list[dict]) -> tuple[set[tuple[str, int]], dict[str, int]]:
+    """(the (source, article index) pairs a gold covers, its items per kind)."""
+    articles = {(g["source"], str(a.get("index"))) for g in lines for a in g.get("articles") or [] if isinstance(a, dict)}
+    return articles, {k: sum(len(g.get(k) or []) for g in lines if isinstance(g.get(k), list)) for k in KINDS}
+
+
+def shrinkage(old: list[dict], new: list[dict]) -> str | None:
+    """What a gold `new` would lose against the existing gold `old` (articles it no longer
+    covers, fewer items of a kind), or None when it loses nothing."""
+    old_articles, old_items = gold_counts(old)
+    new_articles, new_items = gold_counts(new)
+    lost = [f"{len(old_articles - new_articles)} of its {len(old_articles)} articles"] if old_articles - new_articles else []
+    lost += [f"{old_items[k] - new_items[k]} of its {old_items[k]} {k}" for k in KINDS if new_items[k] < old_items[k]]
+    return ", ".join(lost) or None
+
+
 def write_jsonl(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    tmp.replace(path)
+    """Written whole or not at all (a temporary file renamed over the old one)."""
+    write_whole(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))

@@ -13,10 +13,14 @@ from difflib import SequenceMatcher
 from pathlib import Path, PurePath
 from typing import Any, Iterable
 
+from pydantic import ValidationError
 from rapidfuzz import fuzz
 
 from extract.text.folding import fold_key, fold_name, fold_title, normalize_unit
 from extract.text.script import to_simplified_chars
+from schemas import SCHEMA_VERSION, GoldFile, Record
+from schemas.errors import describe
+from schemas.record import MEASURE_GROUNDING
 
 KINDS = ("policies", "targets", "meetings")
 
@@ -221,6 +225,13 @@ class RunFileError(ValueError):
     """A run or gold file that cannot be read: the message names the file and the line."""
 
 
+def _check(path, lineno: int, what: str, validate) -> None:
+    try:
+        validate()
+    except ValidationError as exc:
+        raise RunFileError(f"{path}:{lineno}: malformed {what} ({describe(exc)})") from None
+
+
 def load_side(path: str | Path) -> Side:
     """Read a run file (one record per article) or a gold file (one line per source file).
 
@@ -248,20 +259,20 @@ def load_side(path: str | Path) -> Side:
                     raise RunFileError(f"{path}:{lineno}: a JSON {type(line).__name__}, not a run record "
                                        "or a gold line")
                 seen = True
-                try:
-                    if isinstance(line.get("article"), dict):
-                        side.is_gold = False
-                        _add_record(side, line)
-                    elif isinstance(line.get("source"), str):
-                        _add_gold(side, line)
-                    else:
-                        raise RunFileError(f"{path}:{lineno}: neither a run record nor a gold line")
-                except RunFileError:
-                    raise
-                except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                    what = f"field {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0][:120]
-                    raise RunFileError(f"{path}:{lineno}: malformed {'record' if 'article' in line else 'gold line'}"
-                                       f" ({type(exc).__name__}: {what})") from None
+                # Each line is checked by its schema before anything reads it: a field of the
+                # wrong shape is one line naming it, never a traceback further on.
+                if "article" in line:
+                    _check(path, lineno, "record", lambda: Record.model_validate(line, context=MEASURE_GROUNDING))
+                    if line.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
+                        raise RunFileError(f"{path}:{lineno}: schema_version {line['schema_version']!r} is not "
+                                           f"supported (expected {SCHEMA_VERSION!r})")
+                    side.is_gold = False
+                    _add_record(side, line)
+                elif "source" in line:
+                    _check(path, lineno, "gold line", lambda: GoldFile.model_validate(line))
+                    _add_gold(side, line)
+                else:
+                    raise RunFileError(f"{path}:{lineno}: neither a run record nor a gold line")
     except OSError as exc:
         raise RunFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not seen:

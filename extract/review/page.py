@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from extract.review.curate import rejection_key, run_id, text_sha256
 from extract.review.diff import FIELDS, ItemRef, also_reported, diff, label, ref
 from extract.review.match import KINDS, ArticleInfo, Side
+from extract.run.guard import write_whole
 from extract.text.script import to_simplified_chars
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -188,5 +189,5 @@ def write_review(a_side: Side, b_side: Side | None, out: Path, *, curate: bool =
                  rejected: set[tuple] | None = None) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(build_data(a_side, b_side, curate=curate, rejected=rejected)), encoding="utf-8")
+    write_whole(out, render_html(build_data(a_side, b_side, curate=curate, rejected=rejected)))
     return out

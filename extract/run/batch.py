@@ -22,8 +22,9 @@ from typing import Callable, Iterable
 
 from extract.llm.flow import FlowControl
 from extract.llm.client import EndpointError
-from extract.run.output import (Existing, JsonlWriter, OutputError, OutputLock, compact, guard_output, record_identity,
-                            record_key, scan_output)
+from extract.run.guard import guard_output
+from extract.run.output import (Existing, JsonlWriter, OutputError, OutputLock, compact, record_article,
+                               record_identity, record_key, scan_output)
 from extract.run.pipeline import ArticleExtractor, extract_article
 from extract.ingest.read import ReadError, read_all
 from extract.ingest.segment import segment
@@ -194,6 +195,8 @@ class RecordSink:
         self.on_record = on_record
         self.t0 = time.monotonic()
         self.lock: OutputLock | None = None
+        # Made by this run: removed again at the end if no record went into it (a failed start).
+        self.created = output is not None and not output.exists()
         if output is not None:
             # Before anything reads or cuts the file: a directory, an input or a foreign file is
             # refused untouched, and a second run on the same output is refused at once.
@@ -202,6 +205,7 @@ class RecordSink:
         try:
             self.todo, retried, self.existing = plan(articles, output, prompt_version, model, force, retry_failed)
         except BaseException:
+            self._drop_if_empty()
             self.release()
             raise
         self.summary.skipped += len(articles) - len(self.todo)
@@ -221,11 +225,23 @@ class RecordSink:
             self.summary.abandoned += 1
             return
         self.writer.write(rec)
-        if self.output is not None and record_identity(rec) in self.existing.identities:
+        # Compact at the end when this record replaces one, or when it or an earlier one of its
+        # article (under another model) holds no result: each article keeps one record at least.
+        article = record_article(rec)
+        if self.output is not None and (record_identity(rec) in self.existing.identities
+                                        or article in self.existing.unfinished
+                                        or (_transient(rec) and article in self.existing.articles)):
             self.rewrote = True
         self.summary.add(rec)
         if self.on_record:
             self.on_record(rec, self.summary)
+
+    def _drop_if_empty(self) -> None:
+        # Under the lock still, so no other run has begun writing into it.
+        if self.created and self.lock is not None:
+            with contextlib.suppress(OSError):
+                if self.output.stat().st_size == 0:
+                    self.output.unlink()
 
     def release(self) -> None:
         if self.lock is not None:
@@ -243,6 +259,7 @@ class RecordSink:
                 except OSError as exc:  # the file is still whole: a later run compacts it
                     s.compact_error = f"could not compact {self.output}: {exc.strerror or exc}"
         finally:
+            self._drop_if_empty()
             self.release()
         s.remaining = s.articles - s.done - s.skipped
         s.elapsed_s = time.monotonic() - self.t0

@@ -23,20 +23,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Literal
 
 import openai
 from openai.types.chat import ChatCompletion
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from extract.run.batch import Summary, plan
+from extract.run.guard import BATCH_FILES, guard_output, write_whole
 from extract.llm.client import LLMClient, LLMSettings
 from extract.run.pipeline import ArticleExtractor, Options
 from schemas import Article
+from schemas.errors import describe
 
 URL = "/v1/chat/completions"
 WINDOW = "24h"
@@ -48,6 +50,48 @@ STATE_VERSION = 1
 
 class BatchError(RuntimeError):
     """A batch step cannot go on: the message says which file or batch, and what to do."""
+
+
+class BatchFileError(BatchError):
+    """A batch output or state file with a line or field of the wrong shape: nothing is done."""
+
+
+# The files batch mode reads, as schemas: a provider's output line and our own state file.
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class _OutputResponse(_Open):
+    status_code: int | None = None
+    body: dict[str, Any] | None = None
+
+
+class _OutputError(_Open):
+    code: str | None = None
+    message: str | None = None
+
+
+class OutputLine(_Open):
+    custom_id: str
+    response: _OutputResponse | None = None
+    error: _OutputError | str | None = None
+
+
+class _StateEntry(_Open):
+    id: str | None = None
+    input_file_id: str | None = None
+    request_file: str
+    ids: list[str]
+    round: int = 1
+    status: str | None = None
+    downloaded: list[str] = Field(default_factory=list)
+
+
+class _State(_Open):
+    version: Literal[1]  # STATE_VERSION
+    paths: list[str]
+    settings: dict[str, Any]
+    batches: list[_StateEntry]
 
 
 class NotAnswered(RuntimeError):
@@ -110,6 +154,8 @@ def write_request_files(requests: dict[str, dict], folder: Path, stem: str, *,
     """Request files of at most `max_requests` lines and `max_bytes` bytes each, written whole
     (temporary file, then renamed); returns each file with the ids it holds."""
     folder.mkdir(parents=True, exist_ok=True)
+    for old in sorted(folder.glob(f"{stem}-*.jsonl")):  # before any is written: all or none
+        guard_output(old, (), BATCH_FILES)
     files: list[tuple[Path, list[str]]] = []
     chunk: list[bytes] = []
     ids: list[str] = []
@@ -119,7 +165,7 @@ def write_request_files(requests: dict[str, dict], folder: Path, stem: str, *,
         nonlocal chunk, ids, size
         if chunk:
             path = folder / f"{stem}-{len(files) + 1:03d}.jsonl"
-            _write_atomic(path, b"".join(chunk))
+            write_whole(path, b"".join(chunk))
             files.append((path, ids))
         chunk, ids, size = [], [], 0
 
@@ -154,19 +200,19 @@ class Outputs:
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
-                rid = row["custom_id"]
-            except (ValueError, KeyError, TypeError):
-                raise BatchError(f"{path}: line {n} is not a batch output line "
-                                 "(JSON with custom_id, response, error)") from None
-            response = row.get("response") or {}
-            body = response.get("body") if isinstance(response, dict) else None
-            if response.get("status_code") == 200 and isinstance(body, dict) and body.get("choices"):
-                self.answers[rid] = body
+                row = OutputLine.model_validate_json(line)
+            except ValidationError as exc:
+                what = describe(exc) if exc.errors()[0]["type"] != "json_invalid" else "not JSON"
+                raise BatchFileError(f"{path}:{n}: not a batch output line ({what}; a line holds custom_id, "
+                                     "response, error)") from None
+            response = row.response or _OutputResponse()
+            body = response.body
+            if response.status_code == 200 and body and body.get("choices"):
+                self.answers[row.custom_id] = body
                 continue
-            error = row.get("error") or {}
-            reason = (error.get("code") if isinstance(error, dict) else None) or \
-                f"http {response.get('status_code', '?')}"
+            error = row.error
+            reason = (error.code if isinstance(error, _OutputError) else None) or \
+                f"http {response.status_code if response.status_code is not None else '?'}"
             self.errors[reason] = self.errors.get(reason, 0) + 1
 
 
@@ -194,12 +240,14 @@ class BatchState:
         if not path.exists():
             return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != STATE_VERSION or not isinstance(data.get("batches"), list):
-                raise ValueError("unknown layout")
-        except (ValueError, OSError, AttributeError) as exc:
-            raise BatchError(f"batch state {path} is damaged ({exc}); move it away to start over") from exc
-        return cls(path, data)
+            raw = path.read_text(encoding="utf-8")
+            _State.model_validate_json(raw)
+        except ValidationError as exc:
+            what = describe(exc) if exc.errors()[0]["type"] != "json_invalid" else "not JSON"
+            raise BatchFileError(f"batch state {path} is damaged ({what}); move it away to start over") from None
+        except (ValueError, OSError) as exc:
+            raise BatchFileError(f"batch state {path} is damaged ({exc}); move it away to start over") from exc
+        return cls(path, json.loads(raw))
 
     @property
     def batches(self) -> list[dict]:
@@ -210,16 +258,9 @@ class BatchState:
                 for rid in b["ids"]}
 
     def save(self) -> None:
-        _write_atomic(self.path, json.dumps(self.data, ensure_ascii=False, indent=1).encode("utf-8"))
+        write_whole(self.path, json.dumps(self.data, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def key_settings(settings: LLMSettings, mode: str, options: Options, prompt_version: str) -> dict:
@@ -309,7 +350,7 @@ def refresh(api: openai.OpenAI, state: BatchState, folder: Path) -> list[dict]:
         for kind, file_id in (("output", batch.output_file_id), ("errors", batch.error_file_id)):
             if file_id:
                 path = folder / f"{entry['id']}.{kind}.jsonl"
-                _write_atomic(path, api.files.content(file_id).read())
+                write_whole(path, api.files.content(file_id).read())
                 entry["downloaded"].append(str(path))
         entry["fetched"] = True
         state.save()
@@ -407,6 +448,10 @@ def submit(articles: list[Article], output: Path, setup: Setup, paths: list[str]
     folder to write them to) upload them and create their batches."""
     if setup.settings.cache is None:
         raise BatchError("batch mode keeps the answers in the answer cache: it cannot run with the cache off")
+    # The output is the run's (scanned, and later appended to): guarded as `extract run` does.
+    guard_output(output, paths)
+    if requests_only is not None:
+        guard_output(requests_only / "requests-001.jsonl", paths, BATCH_FILES)
     report = SubmitReport(state=state_path(output))
     state = _state_for(output, setup, paths)
     todo = plan(articles, output, setup.prompt_version, setup.settings.model, force, retry_failed)[0]
@@ -459,8 +504,9 @@ def collect(articles: list[Article], output: Path, setup: Setup, *, from_files: 
     if setup.settings.cache is None:
         raise BatchError("batch mode keeps the answers in the answer cache: it cannot run with the cache off")
     report = CollectReport()
-    state = BatchState.load(state_path(output))
     from_files = [Path(f) for f in from_files]
+    guard_output(output, [a.source for a in articles] + [str(f) for f in from_files])
+    state = BatchState.load(state_path(output))
     if state is None and not from_files:
         raise BatchError(f"no batches for {output}: no state file {state_path(output)}; run `extract batch submit` "
                          "first, or pass output files with --from-file")

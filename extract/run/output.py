@@ -19,71 +19,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extract.run.guard import OutputRefused, write_whole
 from schemas import Record
 
 
 class OutputError(RuntimeError):
     """The output file could not be written; it still holds only whole records."""
-
-
-class OutputRefused(ValueError):
-    """The output is refused before anything is read or written: it is a directory, one of the
-    inputs, a file that is not a run file of this tool, or another run holds it."""
-
-
-_FIRST_LINE_CAP = 256 << 20  # a record line holds its article's text: large, not unbounded
-
-
-def _first_line(path: Path) -> bytes:
-    with path.open("rb") as f:
-        buf = b""
-        while len(buf) < _FIRST_LINE_CAP:
-            chunk = f.read(1 << 20)
-            if not chunk:
-                break
-            buf += chunk
-            if b"\n" in chunk:
-                break
-    return buf.split(b"\n", 1)[0]
-
-
-def is_run_file(path: Path) -> bool:
-    """An empty file, or one whose first line is a record (`article` and `run`), or a record torn
-    while being written (the file's only line, cut before its newline)."""
-    first = _first_line(path).strip()
-    if not first:
-        return path.stat().st_size == 0
-    try:
-        line = json.loads(first)
-    except ValueError:
-        return first.startswith(b'{"article": {') and b"\n" not in first
-    return isinstance(line, dict) and isinstance(line.get("article"), dict) and isinstance(line.get("run"), dict)
-
-
-def guard_output(path: Path, inputs: list[str] = ()) -> None:
-    """Refuse (OutputRefused) an output that is a directory, one of `inputs`, or an existing
-    file that is not a run file; nothing is touched. Missing folders are created."""
-    if path.is_dir():
-        raise OutputRefused(f"output {path} is a directory; give a file name, e.g. {path / 'run.jsonl'}")
-    if path.exists():
-        for source in inputs:
-            try:
-                if os.path.samefile(source, path):
-                    raise OutputRefused(f"output {path} is one of the inputs; write the run to another file")
-            except OSError:
-                continue
-        try:
-            ours = is_run_file(path)
-        except OSError as exc:
-            raise OutputRefused(f"cannot read output {path}: {exc.strerror or exc}") from None
-        if not ours:
-            raise OutputRefused(f"output {path} exists and is not a run file of this tool (its first line is "
-                                "not a record); left untouched: choose another file")
-    else:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputRefused(f"cannot create the folder of output {path}: {exc.strerror or exc}") from None
 
 
 class OutputLock:
@@ -132,6 +73,12 @@ def record_identity(record: Record) -> str:
     return f"{a.id}\x00{record_key(a.source_sha256, a.index, r.prompt_version, r.model)}"
 
 
+def record_article(record: Record) -> str:
+    """`article_of` for a Record."""
+    a = record.article
+    return f"{a.id}\x00{a.source_sha256}\x00{a.index}"
+
+
 # Records written before errors said `transient`: what a transport failure's message says.
 _TRANSIENT_MESSAGE = re.compile(
     r"Connection error|timed out|Error code: (?:429|5\d\d)\b|APIConnectionError|APITimeoutError|"
@@ -139,9 +86,11 @@ _TRANSIENT_MESSAGE = re.compile(
 
 
 # What an endpoint's refusal of the configuration looked like in records of earlier versions
-# (before it stopped the run): a bad key, an unknown model or path, a refused parameter.
+# (before it stopped the run): a bad key, an unknown model or path, a refused parameter; and a
+# request that could never be sent (a key a header cannot carry, a timeout the clock cannot hold).
 _ENDPOINT_MESSAGE = re.compile(
     r"Error code: (?:401|403|404)\b|AuthenticationError|PermissionDeniedError|NotFoundError|"
+    r"UnicodeEncodeError\b.*\bheader\b|Illegal header value|LocalProtocolError|timestamp out of range|"
     r"Error code: 400\b.*(?:[Ii]nvalid model|[Uu]nknown model|model_not_found|"
     r"\bmodel\b[^'\".;]{0,80}?(?:not found|does not exist)|[Uu]nsupported (?:parameter|value))")
 
@@ -163,6 +112,18 @@ def has_transient_errors(record: dict) -> bool:
     return False
 
 
+def article_of(record: dict) -> str:
+    """The article itself, whatever model or prompt version the record was made with."""
+    a = record["article"]
+    return f"{a['id']}\x00{a['source_sha256']}\x00{a['index']}"
+
+
+def unfinished(record: dict) -> bool:
+    """The record holds no result: the endpoint failed (transient errors) or refused the
+    configuration; any other record of the same article supersedes it."""
+    return has_transient_errors(record) or has_endpoint_errors(record)
+
+
 @dataclass
 class Existing:
     """What an output file already holds."""
@@ -170,6 +131,10 @@ class Existing:
     latest: dict[str, bool] = field(default_factory=dict)  # record key → the last one has transient errors
     identities: set[str] = field(default_factory=set)
     endpoint_failed: set[str] = field(default_factory=set)  # keys whose last record met an EndpointError
+    # Articles with a record that holds no result (under any model): a new record of one of them
+    # makes the file due for compaction.
+    unfinished: set[str] = field(default_factory=set)
+    articles: set[str] = field(default_factory=set)  # every article with a record (any model)
     records: int = 0
     superseded: int = 0  # records replaced by a later record of the same article
 
@@ -187,13 +152,43 @@ def _repair(path: Path) -> bytes:
     return data
 
 
-def _records(data: bytes):
-    for line in data.decode("utf-8", errors="replace").splitlines():
-        try:
-            rec = json.loads(line)
-            yield rec, key_of(rec), identity_of(rec)
-        except (ValueError, KeyError, TypeError):
-            continue  # a foreign or damaged line: leave it, redo that article
+def _parse(line: bytes | str) -> dict | None:
+    """A line as a record (a dict with what keys and errors need), or None for a foreign or
+    damaged line: it stays where it is, and its article is done again."""
+    try:
+        rec = json.loads(line)
+        identity_of(rec)
+        article_of(rec)
+    except (ValueError, KeyError, TypeError):
+        return None
+    errors = rec.get("errors") or []
+    if not isinstance(errors, list) or not all(isinstance(e, dict) for e in errors):
+        return None  # "errors": "abc" (a hand edit): never a traceback on resume
+    return rec
+
+
+def _dropped(records: list[dict | None]) -> set[int]:
+    """Lines a later record of the same article replaces, and records holding no result where
+    the article has another record (a run during an outage guessed another model name, say):
+    each article keeps its latest record per model and prompt version, and one record at least."""
+    last: dict[str, int] = {}
+    last_of_article: dict[str, int] = {}
+    finished: set[str] = set()
+    for n, rec in enumerate(records):
+        if rec is None:
+            continue
+        last[identity_of(rec)] = n
+        last_of_article[article_of(rec)] = n
+        if not unfinished(rec):
+            finished.add(article_of(rec))
+    drop = set()
+    for n, rec in enumerate(records):
+        if rec is None:
+            continue
+        art = article_of(rec)
+        if last[identity_of(rec)] != n or (unfinished(rec) and (art in finished or last_of_article[art] != n)):
+            drop.add(n)
+    return drop
 
 
 def scan_output(path: Path) -> Existing:
@@ -201,16 +196,22 @@ def scan_output(path: Path) -> Existing:
     found = Existing()
     if not path.exists():
         return found
-    for rec, key, ident in _records(_repair(path)):
+    records = [_parse(line) for line in _repair(path).decode("utf-8", errors="replace").splitlines()]
+    for rec in records:
+        if rec is None:
+            continue  # a foreign or damaged line: leave it, redo that article
+        key, ident = key_of(rec), identity_of(rec)
         found.records += 1
-        if ident in found.identities:
-            found.superseded += 1
         found.identities.add(ident)
         found.latest[key] = has_transient_errors(rec)
+        found.articles.add(article_of(rec))
+        if unfinished(rec):
+            found.unfinished.add(article_of(rec))
         if has_endpoint_errors(rec):
             found.endpoint_failed.add(key)
         else:
             found.endpoint_failed.discard(key)
+    found.superseded = len(_dropped(records))
     return found
 
 
@@ -220,39 +221,19 @@ def repair_and_scan(path: Path) -> set[str]:
 
 
 def compact(path: Path) -> int:
-    """Keep only the last record of each article, atomically; returns how many were dropped."""
-    data = _repair(path)
-    lines = data.splitlines(keepends=True)
-    last: dict[str, int] = {}
-    ident_at: dict[int, str] = {}
-    for n, line in enumerate(lines):
-        try:
-            ident = identity_of(json.loads(line))
-        except (ValueError, KeyError, TypeError):
-            continue  # foreign lines stay where they are
-        last[ident] = n
-        ident_at[n] = ident
-    drop = {n for n, ident in ident_at.items() if last[ident] != n}
+    """Keep only the last record of each article (see `_dropped`), atomically; returns how many
+    were dropped. Foreign lines stay, but never as the first line: the guard knows a run file
+    by its first line, and the next run must not refuse the tool's own output."""
+    lines = _repair(path).splitlines(keepends=True)
+    records = [_parse(line) for line in lines]
+    drop = _dropped(records)
     if not drop:
         return 0
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.compact")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        try:
-            _write_all(fd, b"".join(line for n, line in enumerate(lines) if n not in drop))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        except OSError:
-            pass
-        os.replace(tmp, path)
-    except BaseException:
-        with _suppress():
-            tmp.unlink()
-        raise
-    _fsync_dir(path.parent)
+    kept = [n for n in range(len(lines)) if n not in drop]
+    first = next((i for i, n in enumerate(kept) if records[n] is not None), None)
+    if first:
+        kept = [kept[first], *kept[:first], *kept[first + 1:]]
+    write_whole(path, b"".join(lines[n] for n in kept))
     return len(drop)
 
 
@@ -262,19 +243,6 @@ class _suppress:
 
     def __exit__(self, *exc):
         return exc[0] is not None and issubclass(exc[0], OSError)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a directory
-    finally:
-        os.close(fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -21,6 +21,14 @@ def resolve_url(db: str | None = None) -> str:
     return db
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for an in-memory database or another database)."""
+    if not url.startswith("sqlite") or ":///" not in url:
+        return None
+    path = url.split(":///", 1)[1].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
 def make_engine(db: str | None = None) -> Engine:
     url = resolve_url(db)
     engine = create_engine(url)

@@ -7,6 +7,7 @@ with file and line number; the other files of the call are still loaded. Any exc
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,7 +16,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from extract.store import write
-from extract.store.db import make_engine
+from extract.run.guard import DATABASE, guard_output
+from extract.store.db import make_engine, resolve_url, sqlite_file
 from extract.store.migrations import migrate
 from extract.store.read import LineError, read_records
 
@@ -43,11 +45,37 @@ class _Rejected(Exception):
 
 
 def load_files(db: str | Engine | None, paths: Iterable[str | Path], *, batch: int = BATCH,
-               strict: bool = False) -> LoadReport:
+               strict: bool = False, force: bool = False) -> LoadReport:
     """Load run files in one transaction; `db` is a URL, a path, None (./extractions.db) or an Engine.
 
     A file with a bad line is not loaded (its errors in the report); with `strict` nothing is:
-    the whole transaction is rolled back (`extract load` does this)."""
+    the whole transaction is rolled back (`extract load` does this). A SQLite file that is one
+    of the inputs, or an existing file that is not a database of `extract load` (another
+    program's database, a text file) raises `OutputRefused`, the latter unless `force`."""
+    paths = [Path(p) for p in paths]
+    file = None if isinstance(db, Engine) else sqlite_file(resolve_url(db))
+    if file is not None:
+        # As every command's output: never an input, never another program's file unless
+        # `force`; the load is one transaction, so an existing database stays whole on failure.
+        guard_output(file, paths, DATABASE, force=force)
+    created = file is not None and not file.exists()
+    try:
+        report = _load(db, paths, batch=batch, strict=strict)
+    except BaseException:
+        _drop_new(file, created)
+        raise
+    if strict and report.files_rejected and not report.files_loaded:
+        _drop_new(file, created)  # nothing loaded: no empty database left behind
+    return report
+
+
+def _drop_new(file: Path | None, created: bool) -> None:
+    if created and file is not None:
+        with contextlib.suppress(OSError):
+            file.unlink()
+
+
+def _load(db: str | Engine | None, paths: list[Path], *, batch: int, strict: bool) -> LoadReport:
     engine = db if isinstance(db, Engine) else make_engine(db)
     report = LoadReport()
     state = write.WriteState(now=datetime.now(UTC).replace(tzinfo=None))
