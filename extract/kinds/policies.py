@@ -513,6 +513,7 @@ def _notice_issuers(simple: str, c: PolicyCandidate) -> list[str]:
 _APPROVED_AT = re.compile(r"(?:已经|经|在)(?:20\d\d年\d{1,2}月\d{1,2}日召开的)?(?P<name>[^，。；《》]{2,40}?(?:会议|常委会|常务会|全会))")
 _CONVENED_GATHERING = re.compile(r"(?:召开|举行)了?(?P<name>[^，。；《》]{2,60}?(?:会议|常委会|常务会|全会))")
 _APPROVES = re.compile(r"审议|通过|同意|批准|研究")
+_APPROVED_NEAR = re.compile(r"(?:审议|通过|同意|批准)")
 
 
 def _meeting_body(simple: str, c: PolicyCandidate) -> list[str]:
@@ -634,6 +635,13 @@ def _add_policies(ex: Extractor, article: Article, simple: str, ids: dict, items
             "titled": float(any(c.mention.text.startswith("《") for c in group)),
             "in_headline": float(all(c.mention.start <= headline_end for c in group)),
             "listed": float(len(group) > 1),
+            # What the page's structure says of it: approved at a meeting (审议通过, 已经…通过), or
+            # issued by a body the page names as such (the notice that prints it, a body opening
+            # its title, the body that met).
+            "approved": float(any(_APPROVED_NEAR.search(simple, max(c.sentence.start, c.mention.start - 12), c.mention.start)
+                                  or _GOVERNED_AFTER.match(simple[c.mention.end:c.sentence.end]) for c in group)),
+            "structural_issuer": float(any(structural_issuers(c, simple[c.sentence.start:c.mention.start], simple)
+                                           for c in group)),
         }
         conf = ex.confidence("policies", features)
         for c in group:
