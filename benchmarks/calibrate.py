@@ -145,8 +145,9 @@ def write_validation_table(path: Path, base_url: str | None = None, model: str |
 def fit_all(sets: list[str], report=print) -> dict:
     """Collect, fit and measure every kind on `sets`: the calibration file's content."""
     rows, required = collect(sets)
+    both = tuple(s for s in validation.SETS if s in sets)
     return fit_calibration(rows, required, sets, model=MODEL_NAME, prompts={k: kind_version(k) for k in KINDS},
-                           report=report)
+                           report=report, pools={"validation": both} if len(both) > 1 else None)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -210,7 +210,8 @@ def reliability(conf: np.ndarray, y: np.ndarray) -> list[tuple[str, int, float, 
     return out
 
 
-def fit_kind(rows: list[Row], need: dict[str, int], report: Callable[[str], None] = print, kind: str = "") -> dict:
+def fit_kind(rows: list[Row], need: dict[str, int], report: Callable[[str], None] = print, kind: str = "",
+             pools: dict[str, tuple[str, ...]] | None = None) -> dict:
     """One kind's calibration (both variants, each with its weights, map, cut and per-set
     leave-one-source-out F1), its figures reported as Markdown tables. `rows`: the kind's rows,
     each `page` starting with its set's name and "/"; `need`: the required gold items per set
@@ -234,6 +235,11 @@ def fit_kind(rows: list[Row], need: dict[str, int], report: Callable[[str], None
             p, r, f = f1_at(lopo[sel], y[sel], need[s], cut)
             f0 = f1_at(lopo[sel], y[sel], need[s], 0.0)[2]
             report(f"| {s} | {p:.3f} | {r:.3f} | {f:.3f} | {f0:.3f} |")
+        for pool, members in (pools or {}).items():  # sets reported together (figures only)
+            sel = np.array([any(r.page.startswith(m + "/") for m in members) for r in rows])
+            total = sum(need.get(m, 0) for m in members)
+            p, r, f = f1_at(lopo[sel], y[sel], total, cut)
+            report(f"| {pool} (pooled) | {p:.3f} | {r:.3f} | {f:.3f} | {f1_at(lopo[sel], y[sel], total, 0.0)[2]:.3f} |")
         report("| confidence | items | mean confidence | share right |\n|---|---|---|---|")
         for band, n, mean, share in reliability(lopo, y):
             flag = "" if n < 10 or abs(mean - share) <= 0.1 else " (off by > 0.1)"
@@ -248,13 +254,15 @@ def fit_kind(rows: list[Row], need: dict[str, int], report: Callable[[str], None
 
 def fit_calibration(rows: list[Row], required: dict[str, dict[str, int]], sets: Iterable[str], *,
                     model: str, prompts: dict[str, str], report: Callable[[str], None] = print,
-                    kept: dict[str, dict] | None = None, extra: dict | None = None) -> dict:
+                    kept: dict[str, dict] | None = None, extra: dict | None = None,
+                    pools: dict[str, tuple[str, ...]] | None = None) -> dict:
     """Fit every kind on `rows` and measure it: the calibration file's content, its `version` a
     hash of the rest. `required`: per page ("<set>/<source>") and kind, the gold items an item
     must match (recall's denominator); `sets`: the names the pages start with, one line each in
     the figures; `model`: the model the rows' answers came from; `prompts`: each kind's prompt
     version. `kept`: kinds not fitted here, their spec copied as given (a user's fit falls back
-    to the shipped one where the gold is too thin); `extra`: further top-level fields."""
+    to the shipped one where the gold is too thin); `extra`: further top-level fields; `pools`:
+    groups of sets whose figures are also reported pooled."""
     sets = list(sets)
     result: dict = {"model": model, "fitted_on": sorted(sets), "kinds": {}, **(extra or {})}
     for kind in KINDS:
@@ -263,7 +271,7 @@ def fit_calibration(rows: list[Row], required: dict[str, dict[str, int]], sets: 
             continue
         mine = [r for r in rows if r.kind == kind]
         need = {s: sum(required[p][kind] for p in required if p.startswith(s + "/")) for s in sets}
-        spec = fit_kind(mine, need, report, kind)
+        spec = fit_kind(mine, need, report, kind, pools)
         spec["prompt"] = prompts[kind]
         result["kinds"][kind] = spec
     return with_version(result)
