@@ -31,3 +31,20 @@ def ray_local():
         yield ray
     finally:
         ray.shutdown()
+
+
+@pytest.fixture
+def fast_backoff(monkeypatch):
+    """Transport retries wait 10 ms instead of up to 30 s (the CLI has no backoff option); a
+    module opts in with `pytestmark = pytest.mark.usefixtures("fast_backoff")`."""
+    from extract.llm.client import LLMClient
+    monkeypatch.setattr(LLMClient, "_wait", lambda self, retry_state: 0.01)
+
+
+@pytest.fixture
+def page(tmp_path):
+    """A made-up page of one article with four target clauses (a module may define its own)."""
+    from tests.fake_llm import synthetic_page
+    p = tmp_path / "page.txt"
+    p.write_text(synthetic_page(1, 4), encoding="utf-8")
+    return p

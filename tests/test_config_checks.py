@@ -8,30 +8,18 @@ Made-up pages and keys; the endpoint is the fake server on loopback."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 import extract
 from extract.cli import app
-from extract.llm.client import LLMClient
 from extract.run.batch import EXIT_ENDPOINT
-from tests.fake_llm import synthetic_page
 
 KEY = "sk-made-up-0123456789abcdef"
 
 
-@pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch):
-    monkeypatch.setattr(LLMClient, "_wait", lambda self, retry_state: 0.01)
-
-
-@pytest.fixture
-def page(tmp_path) -> Path:
-    p = tmp_path / "page.txt"
-    p.write_text(synthetic_page(1, 4), encoding="utf-8")
-    return p
+pytestmark = pytest.mark.usefixtures("fast_backoff")
 
 
 def _run(*args):

@@ -16,7 +16,6 @@ import pytest
 from typer.testing import CliRunner
 
 from extract.cli import app
-from extract.llm.client import LLMClient
 from tests.fake_llm import synthetic_page
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -25,9 +24,7 @@ from conftest_browser import record_for  # noqa: E402
 NOTES = b"my notes\nthe last line"  # a user's file: last line without a newline
 
 
-@pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch):
-    monkeypatch.setattr(LLMClient, "_wait", lambda self, retry_state: 0.01)
+pytestmark = pytest.mark.usefixtures("fast_backoff")
 
 
 def cli(*args) -> "CliRunner":

@@ -23,18 +23,11 @@ from typer.testing import CliRunner
 
 from extract.run.batch import EXIT_BREAKER, EXIT_OUTPUT, plan
 from extract.cli import app
-from extract.llm.client import LLMClient
 from extract.run.output import JsonlWriter, compact, scan_output
 from schemas import Article, ErrorInfo, Record, RunInfo
 from tests.fake_llm import FakeLLM, extract_files, synthetic_page, write_pages
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def fast_backoff(monkeypatch):
-    """Transport retries wait 10 ms instead of up to 30 s (the CLI has no backoff option)."""
-    monkeypatch.setattr(LLMClient, "_wait", lambda self, retry_state: 0.01)
 
 
 def _free_port() -> int:

@@ -11,21 +11,11 @@ from typer.testing import CliRunner
 
 import extract
 from extract.cli import app
-from extract.llm.client import LLMClient
 from extract.run.output import compact
 from tests.fake_llm import synthetic_page
 
 
-@pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch):
-    monkeypatch.setattr(LLMClient, "_wait", lambda self, retry_state: 0.01)
-
-
-@pytest.fixture
-def page(tmp_path) -> Path:
-    p = tmp_path / "page.txt"
-    p.write_text(synthetic_page(1, 4), encoding="utf-8")
-    return p
+pytestmark = pytest.mark.usefixtures("fast_backoff")
 
 
 def _run(*args):
