@@ -121,7 +121,7 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     issuers = structural_issuers(c, before, simple) or [
         i for i in issuers if not is_person_name(to_simplified(i).strip()) and _named_outside(i, c)]
     if not issuers:
-        issuers = issuers_by_code(c, before, article, simple)
+        issuers = issuers_by_code(before)
     return Policy(
         title=simplified(c.title),
         doc_type=doc.group(1)[-2:] if doc else None,
@@ -444,22 +444,16 @@ _PLACE_LEAD = re.compile(r"^((?:我|本)(?:省|市|区|县)|[\u4e00-\u9fff]{2,10
                          r"(?:近日|日前|近期|今年|正式|先后|再次|又|还|于[^，。；]{0,10}?)?(?:" + ISSUE_VERBS + ")")
 
 
-def issuers_by_code(c: PolicyCandidate, before: str, article: Article, simple: str) -> list[str]:
-    """Who issued the document, as the text shows it, in order of what says it most directly:
-    the notice that prints it (…人民政府办公室关于印发《…》的通知); the bodies that open the
-    clause (县委、县政府近日印发了《…》); a body that opens its own title (《区政协关于…》,
-    《县政协2022年…计划》); a place that is the subject (我区发布《…》); the body whose meeting
-    approved it (县政府常务会议…审议通过《…》 → 县政府)."""
-    found = structural_issuers(c, before, simple)
-    if found:
-        return found
+def issuers_by_code(before: str) -> list[str]:
+    """Who issued the document where neither the page's structure nor the model says: the bodies
+    that open the clause (县委、县政府近日印发了《…》), a body that opens the document's name
+    (…人民政府办公室关于…的通知), a place that is the subject (我区发布《…》)."""
     lead = _ISSUER_LEAD.match(_TIME_LEAD.sub("", before))
     if lead and _A_BODY.match(lead.group(1)):
         return [lead.group(1)]
     if _A_BODY.match(before.strip()) and BODY_END.search(before.strip()):
-        return [before.strip()]  # the body opens the document's name (…人民政府办公室关于…的通知)
-    found = _place_issuer(before) or _approving_body(simple, c, before)
-    return [b for b in found if _A_BODY.match(b)]
+        return [before.strip()]
+    return [b for b in _place_issuer(before) if _A_BODY.match(b)]
 
 
 def structural_issuers(c: PolicyCandidate, before: str, simple: str) -> list[str]:
@@ -481,7 +475,6 @@ _A_BODY = re.compile(r"^(?!.*(?:会议|审议|通过|会上|召开|举行))[\u4e
 
 
 _TIME_LEAD = re.compile(r"^(?:去年|今年|前年|近日|日前|近期|\d{1,2}月\d{1,2}日)[，,]?")
-_APPROVAL_WORD = re.compile(r"会议|审议|通过|会上")
 # A body that opens a title (区委财经委员会2025年工作要点, 松江区政协关于…): the title names its issuer.
 _TITLE_BODY = re.compile(r"^(?:[第]?[一二三四五六七八九十\d]+届)?(?P<body>[\u4e00-\u9fff]{1,20}?(?:人民政府办公室|政府办公室|"
                          r"人民政府|政府|委员会|政协|人大常委会|党委|党组|委|局|厅))"
@@ -511,16 +504,18 @@ def _notice_issuers(simple: str, c: PolicyCandidate) -> list[str]:
 # The gathering that approved it: named in its sentence (已经县政府常务会议研究同意), else the one
 # the article reports first (县委书记…主持召开十五届县委常委会第8次会议).
 _APPROVED_AT = re.compile(r"(?:已经|经|在)(?:20\d\d年\d{1,2}月\d{1,2}日召开的)?(?P<name>[^，。；《》]{2,40}?(?:会议|常委会|常务会|全会))")
-_CONVENED_GATHERING = re.compile(r"(?:召开|举行)了?(?P<name>[^，。；《》]{2,60}?(?:会议|常委会|常务会|全会))")
+# …or the subject of the approving verb (县人大常委会第五次会议表决通过了《…》).
+_APPROVING_SUBJECT = re.compile(r"(?P<name>[^，。；《》]{2,40}?(?:会议|常委会|常务会|全会))上?(?:还|正式|同时|一致)?"
+                                r"(?:审议|研究|讨论|表决)?并?(?:原则)?(?:通过|同意|批准)")
 _APPROVES = re.compile(r"审议|通过|同意|批准|研究")
-_APPROVED_NEAR = re.compile(r"(?:审议|通过|同意|批准)")
+_APPROVED_NEAR = re.compile(r"审议|通过|同意|批准")
 
 
 def _meeting_body(simple: str, c: PolicyCandidate) -> list[str]:
     sentence = to_simplified(c.sentence.text)
     if not _APPROVES.search(sentence):
         return []
-    named = _APPROVED_AT.search(sentence)
+    named = _APPROVED_AT.search(sentence) or _APPROVING_SUBJECT.match(_TIME_LEAD.sub("", sentence))
     if named and (body := body_of_gathering(named.group("name"))):
         return [body]
     # The gathering the article reports: its name's body (召开县政府常务会议 → 县政府), else the
@@ -543,22 +538,6 @@ def _place_issuer(before: str) -> list[str]:
         return []
     name = m.group(1)
     return [name] if SELF_REFERENCE_ALONE.match(name) or mentions(name) else []
-
-
-# "区委常委会召开会议，审议通过了《…》", "市政府第12次常务会议研究通过《…》": the body whose
-# meeting approved the document issued it (spec: 审议通过 counts as issued by that body).
-_APPROVAL = re.compile(r"^(?:[^，。；]{0,16}?(?:会议|全会|会上|常委会|常务会))?(?:上)?(?:还|正式|同时|一致)?"
-                       r"(?:审议|研究|讨论|表决)?(?:并)?(?:原则)?通过")
-_MEETING_BODY = re.compile(r"(?P<body>[\u4e00-\u9fff]{0,10}?(?:党委|党组|委|政府|政协|人大常委会))(?!会[^议])"
-                           r"(?=(?:常委会|常务会议|党组|第[^，。；《》]{1,10}?次|召开|组织召开|举行)?[^，。；《》]{0,12}?(?:会议|全会|常委会))")
-
-
-def _approving_body(text: str, c: PolicyCandidate, before: str) -> list[str]:
-    if not _APPROVAL.match(before):
-        return []
-    head = to_simplified(text[c.sentence.start : c.mention.start])
-    found = _MEETING_BODY.search(head)
-    return [found.group("body")] if found else []
 
 
 # "大会出台了《…》", "会议审议通过了《…》": the gathering is the subject, so its conveners issued it.

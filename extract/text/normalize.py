@@ -346,9 +346,13 @@ _GATHERING_PART = re.compile(r"[第]?[一二三四五六七八九十百\d]+届|2
 
 def body_of_gathering(name: str) -> str | None:
     """The body a gathering belongs to, by its name: 县政府常务会议 → 县政府, 十五届县委常委会第8次会议
-    → 县委, 区政协六届十一次常委会议 → 区政协, 区委全面深化改革委员会第二十次会议 → 区委全面深化改革委员会;
+    → 县委, 区政协六届十一次常委会议 → 区政协, 区委全面深化改革委员会第二十次会议 → 区委全面深化改革委员会,
+    县人大常委会第五次会议 → 县人大常委会;
     None when no body opens the name (全县经济工作会议)."""
     name = re.sub(r"^[第]?[一二三四五六七八九十百\d]+届", "", to_simplified(name).strip())
+    standing = re.match(r"[\u4e00-\u9fff]{0,12}?人大常委会", name)
+    if standing:
+        return standing.group()  # a people's congress standing committee is a body that meets
     m = _GATHERING_PART.search(name)
     body = name[: m.start()] if m else ""
     return body if len(body) >= 2 and BODY_END.search(body) and not re.search(r"[省市区县镇乡]$", body) else None
