@@ -188,7 +188,7 @@ def test_taking_part_in_a_bare_opening_ceremony_adds_people_only():
 
 
 @pytest.mark.parametrize("sentence", [
-    "区里研究相关政策。", "会前征求了意见建议。", "特制定以下政策措施。", "会议研究我县贯彻落实意见。",
+    "区里将完善有关政策。", "会前征求了群众意见。", "特出台以下政策措施。", "会议研究了本镇的落实意见。",
 ])
 def test_a_bare_document_word_without_a_title_is_no_document(sentence):
     assert policy_candidates(sentence) == []

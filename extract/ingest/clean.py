@@ -227,8 +227,8 @@ def _is_split(prev: Line, nxt: Line, marked: bool, widths: Counter | None = None
         return False
     # A hard wrap cuts lines at one width, so several lines share it; a paragraph cut by a page
     # break is prose (its clauses run on: ，。；) or long. A short unterminated line of its own
-    # width with no clause break is a list item or a heading (新增上市企业10家以上 /
-    # 整备产业用地1.5平方公里以上): complete, not cut.
+    # width with no clause break is a list item or a heading (新增上市企业5家以上 /
+    # 新建城市绿道12公里): complete, not cut.
     shared = sum((widths or Counter()).get(len(prev.text) + d, 0) for d in (-1, 0, 1))
     return (widths is None or len(prev.text) >= BROKEN_PARAGRAPH_CHARS or shared >= 3
             or bool(_CLAUSE_BREAK.search(prev.text)))

@@ -460,9 +460,9 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
         if by_name and TOOK_PART_ONLY.search(m.name):
             continue  # who took part in the meeting before: its people, no meeting of its own
         # Two sentences naming one gathering are one meeting: the one the model is surer of.
-        # A sentence that says when (12月7日，…观摩活动) is the evidence over a heading that does not.
+        # A sentence that says when (5月9日，…现场推进会) is the evidence over a heading that does not.
         if len(m.name) <= 4 and any(name != m.name and name.endswith(m.name) for name in by_name):
-            continue  # …主持签约仪式 after …举行重点项目集中签约仪式: its kind alone refers back to it
+            continue  # …主持揭牌仪式 after …举行产业园揭牌仪式: its kind alone refers back to it
         seen = by_name.get(m.name)
         if seen is not None and (_dated(seen), _sureness(verdicts[id(seen)])) >= (_dated(m), _sureness(v)):
             continue

@@ -43,7 +43,7 @@ _GOVERNED_BEFORE = re.compile(r"(?:" + _DOC_VERBS + r")(?:[了并和及、]|通�
 _GOVERNED_AFTER = re.compile(r"^(?:[（(][^）)]*[）)])?(?:[及和、与]《[^《》]*》)*(?:等[^，。；]{0,6}?)?"
                              r"(?:已(?:经)?[^，。；]{0,40}?(?:通过|同意|批准|审定)|(?:现予|予以|正式)?(?:印发|发布|施行|实施))")
 # Without 《》 a name must end in a formal document's word (…三年方案, …实施意见, …工作要点): a bare
-# 意见, 政策 or 措施 (研究相关政策, 征求意见) is what is done, not a document.
+# 意见, 政策 or 措施 (落实有关政策, 听取意见) is what is done, not a document.
 _FORMAL_DOC = r"(?:方案|实施意见|指导意见|若干意见|若干政策|政策措施|政策举措|规划|行动计划|工作计划|发展计划|办法|条例|细则|纲要|工作要点)"
 _VERB_OBJECT = re.compile(r"(?:" + _DOC_VERBS + r")(?:了|并通过了?|并同意了?|通过了?|同意了?)?"
                           r"(?P<title>(?:关于)?[^，。；《》、“”,;:：]{4,40}?" + _FORMAL_DOC + r"(?:（[^）]*）|\([^)]*\))?)")
@@ -475,7 +475,7 @@ _A_BODY = re.compile(r"^(?!.*(?:会议|审议|通过|会上|召开|举行))[\u4e
 
 
 _TIME_LEAD = re.compile(r"^(?:去年|今年|前年|近日|日前|近期|\d{1,2}月\d{1,2}日)[，,]?")
-# A body that opens a title (区委财经委员会2025年工作要点, 松江区政协关于…): the title names its issuer.
+# A body that opens a title (市科技委员会2026年工作要点, 某区政协关于…): the title names its issuer.
 _TITLE_BODY = re.compile(r"^(?:[第]?[一二三四五六七八九十\d]+届)?(?P<body>[\u4e00-\u9fff]{1,20}?(?:人民政府办公室|政府办公室|"
                          r"人民政府|政府|委员会|政协|人大常委会|党委|党组|委|局|厅))"
                          r"(?=关于|20\d\d年|[（(])|^(?P<whole>[\u4e00-\u9fff]{1,12}?(?:人民政府|政协|人大常委会))")
@@ -493,7 +493,7 @@ def _notice_issuers(simple: str, c: PolicyCandidate) -> list[str]:
             continue
         rest = re.sub(r"[《》〈〉“”\s]", "", line[m.end():])
         if name and (name[:8] in rest or rest[:8] in name):
-            # A document number may open the line (鞍立政发〔2023〕2号…): bodies are the Han runs.
+            # A document number may open the line (某政发〔2026〕7号…): bodies are the Han runs.
             runs = re.findall(r"[\u4e00-\u9fff（）()、]{2,}", re.sub(r"^.*?〔\d{4}〕\s*\d+\s*号", "", m.group("bodies")))
             found = [b for b in runs if BODY_END.search(b)]
             if found:
@@ -501,8 +501,8 @@ def _notice_issuers(simple: str, c: PolicyCandidate) -> list[str]:
     return []
 
 
-# The gathering that approved it: named in its sentence (已经县政府常务会议研究同意), else the one
-# the article reports first (县委书记…主持召开十五届县委常委会第8次会议).
+# The gathering that approved it: named in its sentence (已经市政府常务会议审议通过), else the one
+# the article reports first (县委书记…主持召开十二届县委常委会第3次会议).
 _APPROVED_AT = re.compile(r"(?:已经|经|在)(?:20\d\d年\d{1,2}月\d{1,2}日召开的)?(?P<name>[^，。；《》]{2,40}?(?:会议|常委会|常务会|全会))")
 # …or the subject of the approving verb (县人大常委会第五次会议表决通过了《…》).
 _APPROVING_SUBJECT = re.compile(r"(?P<name>[^，。；《》]{2,40}?(?:会议|常委会|常务会|全会))上?(?:还|正式|同时|一致)?"
@@ -519,7 +519,7 @@ def _meeting_body(simple: str, c: PolicyCandidate) -> list[str]:
     if named and (body := body_of_gathering(named.group("name"))):
         return [body]
     # The gathering the article reports: its name's body (召开县政府常务会议 → 县政府), else the
-    # body that convened it (区委常委会近日举行会议, 县政府召开常务会议).
+    # body that convened it (市委常委会日前召开会议, 区政府召开常务会议).
     for m in _CONVENING.finditer(to_simplified(simple[: c.sentence.end])):
         who = m.group("who") or ""
         body = body_of_gathering(m.group("name") or "") or body_of_gathering(who) or (who if BODY_END.search(who) else None)

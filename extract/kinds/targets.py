@@ -217,7 +217,7 @@ def _split_lists(clause: Span) -> list[Span]:
     things), and "完成5个灌区项目和6个示范项目" at a 和/及 that joins two counted things (a
     number follows it)."""
     qs = find_quantities(clause.text)
-    # 、 right after the quantity or its qualifier (增速保持在2.6%以上、增加值…冲刺63.3亿元).
+    # 、 right after the quantity or its qualifier (增速保持在4%以上、总量达到50亿元).
     ends = [q.end + (m.end() if (m := _NOT_MOD.match(clause.text[q.end:])) else 0) for q in qs]
     cuts = [(e, e + 1) for e in ends if clause.text[e:e + 1] == "、"]
     counts = [q for q in qs if _COUNT_UNIT.search(q.unit or "")]
@@ -277,7 +277,7 @@ def _is_modifier(clause: str, q: Quantity) -> bool:
     parentheses (收益（8%以上）)."""
     rest = clause[q.end:]
     if _GOAL_FRAME.match(rest):
-        return False  # the amount is the level to be reached (16亿元以上的目标, 迈上3600亿元台阶)
+        return False  # the amount is the level to be reached (8亿元以上的目标, 迈上500亿元台阶)
     if clause.rfind("（", 0, q.start) > clause.rfind("）", 0, q.start) or \
             clause.rfind("(", 0, q.start) > clause.rfind(")", 0, q.start):
         return True
@@ -292,7 +292,7 @@ def _is_modifier(clause: str, q: Quantity) -> bool:
         return True
     if _COUNT_UNIT.search(q.unit or "") or COUNT_VERB_END.search(clause[: q.start]):
         # A count before what it counts (培育12家龙头企业, 开工建设12个项目), or an amount a verb
-        # puts before its object (新建改造21公里碧道): the head.
+        # puts before its object (新建改造12公里绿道): the head.
         return False
     return bool(_MOD_FOLLOW.match(rest)) and not re.match(r"^[，。；、]", rest)
 
@@ -457,7 +457,7 @@ def build_target(cand: TargetCandidate, article: Article, simple: str, confidenc
     )
     # The deadline usually opens the sentence or paragraph ("到2025年，…；…；…"). With no
     # publication date, 今年 and an unstated deadline mean the year the text plans for
-    # (2022年，…将…: its goals listed after hold for 2022).
+    # (2027年，…将…: its goals listed after hold for 2027).
     planned = plan_year(simple) if publication_year(article.published) is None else None
     reference = article.published or (str(planned) if planned else None)
     year, time_text = None, None

@@ -94,7 +94,7 @@ CHANGE_VERB = re.compile(r"^(?:同比|比上年|较上年)?(?:增长|增加|提�
 STATES_AMOUNT = re.compile(f"(?:{THERE_ARE_WORDS}|占|全长|总长|总投资|总面积|总规模)(?:约|近|超|达)?$")
 # …or open the clause that counts (累计关停企业21家, 其中有13个项目…).
 STATES_AMOUNT_LEAD = re.compile(r"^(?:累计|共计|合计|总计|其中有|共有|现有)")
-# Nouns that frame the amount before them as a level to reach (…16亿元以上的目标, 迈上3600亿元台阶,
+# Nouns that frame the amount before them as a level to reach (…8亿元以上的目标, 迈上500亿元台阶,
 # 突破1000亿元大关): the amount is the goal, not a modifier of the noun.
 GOAL_FRAME = r"目标|任务|台阶|大关|关口"
 # Relative time words that open a clause (今年内将…), no part of a metric.
@@ -152,7 +152,7 @@ TOOK_PART_ONLY = re.compile(r"(?:出席|参加|陪同|主持)了?(?:[\u4e00-\u9f
                             r"(?:并[^，,。；;]{1,8})?$")
 # Verbs that hold a gathering (召开, 开展…活动, 组织…会) or take part in one.
 HOLD_VERBS = CONVENE_VERBS + r"|开展|组织"
-# A visit told by its movement (…带队到我县对接…, 来我区考察, 赴…调研): someone goes to a place to
+# A visit told by its movement (…带队到本市考察…, 来我区考察, 赴…调研): someone goes to a place to
 # do official business.
 VISIT_TRIP = r"(?:带队|率队|一行)[^，。；]{0,6}?(?:到|来|赴|前往)|(?:到|来|赴|前往)[^，。；]{1,15}?(?:调研|考察|视察|检查|督导|对接|洽谈|走访)"
 # A signing told by what is signed (签订了…协议, 签署…合作备忘录).

@@ -115,7 +115,7 @@ def publication_year(published: str | None) -> int | None:
     return None
 
 
-# A year the text sets a plan for: 2022年，…将…; 2023年主要预期目标; 2010年度项目建设…目标; a year of
+# A year the text sets a plan for: 2027年，…将…; 2026年主要预期目标; 2027年度项目建设…目标; a year of
 # its own (not 到2025年, the end of a span), with looking-ahead words after it in its sentence.
 _PLAN_YEAR = re.compile(r"(?<![到至\-—–~～\d])(?P<y>20\d\d)\s*年度?"
                         r"(?=[^。；！？\n]{0,30}?(?:将|要|力争|确保|计划|目标|任务|工作安排|重点工作|预期))")
@@ -345,8 +345,8 @@ _GATHERING_PART = re.compile(r"[第]?[一二三四五六七八九十百\d]+届|2
 
 
 def body_of_gathering(name: str) -> str | None:
-    """The body a gathering belongs to, by its name: 县政府常务会议 → 县政府, 十五届县委常委会第8次会议
-    → 县委, 区政协六届十一次常委会议 → 区政协, 区委全面深化改革委员会第二十次会议 → 区委全面深化改革委员会,
+    """The body a gathering belongs to, by its name: 县政府常务会议 → 县政府, 十二届县委常委会第15次会议
+    → 县委, 区政协七届九次常委会议 → 区政协, 市委全面深化改革委员会第八次会议 → 市委全面深化改革委员会,
     县人大常委会第五次会议 → 县人大常委会;
     None when no body opens the name (全县经济工作会议)."""
     name = re.sub(r"^[第]?[一二三四五六七八九十百\d]+届", "", to_simplified(name).strip())
@@ -362,7 +362,7 @@ def split_bodies(s: str) -> list[str]:
     """'区委、区政府' → ['区委', '区政府']. Splits on 、，,;； and on 和/及/与/以及 when the part
     before ends like a body (委, 政府, 局, …); strips, drops empties, de-duplicates in order."""
     out: list[str] = []
-    # Separators inside brackets belong to a name (温州湾新区（高新区、经开区）党政办公室).
+    # Separators inside brackets belong to a name (青山新区（高新区、经开区）党政办公室).
     for part in re.split(r"[、，,;；/\n]+(?![^（(]*[）)])", s or ""):
         pieces = [part]
         while True:

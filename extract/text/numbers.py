@@ -210,12 +210,12 @@ _UNIT_RE = re.compile(
     rf"(?:/(?:{_MAG_ALT})?(?:{_BASE_ALT}))?)"
 )
 _BARE_MAG_RE = re.compile(rf"(?P<approx>[多余来])?(?P<unit>{_MAG_ALT})")
-# Units written in Latin letters, SI-style (47μg/m3, 1.2kWh, 300MW): a letter and then no
+# Units written in Latin letters, SI-style (35μg/m3, 1.2kWh, 300MW): a letter and then no
 # letter, so identifiers (5G, 4K, PM2.5) stay identifiers.
 _LATIN_UNIT_RE = re.compile(r"(?P<unit>(?:[μµu]g|mg|kg|km|cm|mm|kWh|kW|MW|GW|TEU|m|t)(?:/(?:m3|m2|km2|km|h|d|L|m³|m²))?[23²³]?)"
                             r"(?![A-Za-z0-9])")
 # After an Arabic number, one Han character that no list above knows and after which the clause
-# ends (勘探开发井超过100口, 新增机位12个 is listed): the word written after the number is its unit.
+# ends (新打机井超过40眼, 新增机位12个 is listed): the word written after the number is its unit.
 _OPEN_CLASSIFIER_RE = re.compile(r"(?P<unit>[\u4e00-\u9fff])(?=以上|以下|左右|以内|$|[，。；、,;）)\s])")
 _NOT_A_UNIT = re.compile(r"[月日号时年后前里中内上下至到的和与及或等是为在了万亿千百十]")
 
