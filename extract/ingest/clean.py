@@ -269,7 +269,7 @@ def page_date(text: str) -> str | None:
     """The publication date a page prints: a date/source line near the top (发布时间：…), a
     date alone on a line there (also in the ROC calendar, 104.11.26 = 2015-11-26), or a
     document's signature date (落款) alone on a line at the end. Never from a URL."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    lines = _without_dated_lists([ln.strip() for ln in text.split("\n") if ln.strip()])
     found = parse_date_text("\n".join(lines[:30]), metadata_only=True)
     if found:
         return found
@@ -283,6 +283,22 @@ def page_date(text: str) -> str | None:
         if _DATE_ALONE.fullmatch(line.strip("（()）")):
             return parse_date_text(line)
     return None
+
+
+def _without_dated_lists(lines: list[str]) -> list[str]:
+    """The lines less each run of three or more short dated lines with different dates: a list
+    of other pages' links (…2015-09-24 14:00阅读 / …2015-09-23 20:05阅读), not this page's date."""
+    dated = [len(ln) <= 80 and _DATE.search(ln) is not None for ln in lines]
+    keep = [True] * len(lines)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and dated[j]:
+            j += 1
+        if j - i >= 3 and len({_DATE.search(ln).group(0) for ln in lines[i:j]}) > 1:
+            keep[i:j] = [False] * (j - i)
+        i = max(j, i + 1)
+    return [ln for ln, k in zip(lines, keep) if k]
 
 
 def parse_date_text(text: str, metadata_only: bool = False) -> str | None:

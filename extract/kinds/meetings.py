@@ -25,8 +25,8 @@ from extract.text.lexicon import (AT_THE_GATHERING, ATTEND_VERBS, BYLINE, CONVEN
                              GATHERING_KINDS, HELD_VERBS, HOLD_VERBS, THIS_GATHERING,
                              HELD_EVENT, MEETING_WORDS, PLANNED_GATHERING, REFERS_BACK, SELF_REFERENCE_ALONE, TO_THE_PRESS, TOPIC_EMPTY, TRIP_OR_SIGNING,
                              SPIRIT_OF, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
-from extract.text.normalize import (bodies, carried_date, parse_date, part_of_day_date, publication_year, split_people, stated_year,
-                                    with_year)
+from extract.text.normalize import (bodies, carried_date, parse_date, part_of_day_date, publication_year, split_people, own_year,
+                                    text_year, with_year)
 from extract.text.people import is_person_name, is_speech, listed_names, officials
 from extract.places.region import resolve_region
 from extract.llm.prompting import prompt_set
@@ -168,8 +168,15 @@ def code_name(sentence: str) -> str:
     that holds or attends it, or named first and then held (…论坛发布了… too); else (a visit,
     talks, a signing) the first clause that says what was done, its leading time left out."""
     body = sentence[DATELINE.match(sentence).end():].rstrip("。！？!? ")
+    visit = _VISIT_THEN_TALKS.match(_after_time(body))
+    if visit:
+        return _visit_name(visit.group("who"), visit.group("visit"))
     parts = [_after_time(cl) for cl in _body_clauses(body)]
     parts = [p for p in parts if p and not _AT_A_GATHERING.match(p)] or [body]
+    for part in parts:
+        m = _SETTING.match(part)
+        if m:  # 在…第二次会议上，县长…作报告: the setting is the gathering
+            return m.group("name")
     for part in parts:
         m = _NAMED_BY_VERB.search(part)
         if m:
@@ -180,6 +187,20 @@ def code_name(sentence: str) -> str:
             return m.group("name")
     said = next((p for p in parts if MEETING_WORDS.search(p)), parts[0])
     return said[:MAX_NAME_CHARS]
+
+
+# A visit, then the talks held during it (…调研A和B并召开座谈会): the visit is the event, the
+# 座谈会 a part of it.
+_VISIT_THEN_TALKS = re.compile(r"^(?P<who>[^。；;]{2,60}?)(?P<visit>(?:调研|考察|视察|走访|督导|察看)[^，,。；;]{2,40}?)"
+                               r"并(?:主持)?(?:召开|举行|组织召开)[^，,。；;]{0,12}?(?:座谈会|汇报会|会议)$")
+# A gathering told as the setting of what was said or done there (在…会议上，…作报告).
+_SETTING = re.compile(r"^在(?P<name>[^，,。；;：:]{2,60}?(?:" + GATHERING_KINDS + r"))(?:上|期间)$")
+
+
+def _visit_name(who: str, visit: str) -> str:
+    """The visitors by name (their titles left out) and what they visited."""
+    names = [p.name for p in officials(who + "，")]
+    return ("、".join(names) if names else who.strip("，, ")) + visit
 
 
 def _after_time(clause: str) -> str:
@@ -271,8 +292,10 @@ def _meeting(answer: MeetingAnswer | QuotedMeetingAnswer, evidence: Evidence, ch
     if date is None:
         date = part_of_day_date(time_text or evidence.quote, article.text[: evidence.start], article.published)
     if publication_year(article.published) is None:
-        # With no publication date the meeting's own name may say its year (2026年第3次常务会议).
-        date = with_year(date, stated_year(answer.name) or stated_year(evidence.quote))
+        # With no publication date the meeting's own name may say its year (2026年第3次常务会议),
+        # or the text the year it speaks in (今年 beside 2026年将…).
+        month = int(date[2:4]) if date and date.startswith("--") else None
+        date = with_year(date, own_year(answer.name, evidence.quote, month) or text_year(article.text, month))
     location = answer.location or place_held(evidence.quote)
     region = resolve_region(evidence.quote, article.text, article.outlet, article.page_division)
     return Meeting(
@@ -406,6 +429,8 @@ def separate_meetings(article: Article) -> list[Meeting]:
         if len(people) != 1:
             continue
         start, end = sent.start, sent.start + m.end()
+        if any(f.name == to_simplified(m.group("name")) and f.attendees[0].name == people[0].name for f in found):
+            continue  # a heading that the lead repeats: one person at one gathering, told twice
         found.append(Meeting(
             name=to_simplified(m.group("name")),
             attendees=[Person(name=people[0].name, title=people[0].title)],
@@ -417,9 +442,10 @@ def separate_meetings(article: Article) -> list[Meeting]:
 _UMBRELLA_TIME = re.compile(r"(连日来|近日|日前|近期|昨天|昨日|今天|上周|本周)[，,]?[^。]{0,8}?分别")
 
 
-def merge(model_meetings: list[Meeting], separate: list[Meeting], text: str = "") -> list[Meeting]:
+def merge(model_meetings: list[Meeting], separate: list[Meeting], text: str = "",
+          published: str | None = None) -> list[Meeting]:
     """Replace the model's umbrella meeting(s) by the separately described ones; they share the
-    umbrella's time ("近日，县领导分别参加…")."""
+    umbrella's time ("近日，县领导分别参加…"), dated against the publication date."""
     if not separate:
         return model_meetings
     m = _UMBRELLA_TIME.search(to_simplified(text))
@@ -427,6 +453,8 @@ def merge(model_meetings: list[Meeting], separate: list[Meeting], text: str = ""
     time_text = next((m.time_text for m in model_meetings if m.time_text), None)
     for s in separate:
         s.time_text = s.time_text or time_text or umbrella_time
+        if s.date is None and s.time_text:
+            s.date = parse_date(s.time_text, published)[0]
 
     kept = [m for m in model_meetings
             if not any(fuzz.partial_ratio(m.name, s.name) >= 60 for s in separate)]
@@ -476,7 +504,7 @@ def extract_meetings(ex: Extractor, article: Article, simple: str, out: Extracti
                       or m.evidence.start <= start < m.evidence.end), None)
             if v is not None:
                 verdicts[id(m)] = v
-        out.meetings = merge(out.meetings, split, article.text)
+        out.meetings = merge(out.meetings, split, article.text, article.published)
     own_people = {id(m): ([*m.chairs], [*m.attendees]) for m in out.meetings}
     add_people(out.meetings, article, complete=ex.options.complete_attendees)
     add_topics(out.meetings, simple, article.text)

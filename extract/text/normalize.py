@@ -195,6 +195,59 @@ def stated_year(text: str | None) -> int | None:
     return years.pop() if len(years) == 1 else None
 
 
+# A year a gathering names for itself is its own when an ordinal of the year follows it
+# (2026年第3次常务会议); otherwise a gathering held late in a year often prepares the next one
+# (an October–December 2025年…推进会 may be held in 2024), so its year is not known.
+_ORDINAL_OF_YEAR = re.compile(rf"{_YEAR}年(?:度)?第[0-9{_CN_D}十]+(?:次|届|期)")
+_LATE_MONTH = 10
+
+
+def own_year(name: str | None, quote: str | None, month: int | None) -> int | None:
+    """The year a meeting of `month` takes from its own name or sentence (stated_year), or None
+    where the year may be the one it prepares."""
+    year = stated_year(name) or stated_year(quote)
+    if year is None:
+        return None
+    if month is not None and month >= _LATE_MONTH and not _ORDINAL_OF_YEAR.search(fold(name or "")):
+        return None
+    return year
+
+
+# The text's own present: a bare year (no month, no deadline 到…年 / …年底, no range, outside
+# a document's 《title》) that a clause plans for (2027年，全区将… / 部署2027年…工作 / 2027年主要
+# 预期目标) or reviews (2026年是…的一年 / 2026年…完成情况), tied to 今年 or 去年 in the same text.
+_BARE_YEAR = re.compile(rf"(?<![0-9{_CN_D}\-—–~至到])(?P<y>[12]\d{{3}})年(?!度|底|末|前|以前|之前|以来|[0-9{_CN_D}]+月|[-—–~至])")
+_PLAN_BEFORE = re.compile(r"(?:部署|安排|谋划|做好|开启的|开启了)$")
+_PLAN_AFTER = re.compile(r"^[^，,。；;：:]{0,6}?[，,]?[^。；;]{0,12}?(?:将|要|计划|力争|确保|预期目标|目标|总要求|任务)")
+_REVIEW_AFTER = re.compile(r"^[^。；;]{0,40}?(?:是[^。；;]{0,30}一年|完成情况|总结|回顾|预计全年)")
+_PRESENT = re.compile(r"今年|已经开启")
+_PAST = re.compile(r"去年|过去一年")
+_PLAN_MONTHS = range(1, _LATE_MONTH)   # a year's plan is told during that year
+_REVIEW_MONTHS = range(1, 5)           # a year's review, early in the next
+
+
+def text_year(text: str, month: int | None) -> int | None:
+    """The year a text with no publication date speaks in, for an event of `month`: the one
+    year it plans for when it also says 今年, or the year after the one it reviews when it also
+    says 去年; None when there is no such year, or two."""
+    if month is None:
+        return None
+    simple = re.sub(r"《[^》]*》", "", fold(to_simplified(text)))
+    planned, reviewed = set(), set()
+    for m in _BARE_YEAR.finditer(simple):
+        before, after = simple[max(0, m.start() - 6): m.start()], simple[m.end():]
+        if _PLAN_BEFORE.search(before) or _PLAN_AFTER.match(after):
+            planned.add(int(m.group("y")))
+        elif _REVIEW_AFTER.match(after):
+            reviewed.add(int(m.group("y")))
+    years = set()
+    if _PRESENT.search(simple) and len(planned) == 1 and month in _PLAN_MONTHS:
+        years |= planned
+    if _PAST.search(simple) and len(reviewed) == 1 and month in _REVIEW_MONTHS:
+        years |= {y + 1 for y in reviewed}
+    return years.pop() if len(years) == 1 else None
+
+
 def with_year(date: str | None, year: int | None) -> str | None:
     """--04-03 with a year known from elsewhere → 2026-04-03 (an impossible day stays yearless)."""
     if not date or not year or not date.startswith("--"):

@@ -35,11 +35,19 @@ _NOT_PERSON = re.compile(r"^(分别|有关|相关|负责|其他|全体|各位|�
 _NOT_PERSON_START = re.compile(r"^[各和及与全本该我市区县省等]")
 
 
+# The dictionary's word classes no name takes (adjectives, adverbs, verbs, conjunctions,
+# pronouns, numerals …): 重要, 依次, 来临 after an office are words, not people. Words that are
+# also names (高峰, 张扬) are tagged nr there and stay names.
+_WORD_CLASSES = frozenset({"a", "ad", "d", "v", "vd", "c", "p", "u", "r", "m", "q", "f", "y", "e"})
+
+
 def is_person_name(name: str) -> bool:
-    """A personal name, not a body the model listed among people (市委, 常工院, 和个人)."""
+    """A personal name, not a body the model listed among people (市委, 常工院, 和个人), nor a
+    common word (重要, 依次)."""
     return (re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", name) is not None
             and not NOT_NAME_END.search(name) and not _NOT_PERSON_START.match(name)
-            and not _NOT_PERSON.match(name) and not _VERB_NOT_NAME.match(name))
+            and not _NOT_PERSON.match(name) and not _VERB_NOT_NAME.match(name)
+            and tagger().word_tag_tab.get(name) not in _WORD_CLASSES)
 
 
 # "区领导吴平安、郑和、钱进参加调研": names listed after a generic lead-in, no titles.
@@ -128,9 +136,11 @@ def listed_names(text: str) -> list[Person]:
                 end = at + len(item)
                 read.append(next(([simple[end - j : end]] for j in (3, 2)
                                   if name_at(simple, end - j) and is_person_name(simple[end - j : end])), []))
-            elif k == len(items) - 1:  # the last runs on: "…李青参加"
+            elif k == len(items) - 1:  # the last runs on: "…李青参加", "…李青和王红参加"
                 n = name_at(simple, at)
-                read.append([n] if n else [])
+                joined = re.match(r"(?:以及|和|及|与)", simple[at + len(n):]) if n else None
+                after = name_at(simple, at + len(n) + len(joined.group(0))) if joined else None
+                read.append([n, after] if after else [n] if n else [])
             elif len(item) <= 3:  # the tagger may read a shorter name (刘海 of 刘海波)
                 read.append([item] if name_at(simple, at) and is_person_name(item) else [])
             else:  # two names with the 、 lost between them: 邱国辉朱志超
@@ -179,6 +189,17 @@ def _name_before_office(simple: str, start: int, name: str) -> bool:
     return bool(tokens) and tokens[0][1].startswith("nr") and tokens[0][0] in (name, name[:2])
 
 
+def _name_after_office(simple: str, start: int, name: str) -> bool:
+    """A name right after an office (主任梁显学，…): also one whose last character ends bodies
+    elsewhere (学, 园) where the tagger reads its first as a surname and a clause break follows."""
+    if is_person_name(name) or _name_before_office(simple, start, name):
+        return True
+    end = start + len(name)
+    tokens = _tokens_at(simple, start)
+    return (len(name) == 3 and is_person_name(name[:2]) and end < len(simple) and simple[end] in "，、。；,;"
+            and bool(tokens) and tokens[0][0] == name[0] and tokens[0][1].startswith("nr"))
+
+
 def officials(text: str) -> list[Person]:
     """Officials named in `text`, in order of first mention, one per name."""
     found: list[tuple[int, Person]] = []
@@ -187,13 +208,13 @@ def officials(text: str) -> list[Person]:
     for m in _LEADER_LIST.finditer(simple):
         pos = m.start("names")
         for name in m.group("names").split("、"):
-            if is_person_name(name) and name not in seen:
+            if is_person_name(name) and not _NOT_NAME.match(name) and name not in seen:
                 seen.add(name)
                 found.append((pos, Person(name=name, title=None)))
             pos += len(name) + 1
     for m in _MENTION.finditer(simple):
         name = m.group("name")
-        if _NOT_NAME.match(name) or not is_person_name(name) or name in seen:
+        if _NOT_NAME.match(name) or not _name_after_office(simple, m.start("name"), name) or name in seen:
             continue
         p = _titled(m.group("title"), name)
         if p is None:
