@@ -97,6 +97,13 @@ def _index() -> tuple[dict[str, list[Division]], dict[str, list[Division]], ahoc
         s = _short(d.name)
         if s:
             short.setdefault(s, []).append(d)
+    # Counties and county-level cities made districts since the table was drawn (撤县设区:
+    # 某某县 → 某某区): the district's name reads as the county, under its code.
+    for d in divisions():
+        if d.level == "county" and re.fullmatch(r"[\u4e00-\u9fff]{2,}(?<!自治)[县市]", d.name):
+            renamed = d.name[:-1] + "区"
+            if renamed not in full:
+                full[renamed] = [Division(code=d.code, name=renamed, level="county")]
     text_names = set(full) | {s for s, ds in short.items()
                               if any(d.level != "county" for d in ds) and s not in _WORD_NOT_PLACE}
     return full, short, _automaton(text_names)
