@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from extract.ingest.clean import clean_text
-from extract.kinds.meetings import code_name, is_meeting_name, meeting_sentences
+from extract.ingest.clean import clean_text, page_date
+from extract.kinds.meetings import code_name, is_meeting_name, meeting_sentences, separate_meetings
 from extract.kinds.policies import build_policy, policy_candidates
 from extract.kinds.targets import build_target, head_quantity, target_candidates
 from extract.llm.request_text import headline
 from extract.places.region import resolve_region
-from extract.text.normalize import body_of_gathering, plan_year
+from extract.text.normalize import body_of_gathering, own_year, plan_year, text_year
+from extract.text.people import listed_names, officials
 from extract.text.numbers import find_quantities
 from schemas import Article
 
@@ -197,3 +198,77 @@ def test_a_bare_document_word_without_a_title_is_no_document(sentence):
 def test_a_notice_that_prints_a_document_is_not_the_document():
     text = "青山县人民政府关于印发青山县2026年重点工作方案的通知"
     assert all(not c.title.startswith("关于印发") for c in policy_candidates(text))
+
+
+# --- meetings: the year, the people, the setting ----------------------------------------------
+
+def test_a_visit_then_talks_is_named_by_the_visit():
+    sentence = "市委书记方立群，市委副书记、市长吕向东调研柑橘种植基地和果品加工企业并召开座谈会。"
+    assert code_name(sentence) == "方立群、吕向东调研柑橘种植基地和果品加工企业"
+
+
+def test_a_gathering_told_as_a_setting_is_the_gathering():
+    sentence = "近日，在东河县第九届人民代表大会第三次会议上，县长秦思远作政府工作报告。"
+    assert meeting_sentences(sentence)
+    assert code_name(sentence) == "东河县第九届人民代表大会第三次会议"
+
+
+@pytest.mark.parametrize("text, month, year", [
+    # 今年 beside the one year the text plans for
+    ("3月5日，东河县召开全县经济工作会议。今年全县要稳中求进。2031年，全县将新建学校5所。", 3, 2031),
+    ("1月9日，区委全会召开。会议部署2031年全区经济工作，今年的主要预期目标是增长6%。", 1, 2031),
+    # 去年 beside the one year it reviews: the year after
+    ("2月8日，区人代会开幕。报告指出，2030年是极不平凡的一年，过去一年全区生产总值增长5%。", 2, 2031),
+    # a year only in a document's title, or only a deadline, says nothing of the present
+    ("4月8日，会议审议通过了《区委2031年工作要点》。今年要抓好落实。", 4, None),
+    ("4月8日，会议提出，到2035年全区生产总值翻一番。今年要抓好落实。", 4, None),
+    # a plan for a year told late in the year before: the year of the meeting is not known
+    ("11月20日，全区2032年招商项目筹备会召开，今年任务基本完成，会议筹划2032年项目。", 11, None),
+    # no 今年 or 去年: no present to tie the year to
+    ("2月19日，区里召开大会。2031年，全区将开展攻坚年活动。", 2, None),
+])
+def test_a_dateless_text_gives_its_meeting_the_year_it_speaks_in(text, month, year):
+    assert text_year(text, month) == year
+
+
+@pytest.mark.parametrize("name, month, year", [
+    ("东河县人民政府2031年第4次常务会议", 11, 2031),
+    ("2031年迎新春职工运动会", 2, 2031),
+    ("全区2032年招商项目筹备会", 11, None),  # held late in the year before the one it plans
+])
+def test_a_gathering_named_with_a_year_keeps_it_unless_it_prepares_it(name, month, year):
+    assert own_year(name, None, month) == year
+
+
+def test_a_list_of_dated_links_is_no_publication_date():
+    page = ("3月2日，县人大常委会组织代表视察重点项目。\n代表们察看了三个项目。\n"
+            "2031-03-04 14:00阅读\n2031-03-03 20:05阅读\n2031-03-01 09:12阅读\n")
+    assert page_date(page) is None
+    assert page_date("发布时间：2031-03-04\n3月2日，县人大常委会组织代表视察重点项目。") == "2031-03-04"
+
+
+def test_one_person_at_one_gathering_told_in_heading_and_lead_is_one_meeting():
+    text = ("县委书记程立新主持召开县委常委会\n"
+            "1月5日，县委书记程立新主持召开县委常委会，各常委参加会议。\n会议研究了有关事项。")
+    assert separate_meetings(_article(text, published="2031-01-06")) == []
+
+
+@pytest.mark.parametrize("text, names", [
+    ("会上，各位副镇长依次汇报了分管工作。", []),
+    ("省委书记重要批示精神鼓舞人心。", []),
+    ("领导干部要在廉洁自律上带头。", []),
+    ("区人大常委会主任邵建学，区政协主席方文清出席。", ["邵建学", "方文清"]),
+])
+def test_common_words_after_an_office_are_no_people(text, names):
+    assert [p.name for p in officials(text)] == names
+
+
+def test_the_last_name_of_a_list_after_he_is_listed():
+    text = "区长主持召开常务会议，王立峰、韩志达、刘振华和胡明杰参加会议。"
+    assert [p.name for p in listed_names(text)] == ["王立峰", "韩志达", "刘振华", "胡明杰"]
+
+
+def test_a_county_made_a_district_is_found_by_its_new_name():
+    # 武隆县 became 武隆区 (2016) after the gazetteer's table was drawn.
+    text = "重庆市武隆区人民政府印发旅游发展方案。全区将新增游客服务中心3个。"
+    assert resolve_region("全区将新增游客服务中心3个", text, None) == "武隆区"
