@@ -51,7 +51,9 @@ PAST_WORDS = (r"完成率|完成了|完成|已|同比|比上年|比同期|较同
               r"(?<![今明下])(?:第?[一二三四1-4]季度|前[两二三四五六七八九十]个?月|1\s*[-—至~]\s*\d{1,2}\s*月|一至[二三四五六七八九十]{1,2}月)")
 PAST = re.compile(PAST_WORDS)
 # Anywhere in the sentence, these report an outcome ("…出口额4.2亿元，超额完成全年任务").
-PAST_SENTENCE = re.compile(r"超额完成|已完成|提前完成")
+# A completion rate (投资完成率116%) is only stated after the fact: the plan figures beside it
+# are a finished plan's.
+PAST_SENTENCE = re.compile(r"超额完成|已完成|提前完成|完成率")
 # Said once before a clause, these make the rest of the sentence a report ("截至10月底，…").
 PAST_LEAD = re.compile(r"已|以来|近年来|近年|截至|截止|先后|"
                        # A sentence that opens on a period that has ended (今年一季度，…) reports.
@@ -91,7 +93,9 @@ LIST_END = re.compile(r"等$")
 CHANGE_VERB = re.compile(r"^(?:同比|比上年|较上年)?(?:增长|增加|提高|提升|下降|降低|减少|上升)(?:了)?$")
 # Words right before a quantity that state how much there is or was (共200个, 占25.7%, 全长10.9公里,
 # 总投资约10亿元): a description, as evidence against a goal (a feature, never a gate).
-STATES_AMOUNT = re.compile(f"(?:{THERE_ARE_WORDS}|占|全长|总长|总投资|总面积|总规模)(?:约|近|超|达)?$")
+# …also a total over a verb (共签约19个, 共引进项目8个): how many there are, not how many to reach.
+STATES_AMOUNT = re.compile(f"(?:{THERE_ARE_WORDS}|占|全长|总长|总投资|总面积|总规模)(?:约|近|超|达)?$"
+                           r"|(?<![公总])共(?!同)[\u4e00-\u9fff]{1,4}$")
 # …or open the clause that counts (累计关停企业21家, 其中有13个项目…).
 STATES_AMOUNT_LEAD = re.compile(r"^(?:累计|共计|合计|总计|其中有|共有|现有)")
 # Nouns that frame the amount before them as a level to reach (…8亿元以上的目标, 迈上500亿元台阶,
