@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import urlparse
 
 from extract.kinds.judgement import Calibration, resolve_calibration
@@ -752,17 +752,23 @@ def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False,
 
 
 def calibrate_files(runs: Iterable[PathLike], gold: Iterable[PathLike], output: PathLike | None = None,
-                    report: Callable[[str], None] | None = None) -> "Calibrated":
+                    report: Callable[[str], None] | None = None, *, tables: Iterable[PathLike] = (),
+                    groups: PathLike | Mapping[str, str] | None = None,
+                    pools: dict[str, Iterable[str]] | None = None, whole_pages: bool = False) -> "Calibrated":
     """`extract calibrate`: fit the confidence model for the model of `runs` (each run with
     `keep_features` and `min_confidence=0`, its `<run>.features.jsonl` beside it) on the curated
     `gold`, and write it to `output` for `Options(calibration=…)`. Each kind's cut is the one
     where its leave-one-page-out F1 on the gold peaks; `report` gets the figures (Markdown lines).
     A kind with too little gold keeps the shipped fit (`fallback`); raises
     `extract.review.calibrate.CalibrationError` when no kind can be fitted or the files cannot be
-    used."""
+    used. `tables`: rows labelled before (`extract.review.calibrate.write_table`); `groups`: the
+    pages left out together in the leave-one-out figures (a groups file, or source → group);
+    `pools`: sets whose figures are also reported pooled; `whole_pages`: the gold judges every
+    article of its pages, not only those it lists (`extract calibrate --table --groups --pool
+    --whole-pages`)."""
     from extract.review.calibrate import calibrate_files as _calibrate
 
-    return _calibrate(runs, gold, output, report)
+    return _calibrate(runs, gold, output, report, tables=tables, groups=groups, pools=pools, whole_pages=whole_pages)
 
 
 def load_files(runs: Iterable[PathLike], db: str | None = None, *, batch: int | None = None,
