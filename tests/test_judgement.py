@@ -192,7 +192,7 @@ def test_the_platt_step_undoes_a_squeezed_logit_and_keeps_the_ranking():
     """Scores whose logits are a third of the truth (what a ridge pulled to its prior gives)
     get a scale near 3; the folded weights rank the items as the unscaled ones did."""
     import numpy as np
-    from benchmarks.calibrate import fit, fit_scaled, rescale
+    from extract.kinds.fit import fit, fit_scaled, rescale
     rng = np.random.default_rng(0)
     true_z = rng.normal(0, 3, 4000)
     y = (rng.random(4000) < 1 / (1 + np.exp(-true_z))).astype(float)
@@ -215,7 +215,7 @@ def test_the_beta_map_stretches_the_two_ends_of_the_scale_apart():
     with a = 2, b = 0.5): the beta map finds both numbers and fits the labels better than
     Platt's one scale can; where the rarer label is plentiful, fit_scaled ships it."""
     import numpy as np
-    from benchmarks.calibrate import beta_logit, beta_map, fit_scaled, predict, rescale
+    from extract.kinds.fit import beta_logit, beta_map, fit_scaled, predict, rescale
     rng = np.random.default_rng(1)
     z = rng.normal(0, 2, 6000)
     truth = 1 / (1 + np.exp(-beta_logit(z, (2.0, 0.5, 0.0))))
