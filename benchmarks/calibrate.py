@@ -12,9 +12,9 @@ taken from one repository grouped (a groups file from ../shared/corpus/SOURCES.m
 source (a seed or validation page, a corpus repository) is scored by a model fitted on all the
 others; the two validation sets also reported pooled. Per kind a ridge logistic regression, a
 beta or Platt map on its held-out logits, and the cut that maximises leave-one-source-out F1
-(`extract/kinds/fit.py`). `--check` prints the figures and writes nothing; `--runs-out DIR` keeps
-the replayed runs, their features and the groups file in DIR and prints the `extract calibrate`
-command that fits the same file from them (docs/your-model.md).
+(`extract/kinds/fit.py`). `--check` prints the figures and writes nothing. `--runs-out DIR`
+writes those inputs (the runs, their features, the groups file) to DIR and prints the `extract
+calibrate` command that fits the same file from them, byte for byte (docs/your-model.md).
 Refit whenever a prompt, the candidates, the features or the model change (the cassettes
 re-recorded and the table rewritten first).
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shlex
 import shutil
@@ -94,27 +95,40 @@ def validation_table(sets: list[str], folder: Path) -> Path | None:
     return part
 
 
-def fit_all(sets: list[str], report=print, runs_out: Path | None = None) -> dict:
-    """Replay, label and fit every kind on `sets` through `extract calibrate --shipped`'s code:
-    the calibration file's content. `runs_out`: keep the runs there (else a temporary folder)."""
+def development_inputs(sets: list[str], folder: Path) -> dict:
+    """What `extract calibrate` fits the shipped file on, for `sets`, written into `folder`:
+    calibrate_files' arguments (the runs and their gold, the table, the groups file, the pools)."""
+    runs, golds = replay(sets, folder)
+    table = validation_table(sets, folder)
+    return {"runs": runs, "golds": golds, "tables": [table] if table else [],
+            "groups": write_groups(folder / "groups.tsv") if "corpus" in sets else None,
+            "pools": {name: members for name, members in POOLS.items() if set(members) <= set(sets)}}
+
+
+def command(inputs: dict, output: Path) -> str:
+    """The `extract calibrate` command line that fits the shipped file from `inputs`."""
+    def shown(p: Path) -> str:  # relative to here where that is shorter (../shared, the checkout)
+        rel = os.path.relpath(p)
+        return rel if len(rel) < len(str(p)) else str(p)
+
+    words = ["extract", "calibrate", *map(shown, inputs["runs"]),
+             *(a for g in inputs["golds"] for a in ("--gold", shown(g))),
+             *(a for t in inputs["tables"] for a in ("--table", shown(t))),
+             *(["--groups", shown(inputs["groups"])] if inputs["groups"] else []),
+             *(a for name, members in inputs["pools"].items() for a in ("--pool", f"{name}={','.join(members)}")),
+             "--whole-pages", "--shipped", "-o", shown(output)]
+    return shlex.join(words)
+
+
+def fit_all(sets: list[str], report=print) -> dict:
+    """Replay, label and fit every kind on `sets` through `extract calibrate --whole-pages
+    --shipped`'s code: the calibration file's content."""
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(runs_out or tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        runs, golds = replay(sets, folder)
-        table = validation_table(sets, folder)
-        groups = write_groups(folder / "groups.tsv") if "corpus" in sets else None
-        pools = {name: members for name, members in POOLS.items() if set(members) <= set(sets)}
         try:
-            done = calibrate_files(runs, golds, report=report, tables=[table] if table else [], groups=groups,
-                                   pools=pools, whole_pages=True, shipped=True, model=MODEL_NAME)
+            done = calibrate_files(**development_inputs(sets, Path(tmp)), report=report, whole_pages=True,
+                                   shipped=True, model=MODEL_NAME)
         except CalibrationError as exc:
             raise SystemExit(str(exc)) from None
-        if runs_out is not None:
-            cmd = ["extract", "calibrate", *runs, *(a for g in golds for a in ("--gold", g)),
-                   *(["--table", table] if table else []), *(["--groups", groups] if groups else []),
-                   *(a for name, members in pools.items() for a in ("--pool", f"{name}={','.join(members)}")),
-                   "--whole-pages", "--shipped", "-o", folder / CALIBRATION_FILE]
-            print(f"\nthe runs are in {folder}; the same fit from them:\n  {shlex.join(map(str, cmd))}")
     return done.calibration
 
 
@@ -146,7 +160,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sets", nargs="+", default=[*PAGE_SETS, *validation.SETS], choices=[*PAGE_SETS, *validation.SETS],
                     help="the gold sets to fit on (default: all; fewer only to look, with --check)")
     ap.add_argument("--runs-out", type=Path, default=None,
-                    help="keep the replayed runs, their features and the groups file in this folder")
+                    help="write the replayed runs, their features and the groups file to this folder, print the "
+                         "`extract calibrate` command that fits the shipped file from them, and fit nothing")
     args = ap.parse_args(argv)
     for name in args.sets:
         if name in validation.SETS:
@@ -154,7 +169,13 @@ def main(argv: list[str] | None = None) -> None:
         if (gone := missing(name)) is not None:
             raise SystemExit(f"{gone} not found: the {name} set is read in ../shared beside the checkout "
                              f"(or the folder EXTRACT_SHARED names); without it there is nothing to fit")
-    result = fit_all(args.sets, runs_out=args.runs_out)
+    if args.runs_out is not None:  # the inputs only: the fit is then extract calibrate's
+        args.runs_out.mkdir(parents=True, exist_ok=True)
+        inputs = development_inputs(args.sets, args.runs_out)
+        print(f"written the runs, their features and the groups file to {args.runs_out}; fit with\n"
+              f"  {command(inputs, args.runs_out / CALIBRATION_FILE)}")
+        return
+    result = fit_all(args.sets)
     if not args.check:
         (PROMPTS_DIR / CALIBRATION_FILE).write_text(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                                     encoding="utf-8")
