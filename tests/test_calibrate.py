@@ -405,3 +405,50 @@ def test_extract_calibrate_reproduces_the_shipped_fit_from_the_development_runs(
     assert res.exit_code == 0, res.output
     assert "| validation (pooled) |" in res.output
     assert Path(compare[1]).read_bytes() == Path(compare[2]).read_bytes() == (PROMPTS_DIR / CALIBRATION_FILE).read_bytes()
+
+
+def test_batch_takes_the_calibration_as_run_does(rounds, endpoint, tmp_path, monkeypatch):
+    """`extract batch submit|collect --calibration` (or EXTRACT_CALIBRATION) writes the records
+    `extract run --calibration` writes; a calibration fitted for another model warns once; a
+    collect with another calibration than its submit's is refused, as another cut is (one
+    output, written with one)."""
+    tmp, _, _, _ = rounds
+    cal = tmp / "my.calibration.json"
+    version = load_calibration(cal).version
+    page = SEEDS / "000_022c8c979c5708e9.txt"
+    ran = {r["article"]["id"]: r for r in _records(tmp / "again.jsonl") if r["article"]["source"].endswith(page.name)}
+    monkeypatch.delenv("EXTRACT_CALIBRATION", raising=False)
+
+    def batch(out: Path, model: str, *extra: str):
+        common = ["-o", out, "--base-url", endpoint.base_url, "--model", model]
+        sub = _invoke("batch", "submit", page, *common, *extra)
+        assert sub.exit_code == 0, sub.output
+        return _invoke("batch", "collect", *common, *extra)
+
+    res = batch(tmp_path / "b.jsonl", "sharp", "--calibration", cal)
+    assert res.exit_code == 0, res.output
+    got = {r["article"]["id"]: r for r in _records(tmp_path / "b.jsonl")}
+    assert got.keys() == ran.keys() and "fitted for" not in res.output
+    for key, rec in got.items():
+        assert rec["run"]["calibration"] == {"version": version, "model": "sharp"}
+        assert [(t["value"], t["confidence"]) for t in rec["targets"]] == \
+            [(t["value"], t["confidence"]) for t in ran[key]["targets"]]
+    # By the environment, for another model: the same file, one warning.
+    monkeypatch.setenv("EXTRACT_CALIBRATION", str(cal))
+    other = batch(tmp_path / "o.jsonl", "other")
+    assert other.exit_code == 0, other.output
+    warned = [line for line in other.output.splitlines() if "fitted for" in line]
+    assert len(warned) == 1 and "model sharp, not other" in warned[0]
+    # Submitted with it, collected without: refused, nothing written (another page: the first
+    # one's answers are all in the cache, and nothing would be submitted).
+    monkeypatch.delenv("EXTRACT_CALIBRATION")
+    common = ["-o", tmp_path / "m.jsonl", "--base-url", endpoint.base_url, "--model", "sharp"]
+    second = sorted(SEEDS.glob("*.txt"))[1]
+    assert "submitted:" in _invoke("batch", "submit", second, *common, "--calibration", cal).output
+    res = _invoke("batch", "collect", *common)
+    assert res.exit_code != 0 and f"calibration={version!r}" in res.output, res.output
+    assert not (tmp_path / "m.jsonl").exists()
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}", encoding="utf-8")
+    res = _invoke("batch", "collect", *common, "--calibration", bad)
+    assert res.exit_code == 2 and "no fitted kinds" in res.output
