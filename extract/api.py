@@ -346,7 +346,7 @@ class Extractor:
                 return result
         to_stdout = output is not None and str(output) == STDOUT
         path = None if output is None or to_stdout else Path(output)
-        pipeline, features = self._feature_log(path, runner)
+        pipeline, features = self._feature_log(path)
         if features is not None:
             user_record = record
 
@@ -362,7 +362,7 @@ class Extractor:
                 from extract.run.ray_engine import run_ray
 
                 run_ray(articles, path, self._ray_plan(endpoints, ray_actors, len(articles)), address=ray_address,
-                        cache=self.cache, **common)
+                        cache=self.cache, features=features, **common)
             else:
                 run_batch(articles, pipeline, path, **common)
         finally:
@@ -370,16 +370,15 @@ class Extractor:
                 features.close()
         return result
 
-    def _feature_log(self, path: Path | None, runner: str) -> tuple[ArticleExtractor, "FeatureLog | None"]:
+    def _feature_log(self, path: Path | None) -> tuple[ArticleExtractor, "FeatureLog | None"]:
         """With `Options(keep_features=True)`: the pipeline that traces every judged item into a
-        `FeatureLog` writing `<output>.features.jsonl`."""
+        `FeatureLog` writing `<output>.features.jsonl` (on Ray, the actors trace and send the
+        rows back with each record; the log writes them)."""
         options = self.pipeline.options
         if not options.keep_features:
             return self.pipeline, None
         if path is None:
             raise ValueError("keep_features writes beside the output file: give an output path")
-        if runner != "threads":
-            raise ValueError("keep_features needs runner='threads' (the Ray actors keep no features)")
         from extract.run.features import FeatureLog, features_path
 
         log = FeatureLog(features_path(path), self.pipeline.calibration, options.min_confidence)

@@ -69,8 +69,6 @@ def run(
             check_extra("ray")
         if keep_features and output is None:
             raise UsageError("--keep-features writes beside the output: give -o run.jsonl")
-        if keep_features and engine != "threads":
-            raise UsageError("--keep-features needs --engine threads (the Ray actors keep no features)")
         loaded = _calibration(calibration)
         if output is not None:
             guard_output(output, [p for p in paths if p != "-"])
