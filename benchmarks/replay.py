@@ -19,6 +19,7 @@ from extract.api import Extractor, Options, Summary, read_articles
 from extract.llm.client import LLMClient
 from extract.llm.engine import ENGINE_NAME
 from extract.llm.model_file import MODEL_NAME
+from extract.run.features import features_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
@@ -148,6 +149,8 @@ def run_pages(page_set: str, output: Path, base_url: str = REPLAY_URL, record_mo
     v = make_vcr(record_mode)
     total = Summary()
     output.unlink(missing_ok=True)
+    if options.keep_features:  # appended to as records are written: a fresh run, fresh rows
+        features_path(output).unlink(missing_ok=True)
     for path in files if files is not None else page_files(page_set):
         # Never a user answer cache: replay and record the model.
         with Extractor(base_url=base_url, api_key=api_key, model=MODEL_NAME, mode="json_schema",

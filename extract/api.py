@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import urlparse
 
 from extract.kinds.judgement import Calibration, resolve_calibration
@@ -346,7 +346,7 @@ class Extractor:
                 return result
         to_stdout = output is not None and str(output) == STDOUT
         path = None if output is None or to_stdout else Path(output)
-        pipeline, features = self._feature_log(path, runner)
+        pipeline, features = self._feature_log(path)
         if features is not None:
             user_record = record
 
@@ -362,7 +362,7 @@ class Extractor:
                 from extract.run.ray_engine import run_ray
 
                 run_ray(articles, path, self._ray_plan(endpoints, ray_actors, len(articles)), address=ray_address,
-                        cache=self.cache, **common)
+                        cache=self.cache, features=features, **common)
             else:
                 run_batch(articles, pipeline, path, **common)
         finally:
@@ -370,16 +370,15 @@ class Extractor:
                 features.close()
         return result
 
-    def _feature_log(self, path: Path | None, runner: str) -> tuple[ArticleExtractor, "FeatureLog | None"]:
+    def _feature_log(self, path: Path | None) -> tuple[ArticleExtractor, "FeatureLog | None"]:
         """With `Options(keep_features=True)`: the pipeline that traces every judged item into a
-        `FeatureLog` writing `<output>.features.jsonl`."""
+        `FeatureLog` writing `<output>.features.jsonl` (on Ray, the actors trace and send the
+        rows back with each record; the log writes them)."""
         options = self.pipeline.options
         if not options.keep_features:
             return self.pipeline, None
         if path is None:
             raise ValueError("keep_features writes beside the output file: give an output path")
-        if runner != "threads":
-            raise ValueError("keep_features needs runner='threads' (the Ray actors keep no features)")
         from extract.run.features import FeatureLog, features_path
 
         log = FeatureLog(features_path(path), self.pipeline.calibration, options.min_confidence)
@@ -752,17 +751,23 @@ def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False,
 
 
 def calibrate_files(runs: Iterable[PathLike], gold: Iterable[PathLike], output: PathLike | None = None,
-                    report: Callable[[str], None] | None = None) -> "Calibrated":
+                    report: Callable[[str], None] | None = None, *, tables: Iterable[PathLike] = (),
+                    groups: PathLike | Mapping[str, str] | None = None,
+                    pools: dict[str, Iterable[str]] | None = None, whole_pages: bool = False) -> "Calibrated":
     """`extract calibrate`: fit the confidence model for the model of `runs` (each run with
     `keep_features` and `min_confidence=0`, its `<run>.features.jsonl` beside it) on the curated
     `gold`, and write it to `output` for `Options(calibration=…)`. Each kind's cut is the one
     where its leave-one-page-out F1 on the gold peaks; `report` gets the figures (Markdown lines).
     A kind with too little gold keeps the shipped fit (`fallback`); raises
     `extract.review.calibrate.CalibrationError` when no kind can be fitted or the files cannot be
-    used."""
+    used. `tables`: rows labelled before (`extract.review.calibrate.write_table`); `groups`: the
+    pages left out together in the leave-one-out figures (a groups file, or source → group);
+    `pools`: sets whose figures are also reported pooled; `whole_pages`: the gold judges every
+    article of its pages, not only those it lists (`extract calibrate --table --groups --pool
+    --whole-pages`)."""
     from extract.review.calibrate import calibrate_files as _calibrate
 
-    return _calibrate(runs, gold, output, report)
+    return _calibrate(runs, gold, output, report, tables=tables, groups=groups, pools=pools, whole_pages=whole_pages)
 
 
 def load_files(runs: Iterable[PathLike], db: str | None = None, *, batch: int | None = None,

@@ -291,3 +291,164 @@ def test_an_item_without_its_features_row_is_named_with_the_fix(rounds, tmp_path
     assert res.exit_code == 2
     [line] = [x for x in res.output.splitlines() if x.strip()]
     assert f"no features kept for targets {dropped['label']!r}" in line and "--force" in line and "--keep-features" in line
+
+
+def test_the_validation_table_is_written_and_read_in_one_format(tmp_path):
+    """The committed table of the validation pages' rows (numbers and labels, no text) read and
+    written again by the library is the same file, byte for byte; a set can be read alone."""
+    from benchmarks.validation import TABLE
+    from extract.review.calibrate import read_table, write_table
+
+    rows, required = read_table(TABLE)
+    assert rows and {r.page.split("/")[0] for r in rows} == {"district", "shapes"}
+    assert all(r.group == r.page for r in rows)  # each validation page its own source
+    assert write_table(tmp_path / "t.jsonl", rows, required) == len(TABLE.read_text(encoding="utf-8").splitlines())
+    assert (tmp_path / "t.jsonl").read_bytes() == TABLE.read_bytes()
+    district, need = read_table(TABLE, ["district"])
+    assert district == [r for r in rows if r.page.startswith("district/")]
+    assert need and all(p.startswith("district/") for p in need)
+
+
+def test_tables_and_groups_on_a_users_run(rounds, tmp_path):
+    """`--groups` leaves the pages it groups out together (and counts them as one page); a table
+    written from the labelled rows fits on its own as the runs did, its set named by its pages."""
+    from extract.review.calibrate import read_table, write_table
+
+    tmp, _, _, _ = rounds
+    sources = [json.loads(line)["source"] for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    groups = tmp_path / "groups.tsv"
+    groups.write_text(f"# two pages of one site\n{sources[0]}\tsite\nseeds/{sources[1]}\tsite\nelsewhere.txt\tx\n",
+                      encoding="utf-8")
+    done = extract.calibrate_files([tmp / "mine.jsonl"], [GOLD], groups=groups)
+    plain = extract.calibrate_files([tmp / "mine.jsonl"], [GOLD])
+    assert {r.group for r in done.rows if r.page in (f"seeds/{sources[0]}", f"seeds/{sources[1]}")} == {"seeds/site"}
+    assert all(r.group == r.page for r in done.rows if r.page not in (f"seeds/{sources[0]}", f"seeds/{sources[1]}"))
+    assert done.counts["targets"][2] == plain.counts["targets"][2] - 1
+    assert any("1 sources of the groups file are on no page" in w and "elsewhere.txt" in w for w in done.warnings)
+    # The same mapping as JSON.
+    (tmp_path / "groups.json").write_text(json.dumps({sources[0]: "site", sources[1]: "site"}), encoding="utf-8")
+    assert [r.group for r in extract.calibrate_files([tmp / "mine.jsonl"], [GOLD], groups=tmp_path / "groups.json").rows] \
+        == [r.group for r in done.rows]
+
+    table = tmp_path / "rows.jsonl"
+    write_table(table, done.rows, done.required)
+    rows, required = read_table(table)
+    assert [(r.page, r.kind, r.label, r.group) for r in rows] == [(r.page, r.kind, r.label, r.group) for r in done.rows]
+    assert required == done.required
+    res = _invoke("calibrate", "--table", table, "-o", tmp_path / "t.json", "-q")
+    assert res.exit_code == 0, res.output
+    cal = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    assert cal["fitted_on"] == ["seeds"] and cal["items"] == done.calibration["items"]
+
+
+def test_bad_tables_groups_and_pools_are_one_line(rounds, tmp_path):
+    tmp, _, _, _ = rounds
+    table = tmp_path / "bad.jsonl"
+    table.write_text('{"page": "x/a.txt", "required": {"targets": 1}}\n{"page": "x/a.txt", "kind": "targets"}\n',
+                     encoding="utf-8")
+    groups = tmp_path / "bad.tsv"
+    groups.write_text("a.txt site\n", encoding="utf-8")
+    seeds_table = tmp_path / "seeds-rows.jsonl"
+    seeds_table.write_text('{"page": "seeds/a.txt", "required": {"targets": 1}}\n', encoding="utf-8")
+    for args, said in (
+        (["--table", table], f"{table}:2: not a table line (KeyError"),
+        ([tmp / "mine.jsonl", "--gold", GOLD, "--groups", groups], f"{groups}:1: not `source<TAB>group`"),
+        ([tmp / "mine.jsonl", "--gold", GOLD, "--pool", "v=seeds,shapes"], "pool v names set shapes"),
+        ([tmp / "mine.jsonl", "--gold", GOLD, "--pool", "v"], "--pool 'v': give NAME=SET,SET"),
+        ([tmp / "mine.jsonl", "--gold", GOLD, "--table", seeds_table], "holds set seeds, given already"),
+        ([tmp / "mine.jsonl"], "give at least one run file and one gold file"),
+    ):
+        res = _invoke("calibrate", *args, "-o", tmp_path / "c.json")
+        assert res.exit_code == 2, res.output
+        [line] = [x for x in res.output.splitlines() if x.strip()]
+        assert said in line, line
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_extract_calibrate_reproduces_the_shipped_fit_from_the_development_runs(tmp_path, monkeypatch, capsys):
+    """docs/your-model.md "Reproducing the shipped fit", each command as written (its runs folder
+    in tmp): `python -m benchmarks.calibrate --runs-out` replays the seed and corpus pages from
+    the cassettes with their features kept and prints the `extract calibrate` command the
+    section gives; that command, on those runs, the committed validation table and the corpus
+    groups, writes prompts/calibration.json byte for byte. (benchmarks/calibrate.py makes the
+    same call in one process: this is its check too.) Refit with `python -m benchmarks.calibrate`
+    after re-recording the cassettes or rewriting the table."""
+    import os
+    import shlex
+
+    from benchmarks import calibrate as bench
+    from benchmarks.shared import SHARED
+    from tests.shared import CORPUS, CORPUS_GOLD, require
+    require(CORPUS, CORPUS_GOLD)
+
+    doc = (ROOT / "docs" / "your-model.md").read_text(encoding="utf-8")
+    section = doc.split("## Reproducing the shipped fit", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```bash\n(.*?)```", section, re.S)
+    runs = tmp_path / "dev-runs"
+
+    def here(word: str) -> str:
+        return word.replace("/tmp/dev-runs", str(runs)).replace("../shared", str(SHARED))
+
+    replay, fit, compare = ([here(w) for w in shlex.split(line)]
+                            for line in block.replace("\\\n", " ").strip().splitlines())
+    assert replay[:3] == ["python", "-m", "benchmarks.calibrate"] and fit[:2] == ["extract", "calibrate"]
+    assert compare[0] == "cmp"
+    monkeypatch.chdir(ROOT)
+    bench.main(replay[3:])
+    printed = shlex.split(capsys.readouterr().out.split("fit with\n", 1)[1])
+
+    def same(words: list[str]) -> list[str]:  # each path as a whole path, however it was written
+        return [str(Path(w).resolve()) if os.path.exists(w) else w for w in words]
+
+    assert same(printed) == same(fit)  # the section's command is the one the replay prints
+    res = _invoke(*fit[1:])
+    assert res.exit_code == 0, res.output
+    assert "| validation (pooled) |" in res.output
+    assert Path(compare[1]).read_bytes() == Path(compare[2]).read_bytes() == (PROMPTS_DIR / CALIBRATION_FILE).read_bytes()
+
+
+def test_batch_takes_the_calibration_as_run_does(rounds, endpoint, tmp_path, monkeypatch):
+    """`extract batch submit|collect --calibration` (or EXTRACT_CALIBRATION) writes the records
+    `extract run --calibration` writes; a calibration fitted for another model warns once; a
+    collect with another calibration than its submit's is refused, as another cut is (one
+    output, written with one)."""
+    tmp, _, _, _ = rounds
+    cal = tmp / "my.calibration.json"
+    version = load_calibration(cal).version
+    page = SEEDS / "000_022c8c979c5708e9.txt"
+    ran = {r["article"]["id"]: r for r in _records(tmp / "again.jsonl") if r["article"]["source"].endswith(page.name)}
+    monkeypatch.delenv("EXTRACT_CALIBRATION", raising=False)
+
+    def batch(out: Path, model: str, *extra: str):
+        common = ["-o", out, "--base-url", endpoint.base_url, "--model", model]
+        sub = _invoke("batch", "submit", page, *common, *extra)
+        assert sub.exit_code == 0, sub.output
+        return _invoke("batch", "collect", *common, *extra)
+
+    res = batch(tmp_path / "b.jsonl", "sharp", "--calibration", cal)
+    assert res.exit_code == 0, res.output
+    got = {r["article"]["id"]: r for r in _records(tmp_path / "b.jsonl")}
+    assert got.keys() == ran.keys() and "fitted for" not in res.output
+    for key, rec in got.items():
+        assert rec["run"]["calibration"] == {"version": version, "model": "sharp"}
+        assert [(t["value"], t["confidence"]) for t in rec["targets"]] == \
+            [(t["value"], t["confidence"]) for t in ran[key]["targets"]]
+    # By the environment, for another model: the same file, one warning.
+    monkeypatch.setenv("EXTRACT_CALIBRATION", str(cal))
+    other = batch(tmp_path / "o.jsonl", "other")
+    assert other.exit_code == 0, other.output
+    warned = [line for line in other.output.splitlines() if "fitted for" in line]
+    assert len(warned) == 1 and "model sharp, not other" in warned[0]
+    # Submitted with it, collected without: refused, nothing written (another page: the first
+    # one's answers are all in the cache, and nothing would be submitted).
+    monkeypatch.delenv("EXTRACT_CALIBRATION")
+    common = ["-o", tmp_path / "m.jsonl", "--base-url", endpoint.base_url, "--model", "sharp"]
+    second = sorted(SEEDS.glob("*.txt"))[1]
+    assert "submitted:" in _invoke("batch", "submit", second, *common, "--calibration", cal).output
+    res = _invoke("batch", "collect", *common)
+    assert res.exit_code != 0 and f"calibration={version!r}" in res.output, res.output
+    assert not (tmp_path / "m.jsonl").exists()
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}", encoding="utf-8")
+    res = _invoke("batch", "collect", *common, "--calibration", bad)
+    assert res.exit_code == 2 and "no fitted kinds" in res.output

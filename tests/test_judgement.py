@@ -173,26 +173,11 @@ def test_the_run_summary_says_how_decisions_were_read(fake_llm, tmp_path):
     assert "judgement: log-probabilities (1 articles)" in out.output
 
 
-def test_the_shipped_calibration_is_the_fit_of_the_committed_cassettes():
-    """prompts/calibration.json is what benchmarks/calibrate.py fits on the replayed seed and
-    corpus sets and the committed table of the validation pages' features and labels
-    (leave-one-source-out cuts); refit with `python -m benchmarks.calibrate` after re-recording
-    (and `python -m benchmarks.validation table`), or when candidates or features change. The
-    corpus set is read in ../shared."""
-    from benchmarks import validation
-    from benchmarks.calibrate import fit_all
-    from benchmarks.replay import PAGE_SETS
-    from tests.shared import CORPUS, CORPUS_GOLD, require
-    require(CORPUS, CORPUS_GOLD)
-    shipped = json.loads((PROMPTS_DIR / CALIBRATION_FILE).read_text(encoding="utf-8"))
-    assert fit_all([*PAGE_SETS, *validation.SETS], report=lambda line: None) == shipped
-
-
 def test_the_platt_step_undoes_a_squeezed_logit_and_keeps_the_ranking():
     """Scores whose logits are a third of the truth (what a ridge pulled to its prior gives)
     get a scale near 3; the folded weights rank the items as the unscaled ones did."""
     import numpy as np
-    from benchmarks.calibrate import fit, fit_scaled, rescale
+    from extract.kinds.fit import fit, fit_scaled, rescale
     rng = np.random.default_rng(0)
     true_z = rng.normal(0, 3, 4000)
     y = (rng.random(4000) < 1 / (1 + np.exp(-true_z))).astype(float)
@@ -215,7 +200,7 @@ def test_the_beta_map_stretches_the_two_ends_of_the_scale_apart():
     with a = 2, b = 0.5): the beta map finds both numbers and fits the labels better than
     Platt's one scale can; where the rarer label is plentiful, fit_scaled ships it."""
     import numpy as np
-    from benchmarks.calibrate import beta_logit, beta_map, fit_scaled, predict, rescale
+    from extract.kinds.fit import beta_logit, beta_map, fit_scaled, predict, rescale
     rng = np.random.default_rng(1)
     z = rng.normal(0, 2, 6000)
     truth = 1 / (1 + np.exp(-beta_logit(z, (2.0, 0.5, 0.0))))

@@ -11,7 +11,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 import extract
@@ -47,6 +46,20 @@ def test_ray_engine_gives_the_threaded_runs_items_and_resumes(ray_local, fake_ll
     fake_llm.reset_counts()
     again = CliRunner().invoke(app, cmd)
     assert again.exit_code == 0 and "already done 21" in again.stderr and fake_llm.requests["total"] == 0
+
+
+def test_ray_engine_keeps_the_features_the_threaded_engine_keeps(ray_local, fake_llm, tmp_path):
+    """`--keep-features` on Ray: each actor traces its articles' items and sends the rows back with
+    the record; the driver writes the same features file as the threaded engine (in the order
+    the records arrived)."""
+    base = ["--base-url", fake_llm.base_url, "--model", "fake", "--no-cache", "--min-confidence", "0", "--keep-features"]
+    for name, engine in (("r", []), ("ray", ["--engine", "ray", "-j", "4"])):
+        res = CliRunner().invoke(app, ["run", SEEDS, "-o", str(tmp_path / f"{name}.jsonl"), *base, *engine])
+        assert res.exit_code == 0, res.output
+    threaded, ray_rows = ((tmp_path / f"{n}.features.jsonl").read_text(encoding="utf-8").splitlines() for n in ("r", "ray"))
+    assert len(threaded) > 50 and sorted(threaded) == sorted(ray_rows)
+    items = sum(len(r.policies) + len(r.targets) + len(r.meetings) for r in _records(tmp_path / "ray.jsonl"))
+    assert len(ray_rows) == items
 
 
 def _map_workers() -> list[int]:

@@ -8,7 +8,7 @@ import typer
 
 from typing import TYPE_CHECKING
 
-from extract.commands.run import _print_summary, _progress, err
+from extract.commands.run import CALIBRATION_HELP, _calibration, _print_summary, _progress, _warn_calibration, err
 from extract.llm.usage import MODE_NAMES as MODES
 
 if TYPE_CHECKING:
@@ -27,24 +27,28 @@ _REASKS = typer.Option(1, "--reasks", min=0, help="Validation reasks per request
 _MAX_TOKENS = typer.Option(1200, "--max-tokens", min=64, help="Cap on tokens generated per request.")
 _TIMEOUT = typer.Option(600.0, "--timeout", help="Seconds per HTTP request.")
 _MIN_CONFIDENCE = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="As `extract run --min-confidence`.")
+_CALIBRATION = typer.Option(None, "--calibration", envvar="EXTRACT_CALIBRATION", dir_okay=False,
+                            help=f"{CALIBRATION_HELP} Give the same to submit and collect.")
 _OUTPUT = typer.Option(..., "-o", "--output", help="The run's JSON Lines output; the batch state is kept beside it (<output>.batch.json).")
 _FORCE = typer.Option(False, "--force", help="Redo articles already in the output.")
 _RETRY = typer.Option(True, "--retry-failed/--no-retry-failed", help="Redo articles whose record in the output has transient errors.")
 
 
-def _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence, concurrency=1) -> Extractor:
+def _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence, concurrency=1,
+               calibration: Optional[Path] = None) -> Extractor:
     from extract.api import Extractor, Options
     from extract.llm.usage import UsageError, check_settings, fail
 
     try:
         check_settings(base_url=base_url, api_key=api_key, timeout=timeout)
+        loaded = _calibration(calibration)
     except UsageError as exc:
         fail(str(exc))
     if mode is not None and mode not in MODES:
         raise typer.BadParameter(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
     return Extractor(base_url=base_url, model=model, api_key=api_key, mode=mode, reasks=reasks,
                      max_tokens=max_tokens, timeout=timeout, concurrency=concurrency, env=False,
-                     options=Options(min_confidence=min_confidence))
+                     options=Options(min_confidence=min_confidence, calibration=loaded))
 
 
 def _fail(exc: Exception) -> None:
@@ -70,7 +74,8 @@ def submit(
     requests_only: Optional[Path] = typer.Option(None, "--requests-only", help="Write the request files into this folder and upload nothing (for `vllm run-batch` or another runner; read its output with `collect --from-file`)."),
     base_url: Optional[str] = _BASE_URL, model: Optional[str] = _MODEL, api_key: Optional[str] = _API_KEY,
     mode: Optional[str] = _MODE, reasks: int = _REASKS, max_tokens: int = _MAX_TOKENS, timeout: float = _TIMEOUT,
-    min_confidence: Optional[float] = _MIN_CONFIDENCE, force: bool = _FORCE, retry_failed: bool = _RETRY,
+    min_confidence: Optional[float] = _MIN_CONFIDENCE, calibration: Optional[Path] = _CALIBRATION,
+    force: bool = _FORCE, retry_failed: bool = _RETRY,
 ) -> None:
     """Submit the first requests of PATHS not yet done in the output as provider batches."""
     from extract.run.batch_api import BatchError
@@ -82,7 +87,8 @@ def submit(
         read_errors.append(e)
         err.print(f"[red]error[/red] {e}", markup=True, highlight=False)
 
-    with _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence) as ex:
+    with _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence,
+                    calibration=calibration) as ex:
         try:
             r = ex.batch_submit(paths, output, requests_only=requests_only, force=force,
                                 retry_failed=retry_failed, on_read_error=on_error)
@@ -131,7 +137,8 @@ def collect(
     poll: float = typer.Option(30.0, "--poll", help="Seconds between polls with --wait."),
     base_url: Optional[str] = _BASE_URL, model: Optional[str] = _MODEL, api_key: Optional[str] = _API_KEY,
     mode: Optional[str] = _MODE, reasks: int = _REASKS, max_tokens: int = _MAX_TOKENS, timeout: float = _TIMEOUT,
-    min_confidence: Optional[float] = _MIN_CONFIDENCE, force: bool = _FORCE, retry_failed: bool = _RETRY,
+    min_confidence: Optional[float] = _MIN_CONFIDENCE, calibration: Optional[Path] = _CALIBRATION,
+    force: bool = _FORCE, retry_failed: bool = _RETRY,
     concurrency: int = typer.Option(1, "--concurrency", "-j", min=1, help="Articles in flight when completing the run."),
     breaker: int = typer.Option(5, "--breaker", min=0, help="As `extract run --breaker`."),
 ) -> None:
@@ -139,7 +146,8 @@ def collect(
     from extract.run.batch_api import BatchError
     from extract.run.guard import OutputRefused
 
-    with _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence, concurrency) as ex:
+    with _extractor(base_url, model, api_key, mode, reasks, max_tokens, timeout, min_confidence, concurrency,
+                    calibration) as ex:
         summary_seen: list[Summary] = []
         try:
             with _progress(0) as (progress, task):
@@ -172,5 +180,6 @@ def collect(
         return
     s = report.summary
     _print_summary(s, output, ex.cache)
+    _warn_calibration(ex, s)
     if s.failed:
         raise typer.Exit(s.exit_code)

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 err = Console(stderr=True, soft_wrap=True)  # log lines stay whole when stderr is a file
 
+CALIBRATION_HELP = ("A confidence model fitted for your model by `extract calibrate`: its confidences and default "
+                    "cuts replace the shipped ones (fitted for the embedded model).")
+
 
 def run(
     paths: list[str] = typer.Argument(..., help="Files or folders (.txt .md .html); '-' reads stdin."),
@@ -41,7 +44,7 @@ def run(
     retry_failed: bool = typer.Option(True, "--retry-failed/--no-retry-failed", help="Redo articles whose record in the output has transient errors (connection, timeout, 429/5xx)."),
     breaker: int = typer.Option(5, "--breaker", min=0, help="Stop the batch (exit 3) after this many requests in a row fail for a transient reason; 0: never."),
     min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="Leave out items whose calibrated confidence is under this cut (0-1). Default: each kind's cut that maximised F1 on the development gold (or the gold of --calibration); lower it for recall, raise it for precision."),
-    calibration: Optional[Path] = typer.Option(None, "--calibration", envvar="EXTRACT_CALIBRATION", dir_okay=False, help="A confidence model fitted for your model by `extract calibrate`: its confidences and default cuts replace the shipped ones (fitted for the embedded model)."),
+    calibration: Optional[Path] = typer.Option(None, "--calibration", envvar="EXTRACT_CALIBRATION", dir_okay=False, help=CALIBRATION_HELP),
     keep_features: bool = typer.Option(False, "--keep-features", help="Write what each item's confidence was computed from (the model's probability, the features) to <output>.features.jsonl, for `extract calibrate`; with --min-confidence 0 for the items under the cut too."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor store model answers in the local answer cache (see `extract cache info`)."),
     engine: str = typer.Option("threads", "--engine", help="threads: this process; ray: a Ray Data actor pool (needs the \\[ray] extra; several endpoints as --base-url URL,URL)."),
@@ -66,8 +69,6 @@ def run(
             check_extra("ray")
         if keep_features and output is None:
             raise UsageError("--keep-features writes beside the output: give -o run.jsonl")
-        if keep_features and engine != "threads":
-            raise UsageError("--keep-features needs --engine threads (the Ray actors keep no features)")
         loaded = _calibration(calibration)
         if output is not None:
             guard_output(output, [p for p in paths if p != "-"])
@@ -110,8 +111,7 @@ def run(
                   highlight=False, markup=False)
         raise typer.Exit(summary.exit_code)
     _print_summary(summary, output, extractor.cache)
-    if extractor.calibration_note and summary.done:
-        err.print(f"warning: {extractor.calibration_note}", highlight=False, markup=False)
+    _warn_calibration(extractor, summary)
     if keep_features and output is not None and summary.done:
         from extract.run.features import features_path
 
@@ -121,7 +121,8 @@ def run(
 
 
 def _calibration(path: Optional[Path]):
-    """The --calibration file, read (UsageError, one line, when it cannot be used)."""
+    """The --calibration file, read (UsageError, one line, when it cannot be used); `extract
+    run` and `extract batch` alike."""
     if path is None:
         return None
     from extract.kinds.judgement import CalibrationFileError, load_calibration
@@ -130,6 +131,12 @@ def _calibration(path: Optional[Path]):
         return load_calibration(path)
     except CalibrationFileError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _warn_calibration(extractor, summary: Summary) -> None:
+    """Once, after the summary: the calibration was fitted for another model than the run's."""
+    if extractor.calibration_note and summary.done:
+        err.print(f"warning: {extractor.calibration_note}", highlight=False, markup=False)
 
 
 @contextlib.contextmanager

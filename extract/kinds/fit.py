@@ -44,7 +44,7 @@ class Row:
     kind: str
     features: dict[str, float]
     label: int
-    group: str = ""  # the source left out together (benchmarks/calibrate.py source_group)
+    group: str = ""  # the source left out together (`extract calibrate --groups`)
 
 
 def feature_names(rows: list[Row], with_logprobs: bool) -> list[str]:

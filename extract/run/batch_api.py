@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from extract.run.batch import Summary, plan
 from extract.run.guard import BATCH_FILES, guard_output, write_whole
 from extract.llm.client import LLMClient, LLMSettings
+from extract.kinds.judgement import resolve_calibration
 from extract.run.pipeline import ArticleExtractor, Options
 from schemas import Article
 from schemas.errors import describe
@@ -264,10 +265,14 @@ class BatchState:
 
 
 def key_settings(settings: LLMSettings, mode: str, options: Options, prompt_version: str) -> dict:
-    """What the requests and their cache keys depend on: collect must use the same."""
+    """What the requests and their cache keys depend on: collect must use the same. The cut and
+    the calibration (None: the shipped one, which the prompt version names) ask nothing of the
+    model but decide which items are written: one output, collected over several rounds, is
+    written with one of each, those submit was given."""
+    cal = resolve_calibration(options.calibration)
     return {"base_url": settings.base_url, "model": settings.model, "mode": mode,
             "max_tokens": settings.max_tokens, "reasks": settings.reasks, "prompt_version": prompt_version,
-            "min_confidence": options.min_confidence}
+            "min_confidence": options.min_confidence, "calibration": None if cal.shipped else cal.version}
 
 
 def check_settings(state: BatchState, current: dict) -> None:

@@ -50,19 +50,15 @@ def model_probability(features: dict[str, float]) -> float | None:
     return round(1 / (1 + math.exp(-float(features.get("model_logit", 0.0)))), 4)
 
 
-class FeatureLog:
-    """Collects the judged items' features while articles are extracted (`trace`, given as
-    `Options.trace`), and writes those of the items a written record holds (`write`, called
-    once per record written). Thread-safe: articles run concurrently."""
+class FeatureTrace:
+    """Collects the judged items' features by article while articles are extracted (`trace`,
+    given as `Options.trace`). Thread-safe: articles run concurrently. A Ray actor collects with
+    one and sends each article's rows back with its record (`take`); the driver's log receives
+    them (`put`)."""
 
-    def __init__(self, path: Path, calibration: Calibration, min_confidence: float | None = None):
-        self.path = Path(path)
-        self.calibration = calibration
-        self.min_confidence = min_confidence  # the run's cut (None: each kind's default)
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pending: dict[tuple, list[tuple]] = defaultdict(list)
-        self._fh = None
-        self.rows = 0
 
     @staticmethod
     def _article_key(article: Article) -> tuple:
@@ -85,10 +81,32 @@ class FeatureLog:
 
         return both
 
+    def take(self, article: Article) -> list[tuple]:
+        """The rows traced for `article`, removed (JSON-able: they travel back from an actor)."""
+        with self._lock:
+            return self._pending.pop(self._article_key(article), [])
+
+    def put(self, article: Article, rows: list) -> None:
+        """Rows traced elsewhere for `article` (`take` there; lists after JSON, tuples again)."""
+        with self._lock:
+            self._pending[self._article_key(article)].extend(tuple(r) for r in rows)
+
+
+class FeatureLog(FeatureTrace):
+    """A `FeatureTrace` that writes the rows of the items a written record holds (`write`,
+    called once per record written) to the run's features file."""
+
+    def __init__(self, path: Path, calibration: Calibration, min_confidence: float | None = None):
+        super().__init__()
+        self.path = Path(path)
+        self.calibration = calibration
+        self.min_confidence = min_confidence  # the run's cut (None: each kind's default)
+        self._fh = None
+        self.rows = 0
+
     def write(self, rec: Record) -> None:
         """Append the rows of `rec`'s items (the last traced row of each), flushed."""
-        with self._lock:
-            pending = self._pending.pop(self._article_key(rec.article), [])
+        pending = self.take(rec.article)
         if not pending:
             return
         present = {(kind, it.evidence.start, it.evidence.end, str(getattr(it, LABEL_FIELD[kind])))

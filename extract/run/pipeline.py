@@ -34,7 +34,7 @@ class Options:
     # default cut (the one that maximised F1 on the development gold, prompts/calibration.json).
     min_confidence: float | None = None
     # Called with (article, kind, item, features) for every judged item, kept or not: how
-    # benchmarks/calibrate.py collects what it fits on. Not part of any request.
+    # keep_features collects what `extract calibrate` fits on. Not part of any request.
     trace: Callable | None = field(default=None, compare=False)
     # The confidence model: a file written by `extract calibrate` (or a loaded
     # extract.kinds.judgement.Calibration); None: the shipped one (prompts/calibration.json).

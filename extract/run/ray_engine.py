@@ -16,16 +16,19 @@ only here, only when this engine is used (the optional extra ``[ray]``).
 """
 from __future__ import annotations
 
+import json
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from extract.run.batch import RecordSink, Summary, _ctrl_c_sets, _transient
 from extract.llm.cache import AnswerCache
+from extract.run.features import FeatureTrace
 from extract.run.output import OutputError
+from extract.run.pipeline import ArticleExtractor, extract_article
 from schemas import Article, Record
 
 ACTOR_CPUS = 0.25  # an actor waits on HTTP most of the time: four fit on one core
@@ -87,21 +90,33 @@ class ArticleWorker:
         self.flow = FlowControl(plan.threads, adaptive=adaptive, breaker=breaker)
         self.extractor.client.flow = self.flow
         self.pool = ThreadPoolExecutor(max_workers=plan.threads)
+        # With keep_features: each article's rows go back with its record, and the driver
+        # writes them beside the output as the threaded engine does.
+        self.features: FeatureTrace | None = None
+        self.pipeline = self.extractor.pipeline
+        options = self.pipeline.options
+        if options.keep_features:
+            self.features = FeatureTrace()
+            self.pipeline = ArticleExtractor(self.extractor.client,
+                                             replace(options, trace=self.features.tee(options.trace)))
 
-    def _extract(self, article: Article) -> tuple[Record | None, str]:
+    def _extract(self, article: Article) -> tuple[Record | None, str, str]:
         from extract.llm.client import EndpointError
 
         try:
-            return self.extractor.extract_article(article), ""
+            ex = self.extractor
+            record, error = extract_article(self.pipeline, article, ex.engine, ex.model, ex.prompt_version), ""
         except EndpointError as exc:
-            return None, str(exc)
+            record, error = None, str(exc)
+        rows = self.features.take(article) if self.features is not None else []
+        return record, error, json.dumps(rows) if rows else ""
 
     def __call__(self, batch: dict) -> dict:
         articles = [Article.model_validate_json(a) for a in batch["article"]]
         cache = self.extractor.cache
         before = (cache.hits, cache.stores) if cache is not None else (0, 0)
         results = list(self.pool.map(self._extract, articles))
-        records = [r for r, _ in results]
+        records = [r for r, _, _ in results]
         stats = self.flow.stats()
         why = f"{stats.failures_in_a_row} requests in a row failed ({stats.last_error})" if stats.tripped else ""
         after = (cache.hits, cache.stores) if cache is not None else (0, 0)
@@ -110,7 +125,8 @@ class ArticleWorker:
                 # Cut short by the breaker: no record, the re-run does the article.
                 "abandoned": [r is None or (self.flow.stopped and _transient(r)) for r in records],
                 # The endpoint refused the configuration: no record, the driver stops the run.
-                "endpoint_error": [e for _, e in results],
+                "endpoint_error": [e for _, e, _ in results],
+                "features": [f for _, _, f in results],
                 "breaker": [why] * len(records),
                 # The driver's summary counts the actors' cache use (on the batch's first row).
                 "cache_hits": [after[0] - before[0], *pad], "cache_stores": [after[1] - before[1], *pad]}
@@ -135,11 +151,14 @@ def run_ray(
     stop: threading.Event | None = None,
     stdout: bool = True,
     cache: AnswerCache | None = None,
+    features: FeatureTrace | None = None,
 ) -> Summary:
     """`run_batch` on Ray: the articles not done in `output` go through an actor pool (see
     `layout`); each record is appended to `output` as it streams back. Connects to the cluster
     at `address` (None: the one this process is already connected to, else a local Ray started
-    for this run and stopped after it). `cache`: the driver's, whose counters add the actors'."""
+    for this run and stopped after it). `cache`: the driver's, whose counters add the actors';
+    `features`: the run's features log, given the rows each record's actor traced (before the
+    record is accepted, whose `on_record` writes them)."""
     import ray  # only with this engine
 
     summary = summary or Summary(articles=len(articles))
@@ -179,11 +198,14 @@ def run_ray(
                     if row.get("endpoint_error"):  # the run's error: stop, no record for it
                         summary.endpoint_error = row["endpoint_error"]
                         break
+                    record = Record.model_validate_json(row["record"])
+                    if features is not None and row.get("features"):
+                        features.put(record.article, json.loads(row["features"]))
                     if row["abandoned"]:
                         summary.breaker = row["breaker"]
-                        sink.accept(Record.model_validate_json(row["record"]), abandoned=True)
+                        sink.accept(record, abandoned=True)
                         break
-                    sink.accept(Record.model_validate_json(row["record"]))
+                    sink.accept(record)
                     if stop.is_set():
                         break
     except KeyboardInterrupt:
