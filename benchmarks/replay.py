@@ -14,7 +14,7 @@ from pathlib import Path
 import vcr
 import yaml
 
-from benchmarks.shared import CORPUS, CORPUS_GOLD
+from benchmarks.shared import CORPUS, CORPUS_GOLD, REPORTS
 from extract.api import Extractor, Options, Summary, read_articles
 from extract.llm.client import LLMClient
 from extract.llm.engine import ENGINE_NAME
@@ -119,6 +119,9 @@ def make_vcr(record_mode: str = "none") -> vcr.VCR:
 # (benchmarks/shared.py), never copied here.
 PAGE_SETS = {"seeds": SEEDS, "corpus": CORPUS}
 GOLD = {"seeds": ROOT / "tests" / "data" / "gold" / "seeds.jsonl", "corpus": CORPUS_GOLD}
+# Every set with cassettes: also the government work reports, scored on their own
+# (benchmarks/reports.py: main targets and review sections, not the gold format above).
+CASSETTE_SETS = {**PAGE_SETS, "reports": REPORTS}
 
 
 def missing(page_set: str) -> Path | None:
@@ -131,7 +134,7 @@ def cassette_path(stem: str, page_set: str = "seeds") -> str:
 
 
 def page_files(page_set: str = "seeds") -> list[Path]:
-    folder = PAGE_SETS[page_set]
+    folder = CASSETTE_SETS[page_set]
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} not found: the {page_set} pages are read from ../shared beside "
                                 f"the checkout (or the folder EXTRACT_SHARED names)")

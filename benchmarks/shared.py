@@ -13,4 +13,6 @@ SHARED = Path(os.environ["EXTRACT_SHARED"]).expanduser().resolve() if os.environ
 CORPUS = SHARED / "corpus" / "articles"  # the 37 corpus pages
 CORPUS_GOLD = SHARED / "gold" / "corpus.jsonl"  # their hand-checked answers
 SEED_GOLD = SHARED / "gold" / "seeds.jsonl"  # the source of tests/data/gold/seeds.jsonl
+REPORTS = SHARED / "reports" / "files"  # 12 city government work reports
+REPORTS_GOLD = SHARED / "reports" / "gold.jsonl"  # their main targets and review sections (score.py)
 SPEC = SHARED / "spec" / "extraction-spec.md"  # the source of docs/extraction-spec.md

@@ -1,6 +1,6 @@
 """Re-record cassettes from the real embedded model (20–60 s per request on 2 cores).
 
-    python -m tests.record_cassettes [--set seeds|corpus|all] [--changed] [STEM ...]
+    python -m tests.record_cassettes [--set seeds|corpus|reports|all] [--changed] [STEM ...]
 
 Default: every page of the seed set. `--changed` first replays each page and records only
 those whose requests no longer match their cassette (a prompt, candidate or schema change),
@@ -18,11 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.replay import CASSETTES, PAGE_SETS, ROOT, cassette_path, page_files, run_pages
+from benchmarks.replay import CASSETTE_SETS, CASSETTES, ROOT, cassette_path, page_files, run_pages
 from extract.llm.engine import EmbeddedServer
 
 RECORDED = {"seeds": ROOT / "tests" / "data" / "runs" / "seeds.recorded.jsonl",
-            "corpus": ROOT / "runs" / "corpus.recorded.jsonl"}
+            "corpus": ROOT / "runs" / "corpus.recorded.jsonl",
+            "reports": ROOT / "runs" / "reports.recorded.jsonl"}
 
 
 def changed_pages(page_set: str, files: list[Path]) -> list[Path]:
@@ -68,11 +69,11 @@ def record(page_set: str, stems: list[str], only_changed: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--set", default="seeds", choices=[*PAGE_SETS, "all"])
+    ap.add_argument("--set", default="seeds", choices=[*CASSETTE_SETS, "all"])
     ap.add_argument("--changed", action="store_true", help="record only pages whose replay fails")
     ap.add_argument("stems", nargs="*")
     args = ap.parse_args(argv)
-    for page_set in (PAGE_SETS if args.set == "all" else [args.set]):
+    for page_set in (CASSETTE_SETS if args.set == "all" else [args.set]):
         record(page_set, args.stems, args.changed)
 
 

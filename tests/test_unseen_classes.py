@@ -13,7 +13,7 @@ from extract.kinds.policies import build_policy, policy_candidates
 from extract.kinds.targets import build_target, head_quantity, target_candidates
 from extract.llm.request_text import headline
 from extract.places.region import resolve_region
-from extract.text.normalize import body_of_gathering, own_year, plan_year, text_year
+from extract.text.normalize import body_of_gathering, deadline_year, own_year, plan_year, text_year
 from extract.text.people import listed_names, officials
 from extract.text.numbers import find_quantities
 from schemas import Article
@@ -171,11 +171,35 @@ def test_an_article_speaking_for_a_district_is_the_districts():
 
 
 def test_a_section_heading_says_which_way_its_numbers_look():
-    text = ("一、2025年工作回顾\n全县完成地区生产总值120亿元，增长6%。\n"
-            "二、2026年工作安排\n全县地区生产总值增长6.5%左右。")
+    text = ("工作总结\n全县完成地区生产总值120亿元，增长6%。\n"
+            "明年工作打算\n全县地区生产总值增长6.5%左右。")
     by_value = {c.quantity.value: c.features for c in target_candidates(text, "2026-01-20")}
     assert by_value[120]["review_section"] == 1.0 and by_value[120]["plan_section"] == 0.0
     assert by_value[6.5]["plan_section"] == 1.0 and by_value[6.5]["review_section"] == 0.0
+
+
+def test_a_numbered_section_that_reviews_the_past_holds_results_only():
+    # Its sub-headings (（二）重点任务…) and their numbers stay in the review; a clause of it that
+    # looks ahead stays a candidate; the next numbered section sets out the year's work.
+    text = ("一、2025年工作回顾\n（一）重点任务扎实推进\n全县完成地区生产总值120亿元，增长6%。"
+            "新建学校3所，明年还将新建学校5所。\n"
+            "二、2026年工作安排\n主要预期目标是：地区生产总值增长6.5%左右。")
+    values = {c.quantity.value for c in target_candidates(text, "2026-01-20")}
+    assert values == {5, 6.5}
+
+
+def test_a_clause_with_no_year_takes_its_sections_year():
+    text = ("某市政府工作报告\n——2026年1月20日在某市第五届人民代表大会第四次会议上\n"
+            "二、2026年目标要求\n全市经济社会发展主要预期目标：生产总值增长6.5%。")
+    assert page_date(text) == "2026-01-20"
+    article = _article(text, published="2026-01-20")
+    cand = next(c for c in target_candidates(text, "2026-01-20") if c.quantity.value == 6.5)
+    assert build_target(cand, article, text).deadline_year == 2026
+
+
+def test_a_five_year_plan_named_as_the_years_frame_gives_no_deadline():
+    assert deadline_year("今年是“十五五”规划开局之年，全年生产总值增长6%。", "2026-01-20") == (2026, "今年")
+    assert deadline_year("到“十五五”末，生产总值翻一番。", "2026-01-20") == (2030, "“十五五”末")
 
 
 def test_a_gathering_named_inside_a_document_title_is_no_candidate():

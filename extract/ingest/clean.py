@@ -273,6 +273,9 @@ def page_date(text: str) -> str | None:
     found = parse_date_text("\n".join(lines[:30]), metadata_only=True)
     if found:
         return found
+    for line in lines[:15]:
+        if _SPEECH_DATELINE.match(line):
+            return parse_date_text(line)
     for line in lines[:30]:
         m = _ROC_DATE.match(to_simplified_chars(line))
         if m:
@@ -283,6 +286,10 @@ def page_date(text: str) -> str | None:
         if _DATE_ALONE.fullmatch(line.strip("（()）")):
             return parse_date_text(line)
     return None
+
+
+# A speech's or report's dateline under its title: ——2031年1月6日在某市第五届人民代表大会第四次会议上.
+_SPEECH_DATELINE = re.compile(r"^[—－\-]{1,2}\s*" + _DATE.pattern + r"\s*日?\s*在[^。]{2,60}?(?:会议|大会|会)上")
 
 
 def _without_dated_lists(lines: list[str]) -> list[str]:

@@ -54,7 +54,9 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
     quantity that only describes a noun, idiomatic small counts). Whether the sentence looks
     ahead (a future marker, a plan set up by its paragraph) or reports (已, 同比, 前三季度 …) is
     recorded as the candidate's features, which the calibrated decision weighs with the
-    model's probability (extract/kinds/judgement.py)."""
+    model's probability (extract/kinds/judgement.py). A long document's structure rules out the
+    clauses of a numbered section that reviews the past, unless the clause itself looks ahead.
+    """
     out: list[TargetCandidate] = []
     pub_year = publication_year(published)
     # What the current paragraph has set up so far, kept as we go so that a long paragraph is
@@ -85,11 +87,14 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
         own = 1 if ahead else -1 if (past_sentence or lead or _reported(plain, pub_year)) else 0
         continues_plan = own == 0 and facing == 1 and sent.start > headline_end
         facing = own or facing
+        reviewed = in_review_section(sections, sent.start)
         for cl in (piece for c in clauses(sent) for piece in _split_lists(c)):
             q = head_quantity(cl.text)
             if q is None:
                 continue
             cl_plain = plain[cl.start - sent.start : cl.end - sent.start]
+            if reviewed and not FUTURE.search(cl_plain):
+                continue  # a numbered section that reviews the past (一、2024年工作回顾) reports results
             # … but one that opens on a plan of its own (…已完成3亿元，今年将完成4亿元) is a plan.
             own_plan = bool(_OWN_PLAN.match(cl_plain))
             governed = lead is not None and lead.end() <= cl.start - sent.start and not own_plan
@@ -131,10 +136,11 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
     return out
 
 
-def _sections(text: str, pub_year: int | None) -> list[tuple[int, int]]:
-    """The numbered or short heading lines that say which way their section looks: (start, +1
-    ahead / −1 back). A heading's past year (2024年… on a 2025 page) looks back, a year not yet
-    over ahead; else its words do (回顾, 成绩 / 安排, 目标)."""
+def _sections(text: str, pub_year: int | None) -> list[tuple[int, int, int]]:
+    """The heading lines, each with where it starts, which way its section looks (+1 ahead, −1
+    back, 0 neither) and its level (1: 一、 / 第一部分, 2: （一）, 3: a short line with no sentence
+    end). A heading's past year (2024年… on a 2025 page) looks back, a year not yet over ahead;
+    else its words do (回顾, 成绩 / 安排, 目标)."""
     out, pos = [], 0
     for line in text.split("\n"):
         bare = line.strip()
@@ -147,16 +153,42 @@ def _sections(text: str, pub_year: int | None) -> list[tuple[int, int]]:
                 way = 1
             if years and pub_year is not None:
                 way = -1 if max(years) < pub_year else way or 1
-            if way:
-                out.append((pos, way))
+            number = SECTION_NUMBER.match(bare)
+            level = 3 if number is None else 2 if number.group(0).lstrip().startswith(("（", "(")) else 1
+            out.append((pos, way, level))
         pos += len(line) + 1
     return out
 
 
-def _section_at(sections: list[tuple[int, int]], pos: int) -> int:
+def _section_at(sections: list[tuple[int, int, int]], pos: int) -> int:
     """The orientation of the nearest oriented heading above `pos`, 0 when none."""
-    before = [way for start, way in sections if start < pos]
+    before = [way for start, way, _ in sections if start < pos and way]
     return before[-1] if before else 0
+
+
+def _section_year(simple: str, pos: int, pub_year: int | None) -> int | None:
+    """The year the headings over `pos` set out work for (二、2031年工作安排 → 2031): the
+    innermost that names one year not yet over, for a clause that states none."""
+    chain: dict[int, int] = {}
+    for start, _, level in _sections(simple, pub_year):
+        if start >= pos:
+            break
+        chain = {k: v for k, v in chain.items() if k < level}
+        line = simple[start: simple.find("\n", start) if "\n" in simple[start:] else len(simple)]
+        years = {int(y) for y in _YEAR.findall(line)}
+        if len(years) == 1:
+            chain[level] = years.pop()
+    for level in sorted(chain, reverse=True):
+        if pub_year is None or chain[level] >= pub_year:
+            return chain[level]
+    return None
+
+
+def in_review_section(sections: list[tuple[int, int, int]], pos: int) -> bool:
+    """`pos` lies in a numbered top-level section that reviews the past (一、2024年工作回顾): the
+    document's own structure says its numbers are results."""
+    top = [way for start, way, level in sections if level == 1 and start < pos]
+    return bool(top) and top[-1] < 0
 
 
 def _plan_headings(text: str) -> list[int]:
@@ -469,6 +501,8 @@ def build_target(cand: TargetCandidate, article: Article, simple: str, confidenc
         year, time_text = _later_in_sentence(simple, cand, reference)
     if year is None and planned is not None:
         year = planned
+    if year is None and time_text is None:
+        year = _section_year(simple, cand.sentence.start, publication_year(article.published))
     return Target(
         metric=simplified(metric or _metric(cand, simple)),
         value=cand.quantity.value,
