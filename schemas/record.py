@@ -152,6 +152,9 @@ class Article(_Model):
     # Added: the division the page's articles speak of as 我区/全市, when no outlet names it
     # (an article that names no place of its own belongs there).
     page_division: str | None = None
+    # Added: the year a page of several articles with no publication date is dated in, where one
+    # of its dated events states it (9月24日，…2026年迎国庆篮球赛…): its other items' dates take it.
+    page_year: int | None = None
 
     _published = field_validator("published")(classmethod(lambda cls, v: _check_date(v)))
 

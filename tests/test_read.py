@@ -280,7 +280,7 @@ def test_read_command_writes_articles_and_reports_failures(tmp_path: Path) -> No
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [a["id"] for a in lines] == [f"004_dcb35c77580a043b#{i}" for i in (1, 2, 3)]
     assert set(lines[0]) == {"id", "source", "source_sha256", "index", "title", "outlet", "published", "script", "text",
-                             "page_division"}
+                             "page_division", "page_year"}
     assert lines[0]["page_division"] == "常州市"  # no masthead: the division its articles speak of
     errors = result.stderr.strip().splitlines()
     assert len(errors) == 2 and str(missing) in errors[0] and "empty.txt" in errors[1]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from extract.ingest.clean import clean_text, page_date
-from extract.kinds.meetings import code_name, is_meeting_name, meeting_sentences, separate_meetings
+from extract.kinds.meetings import add_people, code_name, is_meeting_name, meeting_sentences, presiding, separate_meetings
 from extract.kinds.policies import build_policy, policy_candidates
 from extract.kinds.targets import build_target, head_quantity, target_candidates
 from extract.llm.request_text import headline
@@ -16,7 +16,7 @@ from extract.places.region import resolve_region
 from extract.text.normalize import body_of_gathering, deadline_year, own_year, plan_year, text_year
 from extract.text.people import listed_names, officials
 from extract.text.numbers import find_quantities
-from schemas import Article
+from schemas import Article, Evidence, Meeting
 
 
 def _article(text: str, title: str | None = None, published: str | None = None) -> Article:
@@ -296,3 +296,29 @@ def test_a_county_made_a_district_is_found_by_its_new_name():
     # 武隆县 became 武隆区 (2016) after the gazetteer's table was drawn.
     text = "重庆市武隆区人民政府印发旅游发展方案。全区将新增游客服务中心3个。"
     assert resolve_region("全区将新增游客服务中心3个", text, None) == "武隆区"
+
+
+def test_a_chair_named_without_a_title_presides():
+    assert [p.name for p in presiding("王建国主持召开区规划委员会全体会议。")] == ["王建国"]
+
+
+def test_people_after_a_gathering_announced_for_later_belong_to_the_one_reported():
+    text = ("12月3日，区政协常委会议召开。会议决定，区政协第二次全体会议将于2032年1月10日召开。"
+            "区政协副主席秦立华、欧阳明出席。")
+    article = _article(text, published="2031-12-04")
+    held = Meeting(name="区政协常委会议", evidence=Evidence(quote="12月3日，区政协常委会议召开", start=0, end=15))
+    start = text.index("区政协第二次全体会议")
+    end = text.index("。", start)
+    later = Meeting(name="区政协第二次全体会议", evidence=Evidence(quote=text[start:end], start=start, end=end))
+    add_people([held, later], article)
+    assert [p.name for p in held.attendees] == ["秦立华", "欧阳明"]
+    assert later.attendees == []
+
+
+def test_a_digest_without_a_date_takes_the_year_one_of_its_events_states():
+    from extract.text.normalize import page_year
+    digest = ("◆9月24日，由县总工会举办的2031年迎国庆职工篮球赛在县体育馆开赛。\n"
+              "◆9月23日，我县召开秋粮收购工作调度会。")
+    assert page_year(digest) == 2031
+    # a gathering held late in a year may prepare the next one: no year for the page
+    assert page_year("◆11月17日，全区2032年招商项目筹备会召开。\n◆11月18日，我县召开会议。") is None

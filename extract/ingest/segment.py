@@ -44,6 +44,7 @@ from extract.ingest.clean import (
 )
 from extract.ingest.read import STDIN_SOURCE, Document
 from extract.places.region import page_division
+from extract.text.normalize import page_year
 from extract.text.lexicon import (DATELINE, DIGEST_HEADING, ENUMERATION, FUTURE, HELD_VERB, ITEM_MARKERS, NEWS_TIME,
                                   OWN_DATELINE)
 from extract.text.script import to_simplified_chars, detect_script, to_simplified
@@ -81,7 +82,9 @@ def segment(doc: Document) -> list[Article]:
     # Without an outlet, the articles of one page still come from one paper: the division its
     # articles speak of is where an article that names none belongs (only pages of several).
     page = page_division(to_simplified_chars(doc.text)) if outlet is None and len(drafts) > 1 else None
-    return [_article(doc, d, i, marked, outlet, page) for i, d in enumerate(drafts, start=1)]
+    # A digest with no date of its own: the year one of its dated events states is its items'.
+    year = page_year(to_simplified_chars(doc.text)) if doc.published is None and len(drafts) > 1 else None
+    return [_article(doc, d, i, marked, outlet, page, year) for i, d in enumerate(drafts, start=1)]
 
 
 def page_lines(doc: Document) -> list[Line]:
@@ -322,7 +325,7 @@ def _item_title(text: str) -> str:
 
 
 def _article(doc: Document, draft: _Draft, index: int, marked: bool, outlet: str | None,
-             page: str | None) -> Article:
+             page: str | None, year: int | None = None) -> Article:
     body = join_broken(draft.deck + draft.body, marked)
     if body:
         body[0] = Line(body[0].text, gap=bool(draft.title), heading=body[0].heading)
@@ -339,6 +342,7 @@ def _article(doc: Document, draft: _Draft, index: int, marked: bool, outlet: str
         script=detect_script(text),
         text=text,
         page_division=page,
+        page_year=year,
     )
 
 

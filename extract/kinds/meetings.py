@@ -27,7 +27,7 @@ from extract.text.lexicon import (AT_THE_GATHERING, ATTEND_VERBS, BYLINE, CONVEN
                              SPIRIT_OF, TOOK_PART_ONLY, TOPIC_LEADS, VISIT_VERBS)
 from extract.text.normalize import (bodies, carried_date, parse_date, part_of_day_date, publication_year, split_people, own_year,
                                     text_year, with_year)
-from extract.text.people import is_person_name, is_speech, listed_names, officials
+from extract.text.people import is_person_name, is_speech, listed_names, name_at, officials
 from extract.places.region import resolve_region
 from extract.llm.prompting import prompt_set
 from extract.llm.request_text import MAX_CHARS_PER_REQUEST, MAX_MARKS_PER_REQUEST, chunks, halves, headline, marked_request, request_header
@@ -295,7 +295,8 @@ def _meeting(answer: MeetingAnswer | QuotedMeetingAnswer, evidence: Evidence, ch
         # With no publication date the meeting's own name may say its year (2026年第3次常务会议),
         # or the text the year it speaks in (今年 beside 2026年将…).
         month = int(date[2:4]) if date and date.startswith("--") else None
-        date = with_year(date, own_year(answer.name, evidence.quote, month) or text_year(article.text, month))
+        date = with_year(date, own_year(answer.name, evidence.quote, month) or text_year(article.text, month)
+                         or article.page_year)
     location = answer.location or place_held(evidence.quote)
     region = resolve_region(evidence.quote, article.text, article.outlet, article.page_division)
     return Meeting(
@@ -379,7 +380,12 @@ def presiding(text: str) -> list[Person]:
         for cl in clauses(sent):
             at = [m.start() for m in _PRESIDED.finditer(cl.text)]
             if at:
-                out.extend(p for p in officials(cl.text[: at[-1]] + "，") if p.name not in {x.name for x in out})
+                before = cl.text[: at[-1]]
+                found = officials(before + "，")
+                bare = before.strip()
+                if not found and 2 <= len(bare) <= 3 and name_at(bare, 0) == bare:
+                    found = [Person(name=bare, title=None)]  # 王红主持召开…: a name the article titled elsewhere
+                out.extend(p for p in found if p.name not in {x.name for x in out})
     return out
 
 
@@ -645,13 +651,27 @@ _THEME_END = re.compile(r"(?<=工作)(?:会议|大会|座谈会|动员会|推进
 _NAMES_A_GATHERING = re.compile("(?:" + GATHERING_KINDS + r")$")
 
 
+# A gathering announced for later (…将于1月15日召开, 拟定于4月3日召开): nobody has attended it yet.
+_TO_BE_HELD = re.compile(r"(?:将|拟|拟定|定)于[^。；]{0,40}?(?:召开|举行|举办)")
+
+
+def _to_be_held(m: Meeting) -> bool:
+    quote = to_simplified(m.evidence.quote)
+    return bool(_TO_BE_HELD.search(quote) or PLANNED_GATHERING.search(quote))
+
+
 def _scopes(meetings: list[Meeting], simple: str) -> list[tuple[Meeting, int, int]]:
-    """Each meeting's part of the article: from its sentence to the next meeting's."""
+    """Each meeting's part of the article: from its sentence to the next meeting's. A gathering
+    announced for later is told inside the part of the one reported (会议决定，…将于…召开；…出席
+    会议): its part is its own sentence, and the part before it runs on."""
     ordered = sorted(meetings, key=lambda m: m.evidence.start)
     out = []
     for i, m in enumerate(ordered):
         start = next((s.start for s in sentences(simple) if s.start <= m.evidence.start < s.end), m.evidence.start)
-        end = ordered[i + 1].evidence.start if i + 1 < len(ordered) else len(simple)
+        if _to_be_held(m):
+            end = next((s.end for s in sentences(simple) if s.start <= m.evidence.start < s.end), m.evidence.end)
+        else:
+            end = next((o.evidence.start for o in ordered[i + 1:] if not _to_be_held(o)), len(simple))
         out.append((m, start, max(end, m.evidence.end)))
     return out
 

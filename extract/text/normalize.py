@@ -250,6 +250,19 @@ def text_year(text: str, month: int | None) -> int | None:
     return years.pop() if len(years) == 1 else None
 
 
+def page_year(text: str) -> int | None:
+    """The one year the dated events of a page state for themselves (9月24日，…2026年迎国庆篮球赛
+    开赛: own_year of the sentence at its month), or None when none does or two disagree."""
+    years = set()
+    for sent in sentences(text):
+        date, _ = parse_date(sent.text, None)
+        if date and date.startswith("--"):
+            year = own_year(None, sent.text, int(date[2:4]))
+            if year is not None:
+                years.add(year)
+    return years.pop() if len(years) == 1 else None
+
+
 def with_year(date: str | None, year: int | None) -> str | None:
     """--04-03 with a year known from elsewhere → 2026-04-03 (an impossible day stays yearless)."""
     if not date or not year or not date.startswith("--"):
