@@ -16,7 +16,7 @@ own requests.
 
 Scored by `../shared/reports/score.py` (main-targets recall, deadline agreement, review false
 targets). That scorer places each gold item at the first occurrence of its first 12 characters,
-which for a metric named in both the review and the targets paragraph (地方一般公共预算收入增长…)
+which for a metric named in both the review and the targets paragraph
 is the review's: `located` gives recall with each gold item placed at the occurrence nearest
 its offset, the figure a correct run can reach.
 """

@@ -172,25 +172,25 @@ def test_an_article_speaking_for_a_district_is_the_districts():
 
 def test_a_section_heading_says_which_way_its_numbers_look():
     text = ("工作总结\n全县完成地区生产总值120亿元，增长6%。\n"
-            "明年工作打算\n全县地区生产总值增长6.5%左右。")
+            "明年工作打算\n全县农业总产值增长7.5%左右。")
     by_value = {c.quantity.value: c.features for c in target_candidates(text, "2026-01-20")}
     assert by_value[120]["review_section"] == 1.0 and by_value[120]["plan_section"] == 0.0
-    assert by_value[6.5]["plan_section"] == 1.0 and by_value[6.5]["review_section"] == 0.0
+    assert by_value[7.5]["plan_section"] == 1.0 and by_value[7.5]["review_section"] == 0.0
 
 
 def test_a_numbered_section_that_reviews_the_past_holds_results_only():
     # Its sub-headings (（二）重点任务…) and their numbers stay in the review; a clause of it that
     # looks ahead stays a candidate; the next numbered section sets out the year's work.
-    text = ("一、2025年工作回顾\n（一）重点任务扎实推进\n全县完成地区生产总值120亿元，增长6%。"
+    text = ("一、2025年政府工作回顾\n（一）重点任务扎实推进\n全县完成农业总产值120亿元，增长6%。"
             "新建学校3所，明年还将新建学校5所。\n"
-            "二、2026年工作安排\n主要预期目标是：地区生产总值增长6.5%左右。")
+            "二、2026年工作安排\n主要预期目标是：农业总产值增长6.5%左右。")
     values = {c.quantity.value for c in target_candidates(text, "2026-01-20")}
     assert values == {5, 6.5}
 
 
 def test_a_clause_with_no_year_takes_its_sections_year():
-    text = ("某市政府工作报告\n——2026年1月20日在某市第五届人民代表大会第四次会议上\n"
-            "二、2026年目标要求\n全市经济社会发展主要预期目标：生产总值增长6.5%。")
+    text = ("某市政府工作报告\n——2026年1月20日在某市第九届人民代表大会第二次会议上\n"
+            "二、2026年目标要求\n今后一年的主要目标：农业总产值增长6.5%。")
     assert page_date(text) == "2026-01-20"
     article = _article(text, published="2026-01-20")
     cand = next(c for c in target_candidates(text, "2026-01-20") if c.quantity.value == 6.5)
@@ -299,7 +299,7 @@ def test_a_county_made_a_district_is_found_by_its_new_name():
 
 
 def test_a_chair_named_without_a_title_presides():
-    assert [p.name for p in presiding("王建国主持召开区规划委员会全体会议。")] == ["王建国"]
+    assert [p.name for p in presiding("王建国主持召开县城乡建设领导小组全体会议。")] == ["王建国"]
 
 
 def test_people_after_a_gathering_announced_for_later_belong_to_the_one_reported():
@@ -317,8 +317,8 @@ def test_people_after_a_gathering_announced_for_later_belong_to_the_one_reported
 
 def test_a_digest_without_a_date_takes_the_year_one_of_its_events_states():
     from extract.text.normalize import page_year
-    digest = ("◆9月24日，由县总工会举办的2031年迎国庆职工篮球赛在县体育馆开赛。\n"
-              "◆9月23日，我县召开秋粮收购工作调度会。")
+    digest = ("◆5月4日，由团县委举办的2031年青年歌手大赛在县文化中心开幕。\n"
+              "◆5月3日，我县召开春耕备耕工作调度会。")
     assert page_year(digest) == 2031
     # a gathering held late in a year may prepare the next one: no year for the page
     assert page_year("◆11月17日，全区2032年招商项目筹备会召开。\n◆11月18日，我县召开会议。") is None

@@ -288,7 +288,7 @@ def page_date(text: str) -> str | None:
     return None
 
 
-# A speech's or report's dateline under its title: ——2031年1月6日在某市第五届人民代表大会第四次会议上.
+# A speech's or report's dateline under its title: ——2031年1月6日在某市第九届人民代表大会第二次会议上.
 _SPEECH_DATELINE = re.compile(r"^[—－\-]{1,2}\s*" + _DATE.pattern + r"\s*日?\s*在[^。]{2,60}?(?:会议|大会|会)上")
 
 
