@@ -322,3 +322,13 @@ def test_a_digest_without_a_date_takes_the_year_one_of_its_events_states():
     assert page_year(digest) == 2031
     # a gathering held late in a year may prepare the next one: no year for the page
     assert page_year("◆11月17日，全区2032年招商项目筹备会召开。\n◆11月18日，我县召开会议。") is None
+
+
+@pytest.mark.parametrize("sentence, name", [
+    ("3月2日，全县领导干部乡村振兴专题研讨班开班。", "全县领导干部乡村振兴专题研讨班"),
+    ("县长王立新代表县政府与投资企业进行集中签约。", "县长王立新代表县政府与投资企业进行集中签约"),
+])
+def test_a_course_opened_and_a_signing_carried_out_are_gatherings(sentence, name):
+    assert meeting_sentences(sentence)
+    assert code_name(sentence) == name
+    assert is_meeting_name(name, sentence)

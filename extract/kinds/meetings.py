@@ -156,7 +156,7 @@ _NAMED_BY_VERB = re.compile("(?:" + HOLD_VERBS + "|" + ATTEND_VERBS + r")(?:了|
                             + ATTEND_VERBS + r")[^，,。；;：:]){2,60}(?:" + GATHERING_KINDS + "))")
 # A gathering named first and then held (…对接会在哈尔滨市举行, …人大二次会议开幕).
 _NAMED_THEN_HELD = re.compile(r"^(?P<name>[^，,。；;：:]{2,60}?(?:" + GATHERING_KINDS + r"))(?:[在于][^，,。；;：:]{1,20}?)?"
-                              r"(?:隆重|正式|顺利)?(?:召开|举行|举办|开幕|闭幕|启动)")
+                              r"(?:隆重|正式|顺利)?(?:召开|举行|举办|开幕|闭幕|启动|开班)")
 # When, said by a gathering or by what came before (会上，…; 开幕式前，…; 随后，…): the clause
 # after it says what happened.
 _AT_A_GATHERING = re.compile(r"^[\u4e00-\u9fff]{0,5}(?:前|后|上|期间)$")

@@ -148,7 +148,9 @@ THIS_GATHERING = re.compile(r"(?:本次|此次|这次|该次)(?:[^，。；]{0,8
 # not a body that ends so (协会, 学会, 商会, 工会, 基金会, 委员会, 理事会, 联合会) nor a word that
 # only ends in the character (社会, 机会, 体会; 会长, 会员, 会计) — or in 会议, 仪式, 典礼, 论坛,
 # 峰会, 活动, 开幕式. A class by its last morpheme, not a list of meetings seen.
-GATHERING_KINDS = (r"会议|(?<!委员)(?<![协学商工金事合社机体都将不])会(?![长员计谈见商])|仪式|典礼|论坛|峰会|活动|开幕式|闭幕式")
+GATHERING_KINDS = (r"会议|(?<!委员)(?<![协学商工金事合社机体都将不])会(?![长员计谈见商])|仪式|典礼|论坛|峰会|活动|开幕式|闭幕式|"
+                   # a course held for officials (…专题研讨班开班, …培训班)
+                   r"(?:研讨|培训|读书)班")
 # A clause that only says who took part in a gathering already reported (区领导…参加活动,
 # 副市长王红陪同, 出席会议并发表讲话, 出席开幕式): the gathering is unnamed (a bare head, at most two
 # characters before it), so it is the one before.
@@ -160,7 +162,7 @@ HOLD_VERBS = CONVENE_VERBS + r"|开展|组织"
 # do official business.
 VISIT_TRIP = r"(?:带队|率队|一行)[^，。；]{0,6}?(?:到|来|赴|前往)|(?:到|来|赴|前往)[^，。；]{1,15}?(?:调研|考察|视察|检查|督导|对接|洽谈|走访)"
 # A signing told by what is signed (签订了…协议, 签署…合作备忘录).
-SIGNING = r"签(?:订|署)了?[^，。；]{0,50}?(?:协议|合同|备忘录|协议书)"
+SIGNING = r"签(?:订|署)了?[^，。；]{0,50}?(?:协议|合同|备忘录|协议书)|进行了?(?:集中|现场|项目)?签约"
 # A visit or a signing told by its verbs rather than named as a gathering.
 TRIP_OR_SIGNING = re.compile(VISIT_TRIP + "|" + SIGNING)
 # A paragraph with one of these may report a meeting or visit: it is sent to the model.
@@ -168,7 +170,7 @@ TRIP_OR_SIGNING = re.compile(VISIT_TRIP + "|" + SIGNING)
 # named first and then held, a trip and a signing.)
 MEETING_WORDS = re.compile(HELD_VERBS + "|" + VISIT_VERBS.pattern + r"|会议|大会|生活会|动员会|论坛|推介会|仪式|检查|"
                            r"(?:" + HOLD_VERBS + r")[^，。；]{0,40}?(?:" + GATHERING_KINDS + r")|"
-                           r"(?:" + GATHERING_KINDS + r")(?:在[^，。；]{1,20}?)?(?:召开|举行|开幕|闭幕)|" + VISIT_TRIP + "|" + SIGNING)
+                           r"(?:" + GATHERING_KINDS + r")(?:在[^，。；]{1,20}?)?(?:召开|举行|开幕|闭幕|开班)|" + VISIT_TRIP + "|" + SIGNING)
 # A name ending so names a gathering; a body that ends in 会 (协会, 学会, 商会, 工会, 基金会,
 # 委员会, 理事会, 联合会) does not.
 GATHERING_END = re.compile("(?:" + GATHERING_KINDS + ")$")
