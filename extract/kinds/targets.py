@@ -11,6 +11,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
@@ -136,16 +138,22 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
     return out
 
 
-def _sections(text: str, pub_year: int | None) -> list[tuple[int, int, int]]:
-    """The heading lines, each with where it starts, which way its section looks (+1 ahead, −1
-    back, 0 neither) and its level (1: 一、 / 第一部分, 2: （一）, 3: a short line with no sentence
-    end). A heading's past year (2024年… on a 2025 page) looks back, a year not yet over ahead;
-    else its words do (回顾, 成绩 / 安排, 目标)."""
+class _Heading(NamedTuple):
+    start: int
+    way: int    # +1 its section looks ahead, −1 back, 0 neither
+    level: int  # 1: 一、 / 第一部分, 2: （一）, 3: a short line with no sentence end
+    year: int | None  # the one year it names
+
+
+@lru_cache(maxsize=64)
+def _sections(text: str, pub_year: int | None) -> tuple[_Heading, ...]:
+    """The heading lines. A heading's past year (2024年… on a 2025 page) looks back, a year not
+    yet over ahead; else its words do (回顾, 成绩 / 安排, 目标)."""
     out, pos = [], 0
     for line in text.split("\n"):
         bare = line.strip()
         if bare and len(bare) <= MAX_HEADING_CHARS and (SECTION_NUMBER.match(bare) or not _ENDS_A_SENTENCE.search(bare)):
-            years = [int(y) for y in _YEAR.findall(bare)]
+            years = {int(y) for y in _YEAR.findall(bare)}
             way = 0
             if SECTION_REVIEW.search(bare):
                 way = -1
@@ -155,39 +163,34 @@ def _sections(text: str, pub_year: int | None) -> list[tuple[int, int, int]]:
                 way = -1 if max(years) < pub_year else way or 1
             number = SECTION_NUMBER.match(bare)
             level = 3 if number is None else 2 if number.group(0).lstrip().startswith(("（", "(")) else 1
-            out.append((pos, way, level))
+            out.append(_Heading(pos, way, level, years.pop() if len(years) == 1 else None))
         pos += len(line) + 1
-    return out
+    return tuple(out)
 
 
-def _section_at(sections: list[tuple[int, int, int]], pos: int) -> int:
+def _section_at(sections: tuple[_Heading, ...], pos: int) -> int:
     """The orientation of the nearest oriented heading above `pos`, 0 when none."""
-    before = [way for start, way, _ in sections if start < pos and way]
+    before = [h.way for h in sections if h.start < pos and h.way]
     return before[-1] if before else 0
 
 
 def _section_year(simple: str, pos: int, pub_year: int | None) -> int | None:
     """The year the headings over `pos` set out work for (二、2031年工作安排 → 2031): the
     innermost that names one year not yet over, for a clause that states none."""
-    chain: dict[int, int] = {}
-    for start, _, level in _sections(simple, pub_year):
-        if start >= pos:
+    chain: dict[int, int | None] = {}
+    for h in _sections(simple, pub_year):
+        if h.start >= pos:
             break
-        chain = {k: v for k, v in chain.items() if k < level}
-        line = simple[start: simple.find("\n", start) if "\n" in simple[start:] else len(simple)]
-        years = {int(y) for y in _YEAR.findall(line)}
-        if len(years) == 1:
-            chain[level] = years.pop()
-    for level in sorted(chain, reverse=True):
-        if pub_year is None or chain[level] >= pub_year:
-            return chain[level]
-    return None
+        chain = {k: v for k, v in chain.items() if k < h.level}
+        chain[h.level] = h.year
+    return next((y for _, y in sorted(chain.items(), reverse=True)
+                 if y is not None and (pub_year is None or y >= pub_year)), None)
 
 
-def in_review_section(sections: list[tuple[int, int, int]], pos: int) -> bool:
+def in_review_section(sections: tuple[_Heading, ...], pos: int) -> bool:
     """`pos` lies in a numbered top-level section that reviews the past (一、2024年工作回顾): the
     document's own structure says its numbers are results."""
-    top = [way for start, way, level in sections if level == 1 and start < pos]
+    top = [h.way for h in sections if h.level == 1 and h.start < pos]
     return bool(top) and top[-1] < 0
 
 
