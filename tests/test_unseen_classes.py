@@ -41,7 +41,7 @@ def test_a_gathering_is_named_by_its_head_noun(sentence, name):
 
 @pytest.mark.parametrize("sentence", [
     "省商务厅副厅长刘建带队到我县对接产业协作工作。",
-    "县人民政府与某某实业有限公司签订了食品产业园项目投资框架协议。",
+    "县人民政府与某某实业有限公司签订了食品加工基地合作框架协议。",
 ])
 def test_a_trip_or_a_signing_told_by_its_verbs_is_a_candidate(sentence):
     marks = meeting_sentences(sentence)
@@ -203,7 +203,7 @@ def test_a_five_year_plan_named_as_the_years_frame_gives_no_deadline():
 
 
 def test_a_gathering_named_inside_a_document_title_is_no_candidate():
-    text = "5月3日，县委召开常委会议。会议还研究了县委办公室提交的《关于召开全县农村工作会议的建议安排》。"
+    text = "5月3日，县委召开常委会议。会议还审议了县委组织部起草的《关于召开全县农村工作会议的筹备方案》。"
     assert [s.text.rstrip("。") for s in meeting_sentences(text)] == ["5月3日，县委召开常委会议"]
 
 
@@ -326,7 +326,7 @@ def test_a_digest_without_a_date_takes_the_year_one_of_its_events_states():
 
 @pytest.mark.parametrize("sentence, name", [
     ("3月2日，全县领导干部乡村振兴专题研讨班开班。", "全县领导干部乡村振兴专题研讨班"),
-    ("县长王立新代表县政府与投资企业进行集中签约。", "县长王立新代表县政府与投资企业进行集中签约"),
+    ("县长王立新代表县政府与三家客商进行集中签约。", "县长王立新代表县政府与三家客商进行集中签约"),
 ])
 def test_a_course_opened_and_a_signing_carried_out_are_gatherings(sentence, name):
     assert meeting_sentences(sentence)
