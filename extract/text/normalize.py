@@ -10,7 +10,7 @@ import datetime as _dt
 import re
 
 from extract.text.lexicon import BODY_END, CHANNEL_SUFFIX, OFFICE_WORDS, OFFICES, SELF_REFERENCE_ALONE, UNDATED_TIME
-from extract.text.numbers import Quantity, find_quantities, fold, parse_number
+from extract.text.numbers import RANGE_JOIN, Quantity, find_quantities, fold, parse_number
 from extract.text.script import to_simplified
 from extract.text.spans import sentences
 from schemas.record import Comparator, Person
@@ -37,6 +37,7 @@ _BEFORE = [
 ]
 _BEFORE_LONGEST_FIRST = sorted(_BEFORE, key=lambda wc: -len(wc[0]))  # 不低于 before 低于
 _CLAUSE = re.compile(r"[，。；;,、！？!?：:\n（(）)]")
+_RANGE_BEFORE = re.compile(r"\d(?:\.\d+)?[%‰]?" + RANGE_JOIN.pattern + "$")
 
 
 def comparator_of(quote: str, quantity: Quantity | None = None) -> Comparator:
@@ -59,6 +60,11 @@ def comparator_of(quote: str, quantity: Quantity | None = None) -> Comparator:
         if pos < 0:
             return "reach"
         start, end = pos, pos + len(quantity.text)
+    # The bounds of a range (增长6-6.5%): the lower one is a floor, the upper one a ceiling.
+    if (join := RANGE_JOIN.match(folded, end)) and re.match(r"\d", folded[join.end():join.end() + 1]):
+        return "at_least"
+    if _RANGE_BEFORE.search(folded[max(0, start - 12):start]):
+        return "at_most"
     after = folded[end:end + 3]
     for word, comp in _AFTER:
         if after.startswith(word):

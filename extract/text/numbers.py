@@ -282,7 +282,9 @@ def _numerals(folded: str) -> list[tuple[_Num, int]]:
             am = _ARABIC_M.match(folded, s)
             e = am.end()
             # Identifiers and ordinals: PM2.5, 5G, 第47位, 1.2.3 — not quantities.
-            skip = (prev != "" and prev.isascii() and (prev.isalpha() or prev in "._-")) or prev == "第" \
+            # A hyphen after a figure joins a range (6-6.5%), after a letter an identifier (G-7).
+            hyphen_range = prev == "-" and s >= 2 and (folded[s - 2].isdigit() or folded[s - 2] in "%‰")
+            skip = (prev != "" and prev.isascii() and (prev.isalpha() or prev in "._-") and not hyphen_range) or prev == "第" \
                 or (e < n and folded[e].isascii() and folded[e].isalpha() and folded[e] not in "%"
                     and not _LATIN_UNIT_RE.match(folded, e))
             if not skip:
@@ -335,24 +337,58 @@ def _numerals(folded: str) -> list[tuple[_Num, int]]:
     return out
 
 
+# Between the two bounds of a range (6-6.5%, 30～50亩, 3至5年): the lower bound's unit is the upper's.
+RANGE_JOIN = re.compile(r"\s*(?:[-—–～~]|至|到)\s*")
+# …and between the items of a list that writes the unit once, at its end.
+_LISTED = re.compile(r"、[\u4e00-\u9fff]{0,12}")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _unit_at(folded: str, num: _Num, unit_at: int) -> tuple[str, int] | None:
+    """The unit written at `unit_at` after the numeral, and where it ends; None when none."""
+    um = _UNIT_RE.match(folded, unit_at)
+    if um or num.chinese:
+        return (um.group("unit"), um.end()) if um else None
+    if bare := _BARE_MAG_RE.match(folded, unit_at):  # 1.2万亿 (GDP 1.2万亿)
+        # …and a word no list knows after it, where the clause ends (241亿斤以上): both are the unit.
+        oc = _OPEN_CLASSIFIER_RE.match(folded, bare.end())
+        return (folded[unit_at:oc.end()], oc.end()) if oc and not _NOT_A_UNIT.match(oc.group()) \
+            else (bare.group("unit"), bare.end())
+    if um := _LATIN_UNIT_RE.match(folded, unit_at):
+        return um.group("unit"), um.end()
+    oc = _OPEN_CLASSIFIER_RE.match(folded, unit_at)
+    return (oc.group("unit"), oc.end()) if oc and not _NOT_A_UNIT.match(oc.group()) else None
+
+
 def _scan(text: str, need_unit: bool) -> list[Quantity]:
     folded = fold(text)
     result: list[Quantity] = []
-    for num, unit_at in _numerals(folded):
+    nums = _numerals(folded)
+    for i, (num, unit_at) in enumerate(nums):
         if num.percent_word:
             unit = "%" if num.percent_word == "百分之" else "‰"
             end = num.end
         else:
             if _year_or_date(folded, num, unit_at):
                 continue
-            um = _UNIT_RE.match(folded, unit_at)
-            if not um and not num.chinese:
-                um = (_BARE_MAG_RE.match(folded, unit_at)  # 1.2万亿 (GDP 1.2万亿)
-                      or _LATIN_UNIT_RE.match(folded, unit_at))
-                if not um and (oc := _OPEN_CLASSIFIER_RE.match(folded, unit_at)) and not _NOT_A_UNIT.match(oc.group()):
-                    um = oc
+            um = _unit_at(folded, num, unit_at)
+            shared = None
+            if um is None and i + 1 < len(nums) and not num.chinese:
+                nxt, nxt_at = nums[i + 1]
+                join = RANGE_JOIN.match(folded, unit_at)
+                listed = _LISTED.match(folded, unit_at)
+                if nxt.percent_word or nxt.chinese:
+                    pass
+                elif join and join.end() == nxt.start:
+                    shared = _unit_at(folded, nxt, nxt_at)
+                elif listed and listed.end() == nxt.start and num.start and _HAN.match(folded[num.start - 1]):
+                    # One list, one unit written at its end (造林A 11100、B 5600亩); not a list
+                    # marker (1、…), which opens its line or sentence.
+                    shared = _unit_at(folded, nxt, nxt_at)
             if um:
-                unit, end = um.group("unit"), um.end()
+                unit, end = um
+            elif shared is not None and not _year_or_date(folded, nums[i + 1][0], nums[i + 1][1]):
+                unit, end = shared[0], num.end  # the lower bound: its text is the figure
             elif need_unit or num.chinese:
                 continue  # a Chinese numeral without a unit is a word (统一, 一是, 十百千)
             else:
