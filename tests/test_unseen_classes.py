@@ -10,7 +10,7 @@ import pytest
 from extract.ingest.clean import clean_text, page_date
 from extract.kinds.meetings import add_people, code_name, is_meeting_name, meeting_sentences, presiding, separate_meetings
 from extract.kinds.policies import build_policy, policy_candidates
-from extract.kinds.targets import build_target, head_quantity, target_candidates
+from extract.kinds.targets import adjacent, build_target, head_quantity, range_bounds, target_candidates
 from extract.llm.request_text import headline
 from extract.places.region import resolve_region
 from extract.text.normalize import body_of_gathering, deadline_year, own_year, plan_year, text_year
@@ -195,6 +195,68 @@ def test_a_clause_with_no_year_takes_its_sections_year():
     article = _article(text, published="2026-01-20")
     cand = next(c for c in target_candidates(text, "2026-01-20") if c.quantity.value == 6.5)
     assert build_target(cand, article, text).deadline_year == 2026
+
+
+def test_a_dated_review_heading_without_a_number_holds_results_until_the_year_ahead():
+    # An unnumbered heading that names a past year and reviews it, with a subtitle whose words
+    # would look ahead (目标), then one that names the year ahead: the review's numbers are
+    # results, whatever level the headings take; the targets paragraph is in the plan section.
+    text = ("某县政府工作报告\n各位代表：\n现在，我代表县人民政府作报告。\n"
+            "回顾2025年工作\n我们紧扣目标团结奋进\n全县新建学校3所，农业总产值增长6%。\n"
+            "做好2026年工作\n我们要乘势而上\n在新起点上交出优异成绩单\n"
+            "今年主要预期目标是：农业总产值增长6.5%左右，新建学校4所。")
+    cands = target_candidates(text, "2026-01-20")
+    assert {c.quantity.value for c in cands} == {6.5, 4}
+    assert all(c.features["plan_section"] == 1.0 and c.features["review_section"] == 0.0 for c in cands)
+
+
+def test_a_range_states_its_floor_and_its_ceiling():
+    qs = find_quantities("工业增加值增长5-5.5%，新建基地20～30亩")
+    assert [(q.value, q.unit) for q in qs] == [(5, "%"), (5.5, "%"), (20, "亩"), (30, "亩")]
+    text = "今年全区工业增加值增长5-5.5%。"
+    article = _article(text, published="2026-01-20")
+    cand = next(c for c in target_candidates(text, "2026-01-20"))
+    goals = [build_target(_with(cand, q), article, text) for _, q in range_bounds(text, cand)]
+    assert [(t.value, t.unit, t.comparator) for t in goals] == [(5, "%", "at_least"), (5.5, "%", "at_most")]
+    # A hyphen after a letter still joins an identifier, not a range.
+    assert [(q.value, q.unit) for q in find_quantities("购置K-9型设备4台")] == [(4, "台")]
+
+
+def test_amounts_side_by_side_are_one_goal_each():
+    text = "今年将新修乡村公路3条12.5公里。"
+    cand = next(c for c in target_candidates(text, "2026-01-20"))
+    assert [(q.value, q.unit) for _, q in adjacent(text, cand)] == [(3, "条"), (12.5, "公里")]
+
+
+def test_a_list_that_writes_its_unit_once_shares_it():
+    text = "今冬明春计划栽植核桃2300、花椒1800亩。"
+    cands = target_candidates(text, "2026-01-20")
+    assert [(c.quantity.value, c.quantity.unit) for c in cands] == [(2300, "亩"), (1800, "亩")]
+    # A list marker opening its line is no figure of the list.
+    assert [(q.value, q.unit) for q in find_quantities("1、新增企业20家")] == [(20, "家")]
+
+
+def test_a_magnitude_and_a_measure_word_no_list_knows_are_one_unit():
+    q = find_quantities("全年粮食总产稳定在95亿斤以上")[0]
+    assert (q.value, q.unit) == (95, "亿斤")
+
+
+def test_a_level_written_without_a_unit_is_a_candidate_where_the_clause_sets_it():
+    assert [(c.quantity.value, c.quantity.unit) for c in target_candidates(
+        "今年居民消费价格指数控制在102.5左右。", "2026-01-20")] == [(102.5, "")]
+    assert target_candidates("今年新建的3号楼投入使用。", "2026-01-20") == []
+    assert target_candidates("全县三次产业比例达到12：40：48。", "2026-01-20") == []
+
+
+def test_a_count_after_a_relative_clause_counts_the_noun_after_it():
+    text = "年内将实施总投资12亿元的45项水利工程。"
+    article = _article(text, published="2026-01-20")
+    cand = next(c for c in target_candidates(text, "2026-01-20"))
+    assert build_target(cand, article, text).metric == "水利工程"
+
+
+def _with(cand, q):
+    return type(cand)(cand.clause, cand.sentence, q, cand.features)
 
 
 def test_a_five_year_plan_named_as_the_years_frame_gives_no_deadline():

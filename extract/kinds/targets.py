@@ -22,7 +22,7 @@ from extract.kinds.judgement import model_features
 from extract.text.lexicon import (CHANGE_VERB, COUNT_VERB_END, DEADLINE, ENUMERATION, FIVE_YEAR_PLAN, FUTURE, GOAL_FRAME, LIST_END, PAST,
                              PAST_LEAD, PAST_SENTENCE, PLAN_HEADING, PROVISION_BEFORE, SECTION_NUMBER, SECTION_PLAN, SECTION_REVIEW, STATES_AMOUNT, STATES_AMOUNT_LEAD, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
 from extract.text.normalize import comparator_of, deadline_year, plan_year, publication_year
-from extract.text.numbers import Quantity, find_quantities, fold, normalize_unit
+from extract.text.numbers import RANGE_JOIN, Quantity, find_numbers, find_quantities, fold, normalize_unit
 from extract.places.region import resolve_region
 from extract.llm.prompting import prompt_set
 from extract.llm.request_text import MAX_MARKS_PER_REQUEST, chunks, marked_request, request_header
@@ -89,11 +89,11 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
         own = 1 if ahead else -1 if (past_sentence or lead or _reported(plain, pub_year)) else 0
         continues_plan = own == 0 and facing == 1 and sent.start > headline_end
         facing = own or facing
-        reviewed = in_review_section(sections, sent.start)
-        for cl in (piece for c in clauses(sent) for piece in _split_lists(c)):
-            q = head_quantity(cl.text)
-            if q is None:
-                continue
+        reviewed = in_review_section(sections, sent.start, headline_end + 1)
+        for parent, cl in ((c, piece) for c in clauses(sent) for piece in _split_lists(c)):
+            q = head_quantity(cl.text) or _unit_written_later(parent, cl)
+            if q is None or (not q.unit and _RATIO.match(text, cl.start + q.end)):
+                continue  # 粮经饲比例达到87：9：4 is a ratio, not a level
             cl_plain = plain[cl.start - sent.start : cl.end - sent.start]
             if reviewed and not FUTURE.search(cl_plain):
                 continue  # a numbered section that reviews the past (一、2024年工作回顾) reports results
@@ -143,27 +143,39 @@ class _Heading(NamedTuple):
     way: int    # +1 its section looks ahead, −1 back, 0 neither
     level: int  # 1: 一、 / 第一部分, 2: （一）, 3: a short line with no sentence end
     year: int | None  # the one year it names
+    dated: bool = False  # names its one year and says which way it looks: 2024年工作回顾, 做好2025年工作
 
 
 @lru_cache(maxsize=64)
 def _sections(text: str, pub_year: int | None) -> tuple[_Heading, ...]:
     """The heading lines. A heading's past year (2024年… on a 2025 page) looks back, a year not
-    yet over ahead; else its words do (回顾, 成绩 / 安排, 目标)."""
+    yet over ahead; else its words do (回顾, 成绩 / 安排, 目标). Heading lines in a row with no
+    text between are one heading and its subtitles: the first that says which way it looks
+    decides for all of them (回顾2024年工作 / 我们锚定目标… is a review, whatever words the
+    subtitle uses)."""
     out, pos = [], 0
+    block_way, in_block = 0, False
     for line in text.split("\n"):
         bare = line.strip()
         if bare and len(bare) <= MAX_HEADING_CHARS and (SECTION_NUMBER.match(bare) or not _ENDS_A_SENTENCE.search(bare)):
             years = {int(y) for y in _YEAR.findall(bare)}
-            way = 0
-            if SECTION_REVIEW.search(bare):
-                way = -1
-            elif SECTION_PLAN.search(bare):
-                way = 1
+            words = -1 if SECTION_REVIEW.search(bare) else 1 if SECTION_PLAN.search(bare) else 0
+            way = words
             if years and pub_year is not None:
                 way = -1 if max(years) < pub_year else way or 1
             number = SECTION_NUMBER.match(bare)
             level = 3 if number is None else 2 if number.group(0).lstrip().startswith(("（", "(")) else 1
-            out.append(_Heading(pos, way, level, years.pop() if len(years) == 1 else None))
+            year = next(iter(years)) if len(years) == 1 else None
+            dated = year is not None and pub_year is not None and (
+                (year < pub_year and words < 0) or (year >= pub_year and way > 0))
+            if in_block and block_way and level == 3 and not dated:
+                way = block_way  # a subtitle of the heading above
+            elif not in_block or not block_way:
+                block_way = way
+            in_block = True
+            out.append(_Heading(pos, way, level, year, dated))
+        elif bare:
+            in_block, block_way = False, 0
         pos += len(line) + 1
     return tuple(out)
 
@@ -187,11 +199,18 @@ def _section_year(simple: str, pos: int, pub_year: int | None) -> int | None:
                  if y is not None and (pub_year is None or y >= pub_year)), None)
 
 
-def in_review_section(sections: tuple[_Heading, ...], pos: int) -> bool:
-    """`pos` lies in a numbered top-level section that reviews the past (一、2024年工作回顾): the
-    document's own structure says its numbers are results."""
+def in_review_section(sections: tuple[_Heading, ...], pos: int, body_start: int = 0) -> bool:
+    """`pos` lies in a section that reviews the past by the document's own structure: a
+    numbered top-level section that looks back (一、2024年工作回顾), or, at any level, the text
+    after a dated review heading (2024年工作回顾, 回顾2024年工作) up to the next dated heading
+    or numbered top-level heading that looks ahead. The headline (before `body_start`) is no
+    section heading."""
     top = [h.way for h in sections if h.level == 1 and h.start < pos]
-    return bool(top) and top[-1] < 0
+    if top and top[-1] < 0:
+        return True
+    bounds = [h.way for h in sections if body_start <= h.start < pos
+              and ((h.dated and h.level == 3) or (h.level == 1 and h.way > 0))]
+    return bool(bounds) and bounds[-1] < 0
 
 
 def _plan_headings(text: str) -> list[int]:
@@ -278,9 +297,38 @@ def head_quantity(clause: str) -> Quantity | None:
     qs = [q for q in find_quantities(clause)
           if not _is_year_or_date(clause, q) and not _is_idiom(q) and not _in_quotes(clause, q)]
     if not qs:
-        return None
+        return _bare_level(clause)
     heads = [q for q in qs if not _is_modifier(clause, q)]
     return heads[-1] if heads else None  # only modifiers (总投资60亿元的项目): nothing counted
+
+
+# A figure with no unit is a level only where the clause sets it as one: a verb that holds or
+# reaches it before, or a bound after (价格指数控制在103左右).
+_LEVEL_BEFORE = re.compile(r"(?:控制在|保持在|稳定在|达到|不低于|不高于|不超过|低于|高于)$")
+_LEVEL_AFTER = re.compile(r"^(?:左右|以上|以下|以内)")
+_RATIO = re.compile(r"\s*[:：∶]\s*\d")
+
+
+def _unit_written_later(parent: Span, piece: Span) -> Quantity | None:
+    """A list item whose unit the list writes once, at its end (经济林11100、牡丹5600亩): its
+    figure, read with the whole clause, relative to the item."""
+    if piece is parent or find_numbers(piece.text) == [] or find_quantities(piece.text):
+        return None  # the item has no figure, or its own unit (then head_quantity has judged it)
+    base = piece.start - parent.start
+    inside = [q for q in find_quantities(parent.text) if base <= q.start and q.end <= base + len(piece.text)]
+    if not inside or _is_modifier(parent.text, inside[-1]):
+        return None
+    q = inside[-1]
+    return Quantity(q.value, q.unit, q.start - base, q.end - base, q.text)
+
+
+def _bare_level(clause: str) -> Quantity | None:
+    for q in reversed(find_numbers(clause)):
+        if q.unit or not q.text[:1].isdigit() or _in_quotes(clause, q) or _RATIO.match(clause, q.end):
+            continue
+        if _LEVEL_BEFORE.search(clause[: q.start].rstrip()) or _LEVEL_AFTER.match(clause[q.end :]):
+            return q
+    return None
 
 
 def _in_quotes(clause: str, q: Quantity) -> bool:
@@ -408,6 +456,8 @@ def _metric(cand: TargetCandidate, simple: str) -> str:
         return subject + change
     metric = RELATIVE_TIME_LEAD.sub("", code_metric(clause, q0, q1)) or clause
     counted = _COUNTED_AFTER.match(clause, q1)
+    if counted and metric.endswith("的") and _COUNT_UNIT.search(cand.quantity.unit or ""):
+        return counted.group(1)  # 实施总投资35亿元的 + 80项 + 城建重点工程: the words before describe the noun
     if counted and counted.group(1) not in metric and (_COUNT_UNIT.search(cand.quantity.unit or "")
                                                        or COUNT_VERB_END.search(metric)):
         if COUNT_VERB_END.search(metric):
@@ -480,6 +530,33 @@ def respectively(simple: str, cand: TargetCandidate) -> list[tuple[str, Quantity
     base = lo + k
     return [(name, Quantity(q.value, q.unit, base + q.start, base + q.end, q.text))
             for name, q in zip(names, qs) if cand.clause.start <= base + q.start < cand.clause.end]
+
+
+def range_bounds(simple: str, cand: TargetCandidate) -> list[tuple[None, Quantity]]:
+    """增长6-6.5%: a range states two goals, its floor and its ceiling (comparator_of reads
+    which is which); [] when the candidate's quantity is no range's upper bound."""
+    q = cand.quantity
+    base = cand.clause.start
+    # Read up to the upper bound's end: the lower bound takes its unit (6-6.5%).
+    qs = find_quantities(simple[base : q.end])
+    if len(qs) < 2 or qs[-1].start != q.start - base or normalize_unit(qs[-2].unit) != normalize_unit(q.unit):
+        return []
+    lo = qs[-2]
+    if not RANGE_JOIN.fullmatch(simple[base + lo.end : q.start]):
+        return []
+    return [(None, Quantity(lo.value, lo.unit, base + lo.start, base + lo.end, lo.text)), (None, q)]
+
+
+def adjacent(simple: str, cand: TargetCandidate) -> list[tuple[None, Quantity]]:
+    """建设绿色通道2条56.5公里: amounts written side by side state one goal each (how many, how
+    long); [] when no quantity ends where the candidate's begins."""
+    q = cand.quantity
+    clause = simple[cand.clause.start : q.start]
+    before = [x for x in find_quantities(clause) if x.end == len(clause) and not _is_year_or_date(clause, x)]
+    if not before:
+        return []
+    lo, base = before[-1], cand.clause.start
+    return [(None, Quantity(lo.value, lo.unit, base + lo.start, base + lo.end, lo.text)), (None, q)]
 
 
 def build_target(cand: TargetCandidate, article: Article, simple: str, confidence: float | None = None,
@@ -555,7 +632,8 @@ def _add_targets(ex: Extractor, out: Extraction, article: Article, simple: str, 
         features = {**c.features, **model_features(v.p, v.yes)}
         conf = ex.confidence("targets", features)
         # Two values in one clause (…分别达到12万、9万) are two goals sharing one decision.
-        for metric, q in respectively(simple, c) or [(None, c.quantity)]:
+        for metric, q in (respectively(simple, c) or range_bounds(simple, c) or adjacent(simple, c)
+                          or [(None, c.quantity)]):
             key = (c.clause.start, q.start)  # ids restart in every chunk
             if key in seen:
                 continue
