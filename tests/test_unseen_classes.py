@@ -243,7 +243,7 @@ def test_a_magnitude_and_a_measure_word_no_list_knows_are_one_unit():
 
 def test_a_level_written_without_a_unit_is_a_candidate_where_the_clause_sets_it():
     assert [(c.quantity.value, c.quantity.unit) for c in target_candidates(
-        "今年居民消费价格指数控制在102.5左右。", "2026-01-20")] == [(102.5, "")]
+        "今年全县物价指数控制在102.5左右。", "2026-01-20")] == [(102.5, "")]
     assert target_candidates("今年新建的3号楼投入使用。", "2026-01-20") == []
     assert target_candidates("全县三次产业比例达到12：40：48。", "2026-01-20") == []
 

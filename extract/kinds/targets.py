@@ -93,7 +93,7 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
         for parent, cl in ((c, piece) for c in clauses(sent) for piece in _split_lists(c)):
             q = head_quantity(cl.text) or _unit_written_later(parent, cl)
             if q is None or (not q.unit and _RATIO.match(text, cl.start + q.end)):
-                continue  # 粮经饲比例达到87：9：4 is a ratio, not a level
+                continue  # 三次产业比例达到12：40：48 is a ratio, not a level
             cl_plain = plain[cl.start - sent.start : cl.end - sent.start]
             if reviewed and not FUTURE.search(cl_plain):
                 continue  # a numbered section that reviews the past (一、2024年工作回顾) reports results
@@ -303,14 +303,14 @@ def head_quantity(clause: str) -> Quantity | None:
 
 
 # A figure with no unit is a level only where the clause sets it as one: a verb that holds or
-# reaches it before, or a bound after (价格指数控制在103左右).
+# reaches it before, or a bound after (价格指数控制在102.5左右).
 _LEVEL_BEFORE = re.compile(r"(?:控制在|保持在|稳定在|达到|不低于|不高于|不超过|低于|高于)$")
 _LEVEL_AFTER = re.compile(r"^(?:左右|以上|以下|以内)")
 _RATIO = re.compile(r"\s*[:：∶]\s*\d")
 
 
 def _unit_written_later(parent: Span, piece: Span) -> Quantity | None:
-    """A list item whose unit the list writes once, at its end (经济林11100、牡丹5600亩): its
+    """A list item whose unit the list writes once, at its end (核桃2300、花椒1800亩): its
     figure, read with the whole clause, relative to the item."""
     if piece is parent or find_numbers(piece.text) == [] or find_quantities(piece.text):
         return None  # the item has no figure, or its own unit (then head_quantity has judged it)
@@ -457,7 +457,7 @@ def _metric(cand: TargetCandidate, simple: str) -> str:
     metric = RELATIVE_TIME_LEAD.sub("", code_metric(clause, q0, q1)) or clause
     counted = _COUNTED_AFTER.match(clause, q1)
     if counted and metric.endswith("的") and _COUNT_UNIT.search(cand.quantity.unit or ""):
-        return counted.group(1)  # 实施总投资35亿元的 + 80项 + 城建重点工程: the words before describe the noun
+        return counted.group(1)  # 实施总投资12亿元的 + 45项 + 水利工程: the words before describe the noun
     if counted and counted.group(1) not in metric and (_COUNT_UNIT.search(cand.quantity.unit or "")
                                                        or COUNT_VERB_END.search(metric)):
         if COUNT_VERB_END.search(metric):
@@ -533,11 +533,11 @@ def respectively(simple: str, cand: TargetCandidate) -> list[tuple[str, Quantity
 
 
 def range_bounds(simple: str, cand: TargetCandidate) -> list[tuple[None, Quantity]]:
-    """增长6-6.5%: a range states two goals, its floor and its ceiling (comparator_of reads
+    """增长5-5.5%: a range states two goals, its floor and its ceiling (comparator_of reads
     which is which); [] when the candidate's quantity is no range's upper bound."""
     q = cand.quantity
     base = cand.clause.start
-    # Read up to the upper bound's end: the lower bound takes its unit (6-6.5%).
+    # Read up to the upper bound's end: the lower bound takes its unit (5-5.5%).
     qs = find_quantities(simple[base : q.end])
     if len(qs) < 2 or qs[-1].start != q.start - base or normalize_unit(qs[-2].unit) != normalize_unit(q.unit):
         return []
@@ -548,7 +548,7 @@ def range_bounds(simple: str, cand: TargetCandidate) -> list[tuple[None, Quantit
 
 
 def adjacent(simple: str, cand: TargetCandidate) -> list[tuple[None, Quantity]]:
-    """建设绿色通道2条56.5公里: amounts written side by side state one goal each (how many, how
+    """新修乡村公路3条12.5公里: amounts written side by side state one goal each (how many, how
     long); [] when no quantity ends where the candidate's begins."""
     q = cand.quantity
     clause = simple[cand.clause.start : q.start]

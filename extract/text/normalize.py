@@ -60,7 +60,7 @@ def comparator_of(quote: str, quantity: Quantity | None = None) -> Comparator:
         if pos < 0:
             return "reach"
         start, end = pos, pos + len(quantity.text)
-    # The bounds of a range (增长6-6.5%): the lower one is a floor, the upper one a ceiling.
+    # The bounds of a range (增长5-5.5%): the lower one is a floor, the upper one a ceiling.
     if (join := RANGE_JOIN.match(folded, end)) and re.match(r"\d", folded[join.end():join.end() + 1]):
         return "at_least"
     if _RANGE_BEFORE.search(folded[max(0, start - 12):start]):

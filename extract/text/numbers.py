@@ -282,7 +282,7 @@ def _numerals(folded: str) -> list[tuple[_Num, int]]:
             am = _ARABIC_M.match(folded, s)
             e = am.end()
             # Identifiers and ordinals: PM2.5, 5G, 第47位, 1.2.3 — not quantities.
-            # A hyphen after a figure joins a range (6-6.5%), after a letter an identifier (G-7).
+            # A hyphen after a figure joins a range (5-5.5%), after a letter an identifier (G-7).
             hyphen_range = prev == "-" and s >= 2 and (folded[s - 2].isdigit() or folded[s - 2] in "%‰")
             skip = (prev != "" and prev.isascii() and (prev.isalpha() or prev in "._-") and not hyphen_range) or prev == "第" \
                 or (e < n and folded[e].isascii() and folded[e].isalpha() and folded[e] not in "%"
@@ -337,7 +337,7 @@ def _numerals(folded: str) -> list[tuple[_Num, int]]:
     return out
 
 
-# Between the two bounds of a range (6-6.5%, 30～50亩, 3至5年): the lower bound's unit is the upper's.
+# Between the two bounds of a range (5-5.5%, 20～30亩, 3至5年): the lower bound's unit is the upper's.
 RANGE_JOIN = re.compile(r"\s*(?:[-—–～~]|至|到)\s*")
 # …and between the items of a list that writes the unit once, at its end.
 _LISTED = re.compile(r"、[\u4e00-\u9fff]{0,12}")
@@ -350,7 +350,7 @@ def _unit_at(folded: str, num: _Num, unit_at: int) -> tuple[str, int] | None:
     if um or num.chinese:
         return (um.group("unit"), um.end()) if um else None
     if bare := _BARE_MAG_RE.match(folded, unit_at):  # 1.2万亿 (GDP 1.2万亿)
-        # …and a word no list knows after it, where the clause ends (241亿斤以上): both are the unit.
+        # …and a word no list knows after it, where the clause ends (95亿斤以上): both are the unit.
         oc = _OPEN_CLASSIFIER_RE.match(folded, bare.end())
         return (folded[unit_at:oc.end()], oc.end()) if oc and not _NOT_A_UNIT.match(oc.group()) \
             else (bare.group("unit"), bare.end())
@@ -382,7 +382,7 @@ def _scan(text: str, need_unit: bool) -> list[Quantity]:
                 elif join and join.end() == nxt.start:
                     shared = _unit_at(folded, nxt, nxt_at)
                 elif listed and listed.end() == nxt.start and num.start and _HAN.match(folded[num.start - 1]):
-                    # One list, one unit written at its end (造林A 11100、B 5600亩); not a list
+                    # One list, one unit written at its end (核桃2300、花椒1800亩); not a list
                     # marker (1、…), which opens its line or sentence.
                     shared = _unit_at(folded, nxt, nxt_at)
             if um:
