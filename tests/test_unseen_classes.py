@@ -210,6 +210,16 @@ def test_a_dated_review_heading_without_a_number_holds_results_until_the_year_ah
     assert all(c.features["plan_section"] == 1.0 and c.features["review_section"] == 0.0 for c in cands)
 
 
+def test_a_year_stated_above_a_dated_section_heading_stays_in_its_section():
+    # The review opens on its year (2025年，全县…); the plan section's own heading names the year
+    # ahead, and its goals take that year, not the review's.
+    text = ("某县政府工作报告\n一、2025年工作回顾\n2025年，全县上下团结奋斗，农业总产值增长6%。\n"
+            "二、2026年工作安排\n今年工作的总体要求是：稳中求进。\n主要预期目标是：农业总产值增长6.5%左右。")
+    article = _article(text, published="2026-01-20")
+    cand = next(c for c in target_candidates(text, "2026-01-20") if c.quantity.value == 6.5)
+    assert build_target(cand, article, text).deadline_year == 2026
+
+
 def test_a_range_states_its_floor_and_its_ceiling():
     qs = find_quantities("工业增加值增长5-5.5%，新建基地20～30亩")
     assert [(q.value, q.unit) for q in qs] == [(5, "%"), (5.5, "%"), (20, "亩"), (30, "亩")]

@@ -496,6 +496,14 @@ def _time_scopes(simple: str, cand: TargetCandidate):
         # report's year.
         if DEADLINE.search(para) or PLAN_HEADING.search(para.strip()):
             yield para
+        elif _dated_heading(para):
+            return  # 二、2026年工作安排: the section's own year (_section_year), not one stated above it
+
+
+def _dated_heading(line: str) -> bool:
+    bare = line.strip()
+    return bool(bare) and len(bare) <= MAX_HEADING_CHARS and not _ENDS_A_SENTENCE.search(bare) \
+        and _YEAR.search(bare) is not None
 
 
 def _later_in_sentence(simple: str, cand: TargetCandidate, published: str | None) -> tuple[int | None, str | None]:
