@@ -19,13 +19,14 @@ from schemas import Record
 from tests.shared import require
 
 # Measured by this test on the cassettes recorded 2026-12-07 (benchmarks/RESULTS.md, "Government
-# work reports"): score.py recall 0.786 (88/112; it places a gold item at the first occurrence of
-# its opening characters, the review's where a metric is named in both), recall with each item
-# placed at its own offset 0.920 (103/112), deadline 1.000, review false targets 33 of 706 (0.047).
-RECALL_FLOOR = 0.78
-LOCATED_RECALL_FLOOR = 0.91
+# work reports"): score.py recall 0.857 (96/112; it places a gold item at the first occurrence of
+# its opening characters, the review's where a metric is named in both: 16 items, so 0.857 is
+# the most a correct run gets), recall with each item placed at its own offset 1.000 (112/112),
+# deadline 1.000, review false targets 5 of 765 (0.007).
+RECALL_FLOOR = 0.85
+LOCATED_RECALL_FLOOR = 0.99
 DEADLINE_FLOOR = 0.99
-REVIEW_SHARE_CEILING = 0.05
+REVIEW_SHARE_CEILING = 0.01
 
 
 @pytest.fixture(scope="module")

@@ -256,6 +256,7 @@ def test_a_level_written_without_a_unit_is_a_candidate_where_the_clause_sets_it(
         "今年全县物价指数控制在102.5左右。", "2026-01-20")] == [(102.5, "")]
     assert target_candidates("今年新建的3号楼投入使用。", "2026-01-20") == []
     assert target_candidates("全县三次产业比例达到12：40：48。", "2026-01-20") == []
+    assert target_candidates("全县平均树龄达到120岁的目标。", "2026-01-20") == []
 
 
 def test_a_count_after_a_relative_clause_counts_the_noun_after_it():

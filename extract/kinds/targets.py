@@ -326,7 +326,10 @@ def _bare_level(clause: str) -> Quantity | None:
     for q in reversed(find_numbers(clause)):
         if q.unit or not q.text[:1].isdigit() or _in_quotes(clause, q) or _RATIO.match(clause, q.end):
             continue
-        if _LEVEL_BEFORE.search(clause[: q.start].rstrip()) or _LEVEL_AFTER.match(clause[q.end :]):
+        rest = clause[q.end :]
+        if rest[:1] and "\u4e00" <= rest[0] <= "\u9fff" and not _LEVEL_AFTER.match(rest):
+            continue  # a word after it is a unit no list knows (达到200岁): not a bare level
+        if _LEVEL_BEFORE.search(clause[: q.start].rstrip()) or _LEVEL_AFTER.match(rest):
             return q
     return None
 
