@@ -127,8 +127,7 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
             # (its sentence or paragraph) and nothing in it reports or sets a provision.
             features["code_goal"] = bool((ahead or inherited) and not (
                 features["reported_clause"] or governed or past_sentence or features["provision"]))
-            shifted = Quantity(q.value, q.unit, cl.start + q.start, cl.start + q.end, q.text)
-            out.append(TargetCandidate(cl, sent, shifted, {k: float(v) for k, v in features.items()}))
+            out.append(TargetCandidate(cl, sent, _shift(q, cl.start), {k: float(v) for k, v in features.items()}))
     # A headline's amount the body states again (…将开建20个… over …将开工建设20个…): the body's
     # statement is the goal (spec §2), the headline's a restatement, whatever verb it shortens to.
     said_below = {(c.quantity.value, normalize_unit(c.quantity.unit)) for c in out if c.clause.start > headline_end}
@@ -309,6 +308,11 @@ _LEVEL_AFTER = re.compile(r"^(?:左右|以上|以下|以内)")
 _RATIO = re.compile(r"\s*[:：∶]\s*\d")
 
 
+def _shift(q: Quantity, by: int) -> Quantity:
+    """The same quantity, its span moved by `by` (from a clause's coordinates to the text's)."""
+    return Quantity(q.value, q.unit, q.start + by, q.end + by, q.text)
+
+
 def _unit_written_later(parent: Span, piece: Span) -> Quantity | None:
     """A list item whose unit the list writes once, at its end (核桃2300、花椒1800亩): its
     figure, read with the whole clause, relative to the item."""
@@ -318,8 +322,7 @@ def _unit_written_later(parent: Span, piece: Span) -> Quantity | None:
     inside = [q for q in find_quantities(parent.text) if base <= q.start and q.end <= base + len(piece.text)]
     if not inside or _is_modifier(parent.text, inside[-1]):
         return None
-    q = inside[-1]
-    return Quantity(q.value, q.unit, q.start - base, q.end - base, q.text)
+    return _shift(inside[-1], -base)
 
 
 def _bare_level(clause: str) -> Quantity | None:
@@ -552,10 +555,9 @@ def range_bounds(simple: str, cand: TargetCandidate) -> list[tuple[None, Quantit
     qs = find_quantities(simple[base : q.end])
     if len(qs) < 2 or qs[-1].start != q.start - base or normalize_unit(qs[-2].unit) != normalize_unit(q.unit):
         return []
-    lo = qs[-2]
-    if not RANGE_JOIN.fullmatch(simple[base + lo.end : q.start]):
+    if not RANGE_JOIN.fullmatch(simple[base + qs[-2].end : q.start]):
         return []
-    return [(None, Quantity(lo.value, lo.unit, base + lo.start, base + lo.end, lo.text)), (None, q)]
+    return [(None, _shift(qs[-2], base)), (None, q)]
 
 
 def adjacent(simple: str, cand: TargetCandidate) -> list[tuple[None, Quantity]]:
@@ -566,8 +568,7 @@ def adjacent(simple: str, cand: TargetCandidate) -> list[tuple[None, Quantity]]:
     before = [x for x in find_quantities(clause) if x.end == len(clause) and not _is_year_or_date(clause, x)]
     if not before:
         return []
-    lo, base = before[-1], cand.clause.start
-    return [(None, Quantity(lo.value, lo.unit, base + lo.start, base + lo.end, lo.text)), (None, q)]
+    return [(None, _shift(before[-1], cand.clause.start)), (None, q)]
 
 
 def build_target(cand: TargetCandidate, article: Article, simple: str, confidence: float | None = None,

@@ -360,6 +360,25 @@ def _unit_at(folded: str, num: _Num, unit_at: int) -> tuple[str, int] | None:
     return (oc.group("unit"), oc.end()) if oc and not _NOT_A_UNIT.match(oc.group()) else None
 
 
+def _shared_unit(folded: str, nums: list[tuple[_Num, int]], i: int) -> str | None:
+    """The unit an Arabic figure with none of its own shares with the next figure: the upper
+    bound of its range (5-5.5%), or the next item of a list that writes its unit once, at its end
+    (核桃2300、花椒1800亩; not a list marker 1、…, which opens its line or sentence)."""
+    (num, unit_at) = nums[i]
+    if num.chinese or i + 1 >= len(nums):
+        return None
+    nxt, nxt_at = nums[i + 1]
+    if nxt.percent_word or nxt.chinese or _year_or_date(folded, nxt, nxt_at):
+        return None
+    join = RANGE_JOIN.match(folded, unit_at)
+    listed = _LISTED.match(folded, unit_at)
+    if (join and join.end() == nxt.start) or (
+            listed and listed.end() == nxt.start and num.start and _HAN.match(folded[num.start - 1])):
+        unit = _unit_at(folded, nxt, nxt_at)
+        return unit[0] if unit else None
+    return None
+
+
 def _scan(text: str, need_unit: bool) -> list[Quantity]:
     folded = fold(text)
     result: list[Quantity] = []
@@ -372,23 +391,11 @@ def _scan(text: str, need_unit: bool) -> list[Quantity]:
             if _year_or_date(folded, num, unit_at):
                 continue
             um = _unit_at(folded, num, unit_at)
-            shared = None
-            if um is None and i + 1 < len(nums) and not num.chinese:
-                nxt, nxt_at = nums[i + 1]
-                join = RANGE_JOIN.match(folded, unit_at)
-                listed = _LISTED.match(folded, unit_at)
-                if nxt.percent_word or nxt.chinese:
-                    pass
-                elif join and join.end() == nxt.start:
-                    shared = _unit_at(folded, nxt, nxt_at)
-                elif listed and listed.end() == nxt.start and num.start and _HAN.match(folded[num.start - 1]):
-                    # One list, one unit written at its end (核桃2300、花椒1800亩); not a list
-                    # marker (1、…), which opens its line or sentence.
-                    shared = _unit_at(folded, nxt, nxt_at)
+            shared = _shared_unit(folded, nums, i) if um is None else None
             if um:
                 unit, end = um
-            elif shared is not None and not _year_or_date(folded, nums[i + 1][0], nums[i + 1][1]):
-                unit, end = shared[0], num.end  # the lower bound: its text is the figure
+            elif shared is not None:
+                unit, end = shared, num.end  # the lower bound or list item: its text is the figure
             elif need_unit or num.chinese:
                 continue  # a Chinese numeral without a unit is a word (统一, 一是, 十百千)
             else:
