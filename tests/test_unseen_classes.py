@@ -280,6 +280,17 @@ def test_a_gathering_named_inside_a_document_title_is_no_candidate():
     assert [s.text.rstrip("。") for s in meeting_sentences(text)] == ["5月3日，县委召开常委会议"]
 
 
+def test_a_sentence_set_at_a_gathering_named_by_its_kind_alone_adds_to_the_one_before():
+    text = ("6月8日，县里举行第三批重点项目集中开工仪式。仪式上，县委书记赵明宣布项目开工。"
+            "签约活动期间，县长孙强会见了客商。")
+    assert [s.text.rstrip("。") for s in meeting_sentences(text)] == ["6月8日，县里举行第三批重点项目集中开工仪式"]
+
+
+def test_a_list_of_leaders_ends_before_deng():
+    text = "区长主持召开常务会议，区领导钱立新、吴海、周明等出席会议。"
+    assert [p.name for p in officials(text)] == ["钱立新", "吴海", "周明"]
+
+
 def test_taking_part_in_a_bare_opening_ceremony_adds_people_only():
     text = "3月2日，县第十届人民代表大会第三次会议开幕。县委书记王明，县长李华等同志出席开幕式。"
     assert len(meeting_sentences(text)) == 1
@@ -302,6 +313,14 @@ def test_a_notice_that_prints_a_document_is_not_the_document():
 def test_a_visit_then_talks_is_named_by_the_visit():
     sentence = "市委书记方立群，市委副书记、市长吕向东调研柑橘种植基地和果品加工企业并召开座谈会。"
     assert code_name(sentence) == "方立群、吕向东调研柑橘种植基地和果品加工企业"
+
+
+def test_a_visit_told_over_clauses_then_talks_is_named_by_the_visit():
+    sentence = ("1月5日，区委副书记、区长王强率相关部门负责人来到工业园区，走访调研重点企业东方科技有限公司，"
+                "详细了解企业生产经营情况，并现场召开座谈会，倾听企业诉求。")
+    assert code_name(sentence) == "王强走访调研重点企业东方科技有限公司"
+    # a clause that only goes on with a visit told before names nobody: its talks are their own
+    assert code_name("实地察看了两个棚改项目，听取了相关单位汇报，并召开座谈会。") == "座谈会"
 
 
 def test_a_gathering_told_as_a_setting_is_the_gathering():
@@ -355,6 +374,7 @@ def test_one_person_at_one_gathering_told_in_heading_and_lead_is_one_meeting():
     ("省委书记重要批示精神鼓舞人心。", []),
     ("领导干部要在廉洁自律上带头。", []),
     ("区人大常委会主任邵建学，区政协主席方文清出席。", ["邵建学", "方文清"]),
+    ("会议听取了关于市人大代表建议、政协委员提案办理情况的汇报。", []),
 ])
 def test_common_words_after_an_office_are_no_people(text, names):
     assert [p.name for p in officials(text)] == names

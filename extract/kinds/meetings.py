@@ -169,6 +169,8 @@ def code_name(sentence: str) -> str:
     talks, a signing) the first clause that says what was done, its leading time left out."""
     body = sentence[DATELINE.match(sentence).end():].rstrip("。！？!? ")
     visit = _VISIT_THEN_TALKS.match(_after_time(body))
+    if visit is None and (later := _VISIT_THEN_LATER_TALKS.match(_after_time(body))) is not None:
+        visit = later if officials(later.group("who") + "，") else None
     if visit:
         return _visit_name(visit.group("who"), visit.group("visit"))
     parts = [_after_time(cl) for cl in _body_clauses(body)]
@@ -190,9 +192,14 @@ def code_name(sentence: str) -> str:
 
 
 # A visit, then the talks held during it (…调研A和B并召开座谈会): the visit is the event, the
-# 座谈会 a part of it.
+# 座谈会 a part of it. Also told over several clauses (…率队来到园区，走访B，了解…，并现场召开
+# 座谈会，听取…) where the visitors are named: a clause that only goes on with a visit told
+# before (实地察看了…，并召开座谈会) names nobody, and its 座谈会 is one of its own.
 _VISIT_THEN_TALKS = re.compile(r"^(?P<who>[^。；;]{2,60}?)(?P<visit>(?:调研|考察|视察|走访|督导|察看)[^，,。；;]{2,40}?)"
                                r"并(?:主持)?(?:召开|举行|组织召开)[^，,。；;]{0,12}?(?:座谈会|汇报会|会议)$")
+_VISIT_THEN_LATER_TALKS = re.compile(
+    r"^(?P<who>[^。；;]{2,60}?)(?P<visit>(?:调研|考察|视察|走访|督导|察看)[^，,。；;]{2,40}?)[，,][^。；;]*?"
+    r"并(?:在?现场)?(?:主持)?(?:召开|举行|组织召开)[^，,。；;]{0,12}?(?:座谈会|汇报会|会议)(?:[，,][^。；;]*)?$")
 # A gathering told as the setting of what was said or done there (在…会议上，…作报告).
 _SETTING = re.compile(r"^在(?P<name>[^，,。；;：:]{2,60}?(?:" + GATHERING_KINDS + r"))(?:上|期间)$")
 

@@ -137,8 +137,6 @@ SPIRIT_OF = re.compile(r"(?:学习|贯彻|落实|传达|领会)[^。；]{0,80}?�
 # acts on, never a speaker: 根据市委文件要求，…召开了… reports a gathering.
 SPEECH = re.compile(r"^(?!根据|按照|依据|依照|遵照)(?:(?:就|在|对|针对|关于)[^，,。；;]{1,30}[，,])?(?P<who>[^，,。；;]{1,30}?)"
                     r"(?:要求|强调|指出|表示|希望|提出|说)[，,：:]?")
-# A sentence about the gathering just reported (会议表彰了…, 会上，…): it adds to that gathering.
-REFERS_BACK = re.compile(r"^(?:会议|会上|大会|会议上|大会上|座谈会上|全会)(?!召开|举行)")
 # What was done at the gathering just reported (徐珑在会上作主题报告).
 AT_THE_GATHERING = re.compile(r"在(?:会|会议|大会)上")
 # The gathering the article already reports, referred to (本次会议不仅是…, 此次活动共签约…): a
@@ -151,6 +149,11 @@ THIS_GATHERING = re.compile(r"(?:本次|此次|这次|该次)(?:[^，。；]{0,8
 GATHERING_KINDS = (r"会议|(?<!委员)(?<![协学商工金事合社机体都将不])会(?![长员计谈见商])|仪式|典礼|论坛|峰会|活动|开幕式|闭幕式|"
                    # a course held for officials (…专题研讨班开班, …培训班)
                    r"(?:研讨|培训|读书)班")
+# A sentence about the gathering just reported (会议表彰了…, 会上，…): it adds to that gathering.
+# Also one set at a gathering named by its kind alone (仪式上，…; 签约活动期间，…): no name of
+# its own, so the one before.
+REFERS_BACK = re.compile(r"^(?:会议|会上|大会|会议上|大会上|座谈会上|全会)(?!召开|举行)"
+                         r"|^[\u4e00-\u9fff]{0,6}?(?:" + GATHERING_KINDS + r")(?:上|期间)[，,]")
 # A clause that only says who took part in a gathering already reported (区领导…参加活动,
 # 副市长王红陪同, 出席会议并发表讲话, 出席开幕式): the gathering is unnamed (a bare head, at most two
 # characters before it), so it is the one before.

@@ -35,10 +35,10 @@ _NOT_PERSON = re.compile(r"^(分别|有关|相关|负责|其他|全体|各位|�
 _NOT_PERSON_START = re.compile(r"^[各和及与全本该我市区县省等]")
 
 
-# The dictionary's word classes no name takes (adjectives, adverbs, verbs, conjunctions,
-# pronouns, numerals …): 重要, 依次, 来临 after an office are words, not people. Words that are
+# The dictionary's word classes no name takes (adjectives, adverbs, verbs, common nouns,
+# conjunctions, pronouns, numerals …): 重要, 依次, 来临, 建议 after an office are words, not people. Words that are
 # also names (高峰, 张扬) are tagged nr there and stay names.
-_WORD_CLASSES = frozenset({"a", "ad", "d", "v", "vd", "c", "p", "u", "r", "m", "q", "f", "y", "e"})
+_WORD_CLASSES = frozenset({"a", "ad", "d", "v", "vd", "vn", "n", "c", "p", "u", "r", "m", "q", "f", "y", "e"})
 
 
 def is_person_name(name: str) -> bool:
@@ -50,10 +50,11 @@ def is_person_name(name: str) -> bool:
             and tagger().word_tag_tab.get(name) not in _WORD_CLASSES)
 
 
-# "区领导吴平安、郑和、钱进参加调研": names listed after a generic lead-in, no titles.
+# "区领导吴平安、郑和、钱进参加调研": names listed after a generic lead-in, no titles. The
+# shortest name that the next word allows: 钱进等出席 ends the list at 钱进, not 钱进等.
 _LEADER_LIST = re.compile(
     r"(?:[省市区县镇]|市四套班子|区四套班子)?领导(?:同志)?"
-    r"(?P<names>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})+|[\u4e00-\u9fff]{2,3})"
+    r"(?P<names>[\u4e00-\u9fff]{2,3}?(?:、[\u4e00-\u9fff]{2,3}?)+|[\u4e00-\u9fff]{2,3}?)"
     r"(?=参加|出席|陪同|一同|等|分别|先后|到|在)"
 )
 
