@@ -443,3 +443,27 @@ def test_a_gathering_named_as_the_source_of_a_spirit_is_not_reported(fake_llm):
     names = {m.name for m in rec.meetings}
     assert "全省财政工作会议" not in names  # only studied: the sentence reports the studying
     assert {"北岭县财政工作会议", "常委会议"} <= names
+
+
+def test_a_target_request_shows_the_numbered_sections_its_paragraph_lies_under():
+    from extract.kinds.targets import target_request
+
+    text = ("青禾区政府工作报告\n"
+            "二、2031年工作安排\n"
+            "（一）扎实推进产业升级\n"
+            "加快培育新动能。\n"
+            "全力支持企业上市。力争新增上市公司3家。\n"
+            "（二）持续改善民生\n"
+            "新建幼儿园5所。")
+    cands = target_candidates(text, "2031-01-05", headline_end=text.find("\n"))
+    listed = [c for c in cands if c.sentence.text.startswith("力争")]
+    prefix, _ = target_request(text, listed, "", body_start=text.find("\n") + 1)
+    # Both headings over the paragraph, in text order, then its opening sentence; not the
+    # paragraph between them, nor a later section's heading.
+    assert prefix.split("\n")[:3] == ["二、2031年工作安排", "（一）扎实推进产业升级", "全力支持企业上市"]
+    assert "加快培育新动能" not in prefix and "持续改善民生" not in prefix
+    later = [c for c in cands if c.sentence.text.startswith("新建")]
+    prefix, _ = target_request(text, later, "", body_start=text.find("\n") + 1)
+    # The line just above is the level-2 heading: once.
+    assert prefix.split("\n")[:2] == ["二、2031年工作安排", "（二）持续改善民生"]
+    assert prefix.count("（二）持续改善民生") == 1

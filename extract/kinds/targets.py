@@ -407,20 +407,44 @@ MAX_HEADING_CHARS = 40  # a longer line without a sentence end is body text, not
 
 
 def frame(simple: str, sentence: Span) -> list[Span]:
-    """The opening sentence of the sentence's paragraph, and the heading line above that
-    paragraph (a short line with no sentence end), where they are other than the sentence."""
+    """The opening sentence of the sentence's paragraph, the heading line above that paragraph
+    (a short line with no sentence end), and the numbered section headings it lies under (一、
+    2031年工作安排 / （二）…), where they are other than the sentence: a long text's section says
+    whether its numbers look back or ahead."""
     para_start = simple.rfind("\n", 0, sentence.start) + 1
-    out = []
+    out = _enclosing_headings(simple, para_start)
     if para_start > 0:
         above = simple[: para_start].rstrip("\n")
         line_start = above.rfind("\n") + 1
         line = above[line_start:].strip()
         if line and len(line) <= MAX_HEADING_CHARS and _in_heading(simple, line_start):
             start = line_start + above[line_start:].find(line)
-            out.append(Span(start, start + len(line), line))
+            if all(o.start != start for o in out):
+                out.append(Span(start, start + len(line), line))
     lead = next(iter(sentences(simple[para_start : sentence.start])), None)
     if lead is not None:
         out.append(Span(para_start + lead.start, para_start + lead.end, lead.text))
+    return out
+
+
+def _enclosing_headings(simple: str, pos: int) -> list[Span]:
+    """The numbered headings (levels 1 and 2) whose sections hold `pos`, without a sentence end."""
+    chain: dict[int, _Heading] = {}
+    for h in _sections(simple, None):
+        if h.start >= pos:
+            break
+        chain = {k: v for k, v in chain.items() if k < h.level}
+        chain[h.level] = h
+    out = []
+    for level in (1, 2):
+        h = chain.get(level)
+        if h is None:
+            continue
+        end = simple.find("\n", h.start)
+        line = simple[h.start : end if end >= 0 else len(simple)].strip()
+        if line and not _ENDS_A_SENTENCE.search(line):
+            start = simple.index(line, h.start)
+            out.append(Span(start, start + len(line), line))
     return out
 
 
