@@ -303,6 +303,12 @@ def test_a_bare_document_word_without_a_title_is_no_document(sentence):
     assert policy_candidates(sentence) == []
 
 
+def test_a_title_named_as_the_theme_of_a_talk_is_no_document():
+    text = "县长以《深入实施乡村振兴战略，编制好全县“十五五”农业发展规划》为主题作专题辅导报告。"
+    assert policy_candidates(text) == []
+    assert [c.title for c in policy_candidates("县政府印发《全县农业发展规划》，以规划为题开展宣讲。")] == ["全县农业发展规划"]
+
+
 def test_a_notice_that_prints_a_document_is_not_the_document():
     text = "青山县人民政府关于印发青山县2026年重点工作方案的通知"
     assert all(not c.title.startswith("关于印发") for c in policy_candidates(text))

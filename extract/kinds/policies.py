@@ -47,6 +47,10 @@ _GOVERNED_AFTER = re.compile(r"^(?:[（(][^）)]*[）)])?(?:[及和、与]《[^�
 _FORMAL_DOC = r"(?:方案|实施意见|指导意见|若干意见|若干政策|政策措施|政策举措|规划|行动计划|工作计划|发展计划|办法|条例|细则|纲要|工作要点)"
 _VERB_OBJECT = re.compile(r"(?:" + _DOC_VERBS + r")(?:了|并通过了?|并同意了?|通过了?|同意了?)?"
                           r"(?P<title>(?:关于)?[^，。；《》、“”,;:：]{4,40}?" + _FORMAL_DOC + r"(?:（[^）]*）|\([^)]*\))?)")
+# A title that names the theme of a talk or a piece (以《…》为题作报告, 以《…》为主题): a subject
+# spoken on, not a document issued.
+_THEME = re.compile(r"以\s*$")
+_THEME_AFTER = re.compile(r"^\s*为(?:主)?题")
 # A notice that prints a document (关于印发《…》的通知) wraps it: the document is the policy.
 _WRAPPER = re.compile(r"^关于(?:印发|转发|发布)")
 
@@ -64,6 +68,8 @@ def policy_candidates(text: str) -> list[PolicyCandidate]:
         taken: list[tuple[int, int]] = []
         for m in _TITLED.finditer(sent.text):
             title = m.group(1).strip()
+            if _THEME.search(sent.text, 0, m.start()) and _THEME_AFTER.match(sent.text[m.end():]):
+                continue
             if _DOC_END.search(title) or _GOVERNED_BEFORE.search(sent.text, 0, m.start()) or \
                     _GOVERNED_AFTER.match(sent.text[m.end():]):
                 out.append(PolicyCandidate(title, Span(sent.start + m.start(), sent.start + m.end(), m.group(0)), sent))
