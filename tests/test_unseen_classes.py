@@ -329,6 +329,12 @@ def test_a_visit_told_over_clauses_then_talks_is_named_by_the_visit():
     assert code_name("实地察看了两个棚改项目，听取了相关单位汇报，并召开座谈会。") == "座谈会"
 
 
+def test_a_gathering_announced_for_later_is_named_by_its_own_name():
+    sentence = "青山县第十届人民代表大会第五次会议将于2031年3月2日—3月4日在县城会议中心召开，出席本次会议的代表为180人。"
+    assert code_name(sentence) == "青山县第十届人民代表大会第五次会议"
+    assert code_name("会议决定，县政协第九届委员会第二次会议定于2031年1月8日召开。") == "县政协第九届委员会第二次会议"
+
+
 def test_a_gathering_told_as_a_setting_is_the_gathering():
     sentence = "近日，在东河县第九届人民代表大会第三次会议上，县长秦思远作政府工作报告。"
     assert meeting_sentences(sentence)

@@ -155,8 +155,10 @@ def _people(raw: list[str], skip: set[str], known: dict[str, str | None]) -> lis
 _NAMED_BY_VERB = re.compile("(?:" + HOLD_VERBS + "|" + ATTEND_VERBS + r")(?:了|的)?(?P<name>(?:(?!" + HOLD_VERBS + "|"
                             + ATTEND_VERBS + r")[^，,。；;：:]){2,60}(?:" + GATHERING_KINDS + "))")
 # A gathering named first and then held (…对接会在哈尔滨市举行, …人大二次会议开幕).
-_NAMED_THEN_HELD = re.compile(r"^(?P<name>[^，,。；;：:]{2,60}?(?:" + GATHERING_KINDS + r"))(?:[在于][^，,。；;：:]{1,20}?)?"
+# Also one announced (…第四次会议将于2月25日—2月27日在县城召开).
+_NAMED_THEN_HELD = re.compile(r"^(?P<name>[^，,。；;：:]{2,60}?(?:" + GATHERING_KINDS + r"))(?:(?:将|拟|定)?[在于][^，,。；;：:]{1,30}?)?"
                               r"(?:隆重|正式|顺利)?(?:召开|举行|举办|开幕|闭幕|启动|开班)")
+_REFERRED_BACK = re.compile(r"^(?:本次|此次|这次|该次|本届|此)[\u4e00-\u9fff]{0,2}$")
 # When, said by a gathering or by what came before (会上，…; 开幕式前，…; 随后，…): the clause
 # after it says what happened.
 _AT_A_GATHERING = re.compile(r"^[\u4e00-\u9fff]{0,5}(?:前|后|上|期间)$")
@@ -181,7 +183,8 @@ def code_name(sentence: str) -> str:
             return m.group("name")
     for part in parts:
         m = _NAMED_BY_VERB.search(part)
-        if m:
+        # 出席本次会议的代表…: a gathering referred back to is named elsewhere in the sentence
+        if m and not _REFERRED_BACK.match(m.group("name")):
             return m.group("name")
     for part in parts:
         m = _NAMED_THEN_HELD.match(part) or _GATHERING_THEN_ACT.match(part)
