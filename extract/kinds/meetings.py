@@ -181,15 +181,19 @@ def code_name(sentence: str) -> str:
         m = _SETTING.match(part)
         if m:  # 在…第二次会议上，县长…作报告: the setting is the gathering
             return m.group("name")
+    back = None  # 出席本次会议的代表…: a gathering referred back to, named elsewhere if at all
     for part in parts:
         m = _NAMED_BY_VERB.search(part)
-        # 出席本次会议的代表…: a gathering referred back to is named elsewhere in the sentence
-        if m and not _REFERRED_BACK.match(m.group("name")):
+        if m and _REFERRED_BACK.match(m.group("name")):
+            back = back or m.group("name")
+        elif m:
             return m.group("name")
     for part in parts:
         m = _NAMED_THEN_HELD.match(part) or _GATHERING_THEN_ACT.match(part)
         if m:
             return m.group("name")
+    if back:
+        return back
     said = next((p for p in parts if MEETING_WORDS.search(p)), parts[0])
     return said[:MAX_NAME_CHARS]
 
