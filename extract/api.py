@@ -744,6 +744,10 @@ def _sides(a: PathLike, b: PathLike | None = None, *, scored: bool = False,
         names = ", ".join(sorted(first.sources)[:5]) or "none"
         raise RunFileError(f"{b} shares no source file with {a} (run sources: {names}); "
                            "nothing to score: give the gold file for these pages")
+    for side, name in ((first, a), (second, b)):
+        if scored and on_warning is not None and side.superseded:
+            on_warning(f"{name} holds {side.superseded} earlier record(s) of articles recorded again (a redone run, "
+                       "or another prompt version or model in the same file): each article is scored by its last record")
     if scored and on_warning is not None and first.is_gold and first.sources and not second.is_gold:
         on_warning(f"{a} looks like gold and {b} like a run: the run goes first (extract eval RUN GOLD); "
                    "scored as given")

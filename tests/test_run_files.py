@@ -269,3 +269,23 @@ def test_eval_warns_when_the_two_files_look_swapped(tmp_path):
     for args in (["eval", str(run), str(gold)], ["eval", str(gold), str(gold)], ["eval", str(run), str(run)]):
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 0 and "warning" not in result.stderr, result.output
+
+
+def test_eval_scores_an_article_recorded_twice_by_its_last_record_and_says_so(tmp_path):
+    """A run redone into the same output under another prompt version keeps both records; each
+    article counts once, by its last record, and eval says why."""
+    old = _record("pages/a.txt", title="旧")
+    old["run"]["prompt_version"] = "old"
+    new = _record("pages/a.txt", title="新")
+    other = _record("pages/b.txt")
+    run = tmp_path / "run.jsonl"
+    run.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in (old, other, new)), encoding="utf-8")
+    side = load_side(run)
+    assert side.superseded == 1
+    assert sorted((a.source, a.title) for a in side.all_articles()) == [("a.txt", "新"), ("b.txt", None)]
+    gold = _side(tmp_path, "gold.jsonl", ["a.txt", "b.txt"], gold=True)
+    result = CliRunner().invoke(app, ["eval", str(run), str(gold)])
+    assert result.exit_code == 0, result.output
+    [line] = [x for x in result.stderr.splitlines() if x.strip()]
+    assert line.startswith(f"warning: {run} holds 1 earlier record(s) of articles recorded again"), line
+    assert "articles with errors: 0 of 2" in result.stdout

@@ -89,6 +89,7 @@ class Side:
     path: str
     is_gold: bool  # every line was a gold line
     sources: dict[str, SourceGroup] = field(default_factory=dict)
+    superseded: int = 0  # earlier records of articles recorded again (the last one counts)
 
     def all_articles(self) -> list[ArticleInfo]:
         return [a for g in self.sources.values() for a in g.articles]
@@ -242,6 +243,9 @@ def load_side(path: str | Path) -> Side:
     side = Side(path=str(path), is_gold=True)
     seen = False
     lineno = 0
+    # An article recorded again (a redone run, another prompt version or model appended to the
+    # same output) counts by its last record, as a resumed run reads it (docs/errors.md).
+    records: dict[object, dict] = {}
     try:
         with open(path, "rb") as fh:
             for lineno, data in enumerate(fh, 1):
@@ -267,7 +271,13 @@ def load_side(path: str | Path) -> Side:
                         raise RunFileError(f"{path}:{lineno}: schema_version {line['schema_version']!r} is not "
                                            f"supported (expected {SCHEMA_VERSION!r})")
                     side.is_gold = False
-                    _add_record(side, line)
+                    art = line["article"]
+                    key = (art.get("source") or art.get("id", "").split("#")[0], art.get("index") or art.get("id")) \
+                        if (art.get("index") or art.get("id")) else lineno
+                    if key in records:
+                        side.superseded += 1
+                        del records[key]  # the last record takes the place of the earlier one
+                    records[key] = line
                 elif "source" in line:
                     _check(path, lineno, "gold line", lambda: GoldFile.model_validate(line))
                     _add_gold(side, line)
@@ -275,6 +285,8 @@ def load_side(path: str | Path) -> Side:
                     raise RunFileError(f"{path}:{lineno}: neither a run record nor a gold line")
     except OSError as exc:
         raise RunFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    for line in records.values():
+        _add_record(side, line)
     if not seen:
         side.is_gold = False  # an empty run is still a run
     align_sources(side)  # keyed by path, shown by base name where names are unique
