@@ -155,7 +155,7 @@ def _people(raw: list[str], skip: set[str], known: dict[str, str | None]) -> lis
 _NAMED_BY_VERB = re.compile("(?:" + HOLD_VERBS + "|" + ATTEND_VERBS + r")(?:了|的)?(?P<name>(?:(?!" + HOLD_VERBS + "|"
                             + ATTEND_VERBS + r")[^，,。；;：:]){2,60}(?:" + GATHERING_KINDS + "))")
 # A gathering named first and then held (…对接会在哈尔滨市举行, …人大二次会议开幕).
-# Also one announced (…第四次会议将于2月25日—2月27日在县城召开).
+# Also one announced (…第三次会议将于3月9日至11日在县城召开).
 _NAMED_THEN_HELD = re.compile(r"^(?P<name>[^，,。；;：:]{2,60}?(?:" + GATHERING_KINDS + r"))(?:(?:将|拟|定)?[在于][^，,。；;：:]{1,30}?)?"
                               r"(?:隆重|正式|顺利)?(?:召开|举行|举办|开幕|闭幕|启动|开班)")
 _REFERRED_BACK = re.compile(r"^(?:本次|此次|这次|该次|本届|此)[\u4e00-\u9fff]{0,2}$")
