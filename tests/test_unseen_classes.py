@@ -437,3 +437,42 @@ def test_a_course_opened_and_a_signing_carried_out_are_gatherings(sentence, name
     assert meeting_sentences(sentence)
     assert code_name(sentence) == name
     assert is_meeting_name(name, sentence)
+
+
+def test_a_period_already_over_after_a_dateline_makes_a_report():
+    # The dateline (本报讯（记者…）) does not hide the ended period the sentence opens on, and a
+    # plan word later in it (…要求) does not turn it round; the figures of the next sentence, which
+    # says neither, go on with that report.
+    text = ("本报讯（记者 王某 通讯员 李某） 前三季度，全镇按照高质量发展要求，主要指标稳中有升。\n"
+            "全镇实现工业产值31.5亿元，增长6.4%；农业产值8.2亿元，增长3.1%。")
+    cands = {c.quantity.value: c for c in target_candidates(text, None)}
+    assert cands[6.4].features["continues_report"] == 1.0
+    assert cands[6.4].features["continues_plan"] == 0.0
+    assert cands[31.5].features["continues_report"] == 1.0
+
+
+def test_the_plan_figures_of_a_paragraph_that_states_their_completion_are_a_finished_plans():
+    text = ("全县列入年度计划的水利项目12项，当年计划投资6.5亿元。全年完成投资7.1亿元，投资完成率109.2%。\n"
+            "明年计划新建水厂3座。")
+    cands = {c.quantity.value: c for c in target_candidates(text, None)}
+    assert cands[6.5].features["outcome_paragraph"] == 1.0
+    assert cands[3].features["outcome_paragraph"] == 0.0
+
+
+def test_goals_under_numbered_sections_take_the_year_of_the_documents_title():
+    text = ("某区人民政府关于印发某区2031年重点工作任务分解方案的通知\n"
+            "各街道办事处：\n现将方案印发给你们，请认真贯彻落实。\n"
+            "某区2031年重点工作\n任务分解方案\n"
+            "一、主要预期目标\n1.地区生产总值增长5.5%左右；\n2.城镇新增就业3000人。")
+    article = _article(text, published="2031-03-02")
+    for c in target_candidates(text, "2031-03-02"):
+        assert build_target(c, article, text).deadline_year == 2031
+
+
+def test_a_clause_that_goes_on_with_a_plan_takes_the_time_of_the_paragraph_above():
+    text = ("某市还将加快建设产业园区，全年工业投资增长10%以上。\n"
+            "同时，着力培育市场主体，新增科技型企业300家。")
+    article = _article(text, published="2031-04-10")
+    cand = next(c for c in target_candidates(text, "2031-04-10") if c.quantity.value == 300)
+    assert cand.features["continues_plan"] == 1.0
+    assert build_target(cand, article, text).deadline_year == 2031

@@ -19,7 +19,7 @@ from rapidfuzz.distance import LCSseq
 
 from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import model_features
-from extract.text.lexicon import (CHANGE_VERB, COUNT_VERB_END, DEADLINE, ENUMERATION, FIVE_YEAR_PLAN, FUTURE, GOAL_FRAME, LIST_END, PAST,
+from extract.text.lexicon import (CHANGE_VERB, COUNT_VERB_END, DATELINE, DEADLINE, ENDED_PERIOD_LEAD, ENUMERATION, FIVE_YEAR_PLAN, FUTURE, GOAL_FRAME, LIST_END, PAST,
                              PAST_LEAD, PAST_SENTENCE, PLAN_HEADING, PROVISION_BEFORE, SECTION_NUMBER, SECTION_PLAN, SECTION_REVIEW, STATES_AMOUNT, STATES_AMOUNT_LEAD, THERE_ARE_END, QUOTED, RELATIVE_TIME_LEAD)
 from extract.text.normalize import comparator_of, deadline_year, plan_year, publication_year
 from extract.text.numbers import RANGE_JOIN, Quantity, find_numbers, find_quantities, fold, normalize_unit
@@ -63,7 +63,7 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
     pub_year = publication_year(published)
     # What the current paragraph has set up so far, kept as we go so that a long paragraph is
     # not rescanned for every sentence.
-    carried, para_start = False, -1
+    carried, para_start, outcome_paragraph = False, -1, False
     # The last sentence that said which way it looks (+1 ahead, -1 a report): a sentence that
     # says neither continues it, across paragraphs too (深圳还将… / 同时，新增…500家).
     facing = 0
@@ -75,19 +75,31 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
         start = newlines[before - 1] + 1 if before else 0
         plain = _mask_quoted(sent.text)
         ahead = bool(FUTURE.search(plain)) or _year_end_ahead(plain, pub_year)
+        body = DATELINE.match(plain).end()  # what the sentence says starts after 本报讯（记者…）
+        # Once per sentence: the clauses after it are reports (截至10月底，… / 前三季度，…).
+        lead = PAST_LEAD.search(plain[body:])
+        lead_end = None if lead is None else body + lead.end()
         opening = start != para_start
         if opening:  # the paragraph's opening sentence: its plan governs the rest
             para_start = start
+            paragraph_end = text.find("\n", start)
+            # A completion stated in the paragraph (…投资完成率122%): its plan figures are a
+            # finished plan's (当年计划投资…).
+            outcome_paragraph = bool(PAST_SENTENCE.search(
+                _mask_quoted(text[start : paragraph_end if paragraph_end >= 0 else len(text)])))
             # …unless it opens on a report (一季度全市实现…，与计划目标持平): what follows reports too.
             first = clauses(sent)[0] if clauses(sent) else sent
-            carried = (ahead and not PAST_LEAD.search(plain)
+            carried = (ahead and lead is None
                        and not _reported(plain[: first.end - sent.start], pub_year))
         inherited = carried and not opening
         carried = carried or bool(DEADLINE.search(plain))
         past_sentence = bool(PAST_SENTENCE.search(plain))
-        lead = PAST_LEAD.search(plain)  # once per sentence: clauses after it are reports …
-        own = 1 if ahead else -1 if (past_sentence or lead or _reported(plain, pub_year)) else 0
+        # A sentence that opens on a period already over reports, whatever plan words follow.
+        ended = bool(ENDED_PERIOD_LEAD.match(plain[body:]))
+        own = -1 if ended else 1 if ahead else -1 if (past_sentence or lead or _reported(plain, pub_year)) else 0
         continues_plan = own == 0 and facing == 1 and sent.start > headline_end
+        # …and one that says neither goes on with a report told before it (…完成产值56亿元，增长7%；…).
+        continues_report = own == 0 and facing == -1 and sent.start > headline_end
         facing = own or facing
         reviewed = in_review_section(sections, sent.start, headline_end + 1)
         for parent, cl in ((c, piece) for c in clauses(sent) for piece in _split_lists(c)):
@@ -99,7 +111,7 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
                 continue  # a numbered section that reviews the past (一、2024年工作回顾) reports results
             # … but one that opens on a plan of its own (…已完成3亿元，今年将完成4亿元) is a plan.
             own_plan = bool(_OWN_PLAN.match(cl_plain))
-            governed = lead is not None and lead.end() <= cl.start - sent.start and not own_plan
+            governed = lead_end is not None and lead_end <= cl.start - sent.start and not own_plan
             years = [int(y) for y in _YEAR.findall(cl_plain)]
             features = {
                 "future_sentence": ahead, "future_clause": bool(FUTURE.search(cl_plain)) or own_plan,
@@ -114,6 +126,8 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
                 # no future word of their own.
                 "plan_heading": bool(headings) and headings[0] < sent.start,
                 "continues_plan": continues_plan,
+                "continues_report": continues_report,
+                "outcome_paragraph": outcome_paragraph,
                 # The section it stands in looks back (…年工作回顾) or ahead (…年工作安排).
                 "review_section": _section_at(sections, sent.start) < 0,
                 "plan_section": _section_at(sections, sent.start) > 0,
@@ -189,9 +203,16 @@ def _section_year(simple: str, pos: int, pub_year: int | None) -> int | None:
     """The year the headings over `pos` set out work for (二、2031年工作安排 → 2031): the
     innermost that names one year not yet over, for a clause that states none."""
     chain: dict[int, int | None] = {}
+    numbered = False
     for h in _sections(simple, pub_year):
         if h.start >= pos:
             break
+        if h.level == 3 and not numbered:
+            # The lines above the first numbered heading are the document's title (…2031年重点
+            #工作方案): its year holds under every section, and a title line naming none keeps it.
+            chain[0] = h.year or chain.get(0)
+            continue
+        numbered = numbered or h.level < 3
         chain = {k: v for k, v in chain.items() if k < h.level}
         chain[h.level] = h.year
     return next((y for _, y in sorted(chain.items(), reverse=True)
@@ -521,10 +542,15 @@ def _time_scopes(simple: str, cand: TargetCandidate):
     yield simple[cand.sentence.start : cand.clause.start]
     para_start = simple.rfind("\n", 0, cand.sentence.start) + 1
     yield simple[para_start : cand.sentence.start]
+    continues = bool(cand.features.get("continues_plan"))
     for para in reversed(simple[:para_start].split("\n")):
         # Only a stated deadline or a plan's heading (2026年主要预期目标) carries over, not a
-        # report's year.
+        # report's year; a clause that goes on with a plan also takes the time of the nearest
+        # paragraph that looks ahead (…将…，全年工业投资增长12% / 同时，新增…500家).
         if DEADLINE.search(para) or PLAN_HEADING.search(para.strip()):
+            yield para
+        elif continues and FUTURE.search(_mask_quoted(para)):
+            continues = False
             yield para
         elif _dated_heading(para):
             return  # 二、2026年工作安排: the section's own year (_section_year), not one stated above it

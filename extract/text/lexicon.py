@@ -55,10 +55,11 @@ PAST = re.compile(PAST_WORDS)
 # are a finished plan's.
 PAST_SENTENCE = re.compile(r"超额完成|已完成|提前完成|完成率")
 # Said once before a clause, these make the rest of the sentence a report ("截至10月底，…").
-PAST_LEAD = re.compile(r"已|以来|近年来|近年|截至|截止|先后|"
-                       # A sentence that opens on a period that has ended (今年一季度，…) reports.
-                       r"^(?:今年|20\d\d年)?(?:第?[一二三四1-4]季度|前[两二三四五六七八九十]个?月|上半年|前三季度|"
-                       r"1\s*[-—至~]\s*\d{1,2}\s*月)")
+# A sentence that opens on a period that has ended (今年一季度，… / 1-9月，…) reports, whatever
+# words of plans follow (…，为完成全年目标打下基础). Matched after the dateline (本报讯（记者…）).
+ENDED_PERIOD_LEAD = re.compile(r"^(?:今年|20\d\d年)?(?:第?[一二三四1-4]季度|前[两二三四五六七八九十]个?月|上半年|前三季度|"
+                               r"1\s*[-—至~]\s*\d{1,2}\s*月)")
+PAST_LEAD = re.compile(r"已|以来|近年来|近年|截至|截止|先后|" + ENDED_PERIOD_LEAD.pattern)
 
 # A heading or lead that sets out a year's plan (2026年主要预期目标, 全年目标任务): the goals listed
 # under it hold for that year, also where no publication date is known.
