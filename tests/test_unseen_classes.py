@@ -9,13 +9,14 @@ import pytest
 
 from extract.ingest.clean import clean_text, page_date
 from extract.kinds.meetings import add_people, code_name, is_meeting_name, meeting_sentences, presiding, separate_meetings
-from extract.kinds.policies import build_policy, policy_candidates
+from extract.kinds.policies import PolicyCandidate, _same_document, build_policy, policy_candidates
 from extract.kinds.targets import adjacent, build_target, head_quantity, range_bounds, target_candidates
 from extract.llm.request_text import headline
 from extract.places.region import resolve_region
 from extract.text.normalize import body_of_gathering, deadline_year, own_year, plan_year, text_year
 from extract.text.people import listed_names, officials
 from extract.text.numbers import find_quantities
+from extract.text.spans import Span
 from schemas import Article, Evidence, Meeting
 
 
@@ -115,6 +116,37 @@ def test_a_document_approved_at_the_reported_meeting_is_issued_by_the_body_that_
     text = ("5月9日，县长李明主持召开县政府常务会议。\n"
             "会议原则通过了《青山县庭院经济发展实施方案》。")
     assert _issuers(text, key="庭院经济") == ["县政府"]
+
+
+@pytest.mark.parametrize("known, text, key", [
+    # The notice that prints it, then the name in 《》 and a line break inside the name.
+    ("关于支持青山县乡村旅游发展的若干措施", "青山县人民政府印发关于支持青山县乡村旅游发展若干措施的通知。",
+     "关于支持青山县乡村旅游发展若干措施的通知"),
+    ("青山县2031年农村公路养护\n工作方案", "现将《青山县2031年农村公路养护工作方案》印发给你们。",
+     "青山县2031年农村公路养护工作方案"),
+    # A reading cut short at a document word the text goes on after.
+    ("关于促进青山县民营经济发展若干政策举措(2031年版)",
+     "县政府关于印发关于促进青山县民营经济发展若干政策举措(2031年版)的通知",
+     "关于促进青山县民营经济发展若干政策"),
+])
+def test_one_document_named_several_ways_is_one_document(known, text, key):
+    start = text.index(key)
+    cand = PolicyCandidate(key, Span(start, start + len(key), key), Span(0, len(text), text))
+    assert _same_document(known, key, cand, text)
+
+
+def test_documents_that_differ_in_more_than_their_wording_stay_apart():
+    text = "会议审议通过了《青山县妇女发展规划(2031-2040年)》和《青山县儿童发展规划(2031-2040年)》。"
+    key = "青山县儿童发展规划(2031-2040年)"
+    start = text.index(key)
+    cand = PolicyCandidate(key, Span(start, start + len(key), key), Span(0, len(text), text))
+    assert not _same_document("青山县妇女发展规划(2031-2040年)", key, cand, text)
+    # A document and the rules that carry it out are two documents.
+    text = "县政府印发《关于促进青山县民营经济发展的意见》，随后出台了实施细则。"
+    key = "关于促进青山县民营经济发展的意见"
+    start = text.index(key)
+    cand = PolicyCandidate(key, Span(start, start + len(key), key), Span(0, len(text), text))
+    assert not _same_document("关于促进青山县民营经济发展的意见实施细则", key, cand, text)
 
 
 # --- targets -----------------------------------------------------------------------------------

@@ -597,6 +597,31 @@ def extract_policies(ex: Extractor, article: Article, simple: str, out: Extracti
             t.policy = out.policies[0].title
 
 
+_EDITION = re.compile(r"（[^）]*）|\([^)]*\)")  # (2025年版), （试行）, (2023—2027年)
+
+
+def _document_key(title: str) -> str:
+    """A title as the name of one document: without spaces, 的, its edition in brackets, or the
+    notice that prints it (印发…的通知)."""
+    key = _EDITION.sub("", re.sub(r"\s+", "", title)).replace("的", "")
+    key = re.sub(r"^关于(?:印发|转发|发布)", "", key)
+    return re.sub(r"通知$", "", key) if key != "通知" else key
+
+
+def _same_document(known: str, title: str, c: PolicyCandidate, simple: str) -> bool:
+    """Whether `title` (named at `c`) is the document already known as `known`: the same name
+    written otherwise (a line break inside it, 的, the wrapping notice), or a reading of the
+    name cut short at a document word the text goes on after (…若干政策 in …若干政策举措的通知)."""
+    a, b = _document_key(known), _document_key(title)
+    if a == b:
+        return True
+    if not a.startswith(b) or len(b) < 6:
+        return False
+    rest = a[len(b):]
+    after = _document_key(simple[c.mention.end : c.mention.end + len(rest) + 12])
+    return after.startswith(rest)
+
+
 def _refers_back(p: Policy, firsts: list[Policy], simple: str) -> bool:
     """《指导意见》 after 《关于…的指导意见》（下称“指导意见”）: a short name for a document the
     article named before (`firsts`: each document's first mention), not another document."""
@@ -636,4 +661,5 @@ def _add_policies(ex: Extractor, article: Article, simple: str, ids: dict, items
             if conf < ex.cut("policies", features):
                 continue
             in_body = c.mention.start > headline_end
-            by_title.setdefault(p_.title, []).append((verb and in_body, p_))
+            key = next((k for k in by_title if _same_document(k, p_.title, c, simple)), p_.title)
+            by_title.setdefault(key, []).append((verb and in_body, p_))
