@@ -508,3 +508,19 @@ def test_a_clause_that_goes_on_with_a_plan_takes_the_time_of_the_paragraph_above
     cand = next(c for c in target_candidates(text, "2031-04-10") if c.quantity.value == 300)
     assert cand.features["continues_plan"] == 1.0
     assert build_target(cand, article, text).deadline_year == 2031
+
+
+@pytest.mark.parametrize("clause", ["目前全镇有规上企业42家", "沿线9座桥梁正在加紧施工"])
+def test_what_holds_now_or_is_under_way_is_a_state(clause):
+    cand = next(c for c in target_candidates(clause + "。", "2031-05-01"))
+    assert cand.features["reported_clause"] == 1.0
+
+
+def test_a_project_word_running_into_the_next_is_no_present_time():
+    cand = next(c for c in target_candidates("今年将加快推进5个储备项目前期工作。", "2031-05-01"))
+    assert cand.features["reported_clause"] == 0.0
+
+
+def test_a_rankings_name_is_no_quantity():
+    assert head_quantity("力争引进世界500强") is None
+    assert head_quantity("引进世界500强项目12个").value == 12

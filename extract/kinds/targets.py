@@ -314,8 +314,8 @@ _JOIN_BEFORE_NUMBER = re.compile(r"(?:和|及|以及)(?=[\d一二三四五六七
 
 def head_quantity(clause: str) -> Quantity | None:
     """The quantity a clause counts: the last one not used as a modifier (十亿元企业60家 → 100家)."""
-    qs = [q for q in find_quantities(clause)
-          if not _is_year_or_date(clause, q) and not _is_idiom(q) and not _in_quotes(clause, q)]
+    qs = [q for q in find_quantities(clause) if not _is_year_or_date(clause, q) and not _is_idiom(q)
+          and not _in_quotes(clause, q) and q.unit != "强"]  # 世界500强, 百强县: a ranking's name
     if not qs:
         return _bare_level(clause)
     heads = [q for q in qs if not _is_modifier(clause, q)]

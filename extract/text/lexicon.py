@@ -45,6 +45,8 @@ FUTURE = re.compile(FUTURE_WORDS)
 # (完成率) always reports.
 PAST_WORDS = (r"完成率|完成了|完成|已|同比|比上年|比同期|较同期|增长了|达到了|实现了|前三季度|上半年|去年|预计|截至|"
               r"累计完成|先后|"
+              # What holds now or is under way (目前有521家, 正在建设13座) is a state, not a goal.
+              r"(?<!项)目前|正在|"
               # A verb with 了 before an amount reports what was done: 修订了18项, 新增了5家.
               r"(?<=[\u4e00-\u9fff])了(?=\s*[\d一二三四五六七八九十两几])|"
               # A period that has ended is being reported: 一季度, 第二季度, 前两个月, 1-9月, 一至三月.
