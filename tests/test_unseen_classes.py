@@ -202,6 +202,15 @@ def test_an_article_speaking_for_a_district_is_the_districts():
     assert resolve_region("地区生产总值增长6%", text, None) == "萧山区"
 
 
+@pytest.mark.parametrize("text", [
+    # 富裕 and 凌云 are also the short names of counties elsewhere; nothing here names a place.
+    "全面落实党中央决策部署，扎实推进共同富裕。全县地区生产总值增长6%。",
+    "推进凌云、安平两个示范区建设。全县新建高标准农田3万亩。",
+])
+def test_an_article_for_a_county_it_never_names_has_no_region(text):
+    assert resolve_region("新建高标准农田3万亩", text, None) is None
+
+
 def test_a_section_heading_says_which_way_its_numbers_look():
     text = ("工作总结\n全县完成地区生产总值120亿元，增长6%。\n"
             "明年工作打算\n全县农业总产值增长7.5%左右。")

@@ -109,11 +109,14 @@ def _clause_place(clause: str) -> Division | None:
 
 def _county_named(article_text: str, level: str, home: Division | None) -> Division | None:
     """我区 in an article whose main division is a city or province: the district it names,
-    by full name (武进区) or, failing that, by short name (金坛“十四五”)."""
+    by full name (武进区) or, failing that and within that division, by short name (金坛“十四五”)."""
     within = home.code.rstrip("0") if home else ""
     named = Counter(d for _, _, d in _article_mentions(article_text)
                     if d.level == "county" and d.name.endswith(level) and d.code.startswith(within))
-    named = named or Counter(county_short_mentions(article_text[:_SCOPE_CHARS], level, home.code if home else None))
+    # A short name (金坛 for 金坛区) only within a division the article is known to speak for:
+    # nationwide, short names are also towns and words (共同富裕 is no 富裕县).
+    if not named and home is not None:
+        named = Counter(county_short_mentions(article_text[:_SCOPE_CHARS], level, home.code))
     return named.most_common(1)[0][0] if named else None
 
 
@@ -166,5 +169,8 @@ def resolve_region(clause: str, article_text: str, outlet: str | None, page: str
         if county is not None:
             return county.name
     # No local jurisdiction anywhere: a clause or an article that speaks of the state (国务院,
-    # 全国, 国家级 plans) is national.
-    return "中国" if _NATIONAL.search(clause) or _NATIONAL.search(article_text[:_SCOPE_CHARS]) else None
+    # 全国, 国家级 plans) is national; an article that speaks for a county or city it never
+    # names (全县, 我市) is that place's, which is unknown, whatever it says of the state.
+    if _NATIONAL.search(clause) or (level is None and _NATIONAL.search(article_text[:_SCOPE_CHARS])):
+        return "中国"
+    return None
