@@ -533,3 +533,8 @@ def test_a_project_word_running_into_the_next_is_no_present_time():
 def test_a_rankings_name_is_no_quantity():
     assert head_quantity("力争引进世界500强") is None
     assert head_quantity("引进世界500强项目12个").value == 12
+
+
+def test_a_phrase_no_surname_opens_is_no_name_after_an_office():
+    people = officials("各村党总支书记作表态发言；副镇长茆海东出席。")
+    assert [p.name for p in people] == ["茆海东"]

@@ -41,10 +41,18 @@ _NOT_PERSON_START = re.compile(r"^[各和及与全本该我市区县省等]")
 _WORD_CLASSES = frozenset({"a", "ad", "d", "v", "vd", "vn", "n", "c", "p", "u", "r", "m", "q", "f", "y", "e"})
 
 
+@lru_cache(maxsize=1)
+def _name_openers() -> frozenset[str]:
+    """The characters jieba's tagger lets open a personal name (its HMM's begin or single-character
+    states of a name): every surname it knows, 王 and 茆 alike, and no word such as 作 or 的."""
+    from jieba.posseg.char_state_tab import P as states
+    return frozenset(c for c, st in states.items() if any(pos in "BS" and tag.startswith("nr") for pos, tag in st))
+
+
 def is_person_name(name: str) -> bool:
     """A personal name, not a body the model listed among people (市委, 常工院, 和个人), nor a
-    common word (重要, 依次)."""
-    return (re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", name) is not None
+    common word (重要, 依次), nor a phrase that no surname opens (作表态发言 after an office)."""
+    return (re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", name) is not None and name[0] in _name_openers()
             and not NOT_NAME_END.search(name) and not _NOT_PERSON_START.match(name)
             and not _NOT_PERSON.match(name) and not _VERB_NOT_NAME.match(name)
             and tagger().word_tag_tab.get(name) not in _WORD_CLASSES)
