@@ -9,7 +9,7 @@ import pytest
 
 from extract.ingest.clean import clean_text, page_date
 from extract.kinds.meetings import add_people, code_name, is_meeting_name, meeting_sentences, presiding, separate_meetings
-from extract.kinds.policies import PolicyCandidate, _same_document, build_policy, policy_candidates
+from extract.kinds.policies import PolicyCandidate, _a_person, _same_document, build_policy, policy_candidates
 from extract.kinds.targets import adjacent, build_target, head_quantity, range_bounds, target_candidates
 from extract.llm.request_text import headline
 from extract.places.region import resolve_region
@@ -107,6 +107,7 @@ def test_a_body_that_opens_a_title_issued_it():
     ("区政协七届九次常委会议", "区政协"),
     ("市委全面深化改革委员会第八次会议", "市委全面深化改革委员会"),
     ("全县经济工作会议", None),
+    ("县第九届人民政府第12次常务会议", "县人民政府"),
 ])
 def test_the_body_a_gathering_belongs_to(name, body):
     assert body_of_gathering(name) == body
@@ -538,3 +539,15 @@ def test_a_rankings_name_is_no_quantity():
 def test_a_phrase_no_surname_opens_is_no_name_after_an_office():
     people = officials("各村党总支书记作表态发言；副镇长茆海东出席。")
     assert [p.name for p in people] == ["茆海东"]
+
+
+def test_titles_in_a_row_before_the_verb_that_prints_them_are_each_a_document():
+    text = "经县政府同意，现将《青山县2031年重点工作分解》《青山县十件民生实事分解》《县政府督查工作安排》印发给你们。"
+    assert [c.title for c in policy_candidates(text)] == [
+        "青山县2031年重点工作分解", "青山县十件民生实事分解", "县政府督查工作安排"]
+
+
+@pytest.mark.parametrize("issuer, person", [("县长王建平", True), ("王建平", True), ("县政府", False),
+                                            ("县人民政府办公室", False)])
+def test_a_person_the_model_lists_as_an_issuer_is_no_body(issuer, person):
+    assert _a_person(issuer) is person

@@ -15,7 +15,7 @@ from extract.kinds.base import Extraction, Extractor
 from extract.kinds.judgement import model_features
 from extract.text.lexicon import (BODY_END, DOC_CONTENT_VERBS, DOC_WORDS, ENUMERATION, ISSUE_VERB, ISSUE_VERBS, PRESENT_VERBS,
                              SELF_REFERENCE_ALONE)
-from extract.text.normalize import bodies, body_of_gathering, parse_date
+from extract.text.normalize import bodies, body_of_gathering, parse_date, split_person
 from extract.text.numbers import parse_number
 from extract.text.people import is_person_name, is_speech, officials
 from extract.places.gazetteer import mentions
@@ -40,7 +40,7 @@ _UNTITLED = re.compile(r"关于[^，。；《》、]{2,40}?的" + DOC_WORDS)
 # (制定了…三年方案（2022-2024年）, 审议并同意关于…实施方案的汇报).
 _DOC_VERBS = ISSUE_VERBS + "|" + PRESENT_VERBS + r"|审议|研究|同意|批准|学习"
 _GOVERNED_BEFORE = re.compile(r"(?:" + _DOC_VERBS + r")(?:[了并和及、]|通过|同意)*(?:《[^《》]*》[及和、与]?)*$")
-_GOVERNED_AFTER = re.compile(r"^(?:[（(][^）)]*[）)])?(?:[及和、与]《[^《》]*》)*(?:等[^，。；]{0,6}?)?"
+_GOVERNED_AFTER = re.compile(r"^(?:[（(][^）)]*[）)])?(?:[及和、与]?《[^《》]*》)*(?:等[^，。；]{0,6}?)?"
                              r"(?:已(?:经)?[^，。；]{0,40}?(?:通过|同意|批准|审定)|(?:现予|予以|正式)?(?:印发|发布|施行|实施))")
 # Without 《》 a name must end in a formal document's word (…三年方案, …实施意见, …工作要点): a bare
 # 意见, 政策 or 措施 (落实有关政策, 听取意见) is what is done, not a document.
@@ -125,7 +125,7 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
     # its title opens with, the body whose meeting approved it); then the model's issuers
     # without the people it may list among them; then the clause's subject.
     issuers = structural_issuers(c, before, simple) or [
-        i for i in issuers if not is_person_name(to_simplified(i).strip()) and _named_outside(i, c)]
+        i for i in issuers if not _a_person(to_simplified(i).strip()) and _named_outside(i, c)]
     if not issuers:
         issuers = issuers_by_code(before)
     return Policy(
@@ -142,6 +142,12 @@ def build_policy(c: PolicyCandidate, issuers: list[str], article: Article, simpl
 
 # A document's own name and number (《金坛区关于…》, 金政发〔2023〕5号) say nothing of who issued it.
 _OWN_NAME = re.compile(r"《[^《》]*》|[\u4e00-\u9fff]{0,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号|关于[^，。；《》]*?的" + DOC_WORDS)
+
+
+def _a_person(issuer: str) -> bool:
+    """A person the model listed as an issuer, bare (王强) or with an office (县长王强)."""
+    p = split_person(issuer)
+    return is_person_name(issuer) or (p.title is not None and is_person_name(p.name))
 
 
 def _named_outside(issuer: str, c: PolicyCandidate) -> bool:
@@ -583,6 +589,8 @@ def extract_policies(ex: Extractor, article: Article, simple: str, out: Extracti
     # 印发了《…》) over the headline or a later reference; else the first mention.
     firsts = [min((q for _, q in said), key=lambda q: q.evidence.start) for said in by_title.values()]
     for said in by_title.values():
+        # The document over the notice that prints it (…若干政策 over …若干政策的通知).
+        said = [x for x in said if not x[1].title.endswith("的通知")] or said
         chosen = next((p for best, p in said if best), said[0][1])
         if not _refers_back(chosen, firsts, simple):
             out.policies.append(chosen)
