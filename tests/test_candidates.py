@@ -233,8 +233,11 @@ def test_a_heading_that_abbreviates_a_goal_of_the_body_is_the_same_goal():
 def test_a_page_without_outlet_lends_its_division_to_articles_that_name_none():
     from extract.places.region import page_division, resolve_region
 
-    page = "我区出台方案\n\n有力支撑金坛“十四五”发展，全区企业…\n\n区级机关参与工作\n\n我区发布《通知》。"
+    page = "我区出台方案\n\n有力支撑金坛区“十四五”发展，全区企业…\n\n区级机关参与工作\n\n我区发布《通知》。"
     assert page_division(page) == "金坛区"
+    # A short name alone, with nothing to say which province or city the page is in, could be a
+    # town or a word anywhere: no division (tests/test_unseen_classes.py).
+    assert page_division(page.replace("金坛区", "金坛")) is None
     assert resolve_region("我区发布《通知》", "区级机关参与工作\n我区发布《通知》。", None) is None
     assert resolve_region("我区发布《通知》", "区级机关参与工作\n我区发布《通知》。", None, page="金坛区") == "金坛区"
 
