@@ -605,7 +605,7 @@ def extract_policies(ex: Extractor, article: Article, simple: str, out: Extracti
             t.policy = out.policies[0].title
 
 
-_EDITION = re.compile(r"（[^）]*）|\([^)]*\)")  # (2025年版), （试行）, (2023—2027年)
+_EDITION = re.compile(r"（[^）]*）|\([^)]*\)")  # (2031年版), （试行）, (2031—2035年)
 
 
 def _document_key(title: str) -> str:

@@ -83,7 +83,7 @@ def target_candidates(text: str, published: str | None = None, headline_end: int
         if opening:  # the paragraph's opening sentence: its plan governs the rest
             para_start = start
             paragraph_end = text.find("\n", start)
-            # A completion stated in the paragraph (…投资完成率122%): its plan figures are a
+            # A completion stated in the paragraph (…投资完成率108%): its plan figures are a
             # finished plan's (当年计划投资…).
             outcome_paragraph = bool(PAST_SENTENCE.search(
                 _mask_quoted(text[start : paragraph_end if paragraph_end >= 0 else len(text)])))
@@ -546,7 +546,7 @@ def _time_scopes(simple: str, cand: TargetCandidate):
     for para in reversed(simple[:para_start].split("\n")):
         # Only a stated deadline or a plan's heading (2026年主要预期目标) carries over, not a
         # report's year; a clause that goes on with a plan also takes the time of the nearest
-        # paragraph that looks ahead (…将…，全年工业投资增长12% / 同时，新增…500家).
+        # paragraph that looks ahead (…将…，全年工业投资增长9% / 同时，新增…500家).
         if DEADLINE.search(para) or PLAN_HEADING.search(para.strip()):
             yield para
         elif continues and FUTURE.search(_mask_quoted(para)):

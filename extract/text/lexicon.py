@@ -53,7 +53,7 @@ PAST_WORDS = (r"完成率|完成了|完成|已|同比|比上年|比同期|较同
               r"(?<![今明下])(?:第?[一二三四1-4]季度|前[两二三四五六七八九十]个?月|1\s*[-—至~]\s*\d{1,2}\s*月|一至[二三四五六七八九十]{1,2}月)")
 PAST = re.compile(PAST_WORDS)
 # Anywhere in the sentence, these report an outcome ("…出口额4.2亿元，超额完成全年任务").
-# A completion rate (投资完成率116%) is only stated after the fact: the plan figures beside it
+# A completion rate (投资完成率105%) is only stated after the fact: the plan figures beside it
 # are a finished plan's.
 PAST_SENTENCE = re.compile(r"超额完成|已完成|提前完成|完成率")
 # Said once before a clause, these make the rest of the sentence a report ("截至10月底，…").

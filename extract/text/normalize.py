@@ -421,9 +421,9 @@ _GATHERING_PART = re.compile(r"[第]?[一二三四五六七八九十百\d]+届|2
 def body_of_gathering(name: str) -> str | None:
     """The body a gathering belongs to, by its name: 县政府常务会议 → 县政府, 十二届县委常委会第15次会议
     → 县委, 区政协七届九次常委会议 → 区政协, 市委全面深化改革委员会第八次会议 → 市委全面深化改革委员会,
-    县人大常委会第五次会议 → 县人大常委会, 县第十八届人民政府第65次常务会议 → 县人民政府;
+    县人大常委会第五次会议 → 县人大常委会, 县第九届人民政府第12次常务会议 → 县人民政府;
     None when no body opens the name (全县经济工作会议)."""
-    # The session's ordinal, before the body or inside its name (县第十八届人民政府第65次常务会议).
+    # The session's ordinal, before the body or inside its name (县第九届人民政府第12次常务会议).
     name = re.sub(r"第?[一二三四五六七八九十百\d]+届", "", to_simplified(name).strip())
     standing = re.match(r"[\u4e00-\u9fff]{0,12}?人大常委会", name)
     if standing:
