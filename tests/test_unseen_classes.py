@@ -514,7 +514,7 @@ def test_goals_under_numbered_sections_take_the_year_of_the_documents_title():
 
 
 def test_a_clause_that_goes_on_with_a_plan_takes_the_time_of_the_paragraph_above():
-    text = ("某市还将加快建设产业园区，全年工业投资增长10%以上。\n"
+    text = ("某市还将加快建设产业园区，全年工业投资增长9.5%。\n"
             "同时，着力培育市场主体，新增科技型企业300家。")
     article = _article(text, published="2031-04-10")
     cand = next(c for c in target_candidates(text, "2031-04-10") if c.quantity.value == 300)
