@@ -612,7 +612,7 @@ def _document_key(title: str) -> str:
     """A title as the name of one document: without spaces, 的, its edition in brackets, or the
     notice that prints it (印发…的通知)."""
     key = _EDITION.sub("", re.sub(r"\s+", "", title)).replace("的", "")
-    key = re.sub(r"^关于(?:印发|转发|发布)", "", key)
+    key = _WRAPPER.sub("", key)
     return re.sub(r"通知$", "", key) if key != "通知" else key
 
 

@@ -212,7 +212,7 @@ def _section_year(simple: str, pos: int, pub_year: int | None) -> int | None:
             #工作方案): its year holds under every section, and a title line naming none keeps it.
             chain[0] = h.year or chain.get(0)
             continue
-        numbered = numbered or h.level < 3
+        numbered = True
         chain = {k: v for k, v in chain.items() if k < h.level}
         chain[h.level] = h.year
     return next((y for _, y in sorted(chain.items(), reverse=True)
