@@ -372,8 +372,8 @@ def test_a_visit_told_over_clauses_then_talks_is_named_by_the_visit():
 
 
 def test_a_gathering_announced_for_later_is_named_by_its_own_name():
-    sentence = "青山县第八届人民代表大会第五次会议将于2031年3月2日—3月4日在县城会议中心召开，参加本次会议的人员共180人。"
-    assert code_name(sentence) == "青山县第八届人民代表大会第五次会议"
+    sentence = "青山县第八届人民代表大会第六次会议将于2031年3月2日—3月4日在县城会议中心召开，参加本次会议的人员共180人。"
+    assert code_name(sentence) == "青山县第八届人民代表大会第六次会议"
     assert code_name("会议决定，县政协第九届委员会第二次会议定于2031年1月8日召开。") == "县政协第九届委员会第二次会议"
 
 
